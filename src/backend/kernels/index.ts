@@ -1,0 +1,26 @@
+import { makeBatchMatMul } from './batch-mat-mul.js';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { makeConv2dBackpropInput } from './conv2d-backprop-input.js';
+import { fusedBatchNormGradConfig } from './fused-batch-norm-grad.js';
+import { maxPoolGrad } from './max-pool-grad.js';
+import { replaceGradient, replaceKernel } from './register.js';
+import { resizeNearestNeighborGrad } from './resize-nearest-neighbor-grad.js';
+
+/**
+ * Registers our kernel fixes for one backend (tfjs 4.22); calling it again is a no-op. The batchNorm
+ * gradient is global in tfjs and backend-neutral, so it is installed whatever the backend.
+ */
+export function registerKernelFixes(backend: string): void {
+  replaceGradient(fusedBatchNormGradConfig);
+  if (backend === 'wasm') {
+    replaceKernel('Conv2DBackpropFilter', 'wasm', () => conv2dBackpropFilter);
+    replaceKernel('Conv2DBackpropInput', 'wasm', makeConv2dBackpropInput);
+    replaceKernel('BatchMatMul', 'wasm', makeBatchMatMul);
+    replaceKernel('MaxPoolGrad', 'wasm', () => maxPoolGrad);
+  } else if (backend === 'cpu') {
+    // wasm's own ResizeNearestNeighborGrad is right (checked in the tests), so only cpu's is replaced.
+    replaceKernel('ResizeNearestNeighborGrad', 'cpu', () => resizeNearestNeighborGrad);
+  }
+}
+
+export { isFixed, originalGradient, originalKernel } from './register.js';

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendRequest } from '../config/schema.js';
+import { VaelabError } from '../errors.js';
+import { registerKernelFixes } from './kernels/index.js';
+
+export type BackendName = Exclude<BackendRequest, 'auto'>;
+
+export interface BackendAttempt {
+  name: string;
+  ok: boolean;
+  reason: string; // why it failed, or what was loaded
+}
+
+export interface BackendChoice {
+  name: BackendName;
+  attempts: BackendAttempt[]; // in the order tried, the chosen one last
+}
+
+type Outcome = { ok: true; name: BackendName; tfName: string; reason: string } | { ok: false; reason: string };
+
+const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
+const CPU_PACKAGE = '@tensorflow/tfjs-node';
+const AUTO_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/**
+ * Makes the requested backend tfjs's current one and installs our kernel fixes for it. 'auto' takes the
+ * first of tensorflow-gpu, tensorflow, wasm, cpu that works and records why the others did not; a named
+ * backend that cannot load is a VaelabError. Safe to call again, with the same or another request.
+ */
+export async function selectBackend(
+  requested: BackendRequest,
+  log: (msg: string) => void = () => {},
+): Promise<BackendChoice> {
+  const attempts: BackendAttempt[] = [];
+  const order = requested === 'auto' ? AUTO_ORDER : [requested];
+  for (const name of order) {
+    const outcome = await tryBackend(name, requested === 'auto');
+    if (!outcome.ok) {
+      attempts.push({ name, ok: false, reason: outcome.reason });
+      continue;
+    }
+    if (outcome.name !== name) {
+      // tfjs-node-gpu without a usable GPU still runs: on the CPU, i.e. as the next candidate.
+      attempts.push({ name, ok: false, reason: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU` });
+    }
+    attempts.push({ name: outcome.name, ok: true, reason: outcome.reason });
+    registerKernelFixes(outcome.tfName);
+    const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.reason}`);
+    log(`backend ${outcome.name} (${outcome.reason})${skipped.length > 0 ? `; not used: ${skipped.join('; ')}` : ''}`);
+    return { name: outcome.name, attempts };
+  }
+  const why = attempts.map((a) => `${a.name}: ${a.reason}`).join('; ');
+  throw new VaelabError(`backend '${requested}' cannot be used: ${why}`);
+}
+
+async function tryBackend(name: BackendName, auto: boolean): Promise<Outcome> {
+  switch (name) {
+    case 'tensorflow-gpu':
+      return tryTensorflowGpu(auto);
+    case 'tensorflow':
+      return tryTensorflow(!auto);
+    case 'wasm':
+      return tryWasm();
+    case 'cpu':
+      return (await tf.setBackend('cpu'))
+        ? { ok: true, name: 'cpu', tfName: 'cpu', reason: 'plain JavaScript kernels' }
+        : { ok: false, reason: "tfjs could not start its 'cpu' backend" };
+  }
+}
+
+const NO_GPU =
+  'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8 and otherwise runs silently on the CPU ' +
+  "(the binding's isUsingGpuDevice is false)";
+
+async function tryTensorflowGpu(cpuFallbackAllowed: boolean): Promise<Outcome> {
+  const loaded = await loadNodeBinding(GPU_PACKAGE);
+  if (!loaded.ok) return loaded;
+  if (loaded.gpu) return { ok: true, name: 'tensorflow-gpu', tfName: 'tensorflow', reason: `${GPU_PACKAGE} on a CUDA GPU` };
+  if (!cpuFallbackAllowed) return { ok: false, reason: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU: ${NO_GPU}` };
+  return { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow on the CPU through ${GPU_PACKAGE}: ${NO_GPU}` };
+}
+
+/** The CPU package first; when asked for by name, the GPU package's libtensorflow (which also runs on CPU). */
+async function tryTensorflow(acceptGpuPackage: boolean): Promise<Outcome> {
+  const cpu = await loadNodeBinding(CPU_PACKAGE);
+  if (cpu.ok) return { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow through ${CPU_PACKAGE}` };
+  if (!acceptGpuPackage) return cpu;
+  const gpu = await loadNodeBinding(GPU_PACKAGE);
+  if (!gpu.ok) return { ok: false, reason: `${cpu.reason}; ${gpu.reason}` };
+  return gpu.gpu
+    ? { ok: true, name: 'tensorflow-gpu', tfName: 'tensorflow', reason: `${GPU_PACKAGE}, which found a CUDA GPU` }
+    : { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow on the CPU through ${GPU_PACKAGE}` };
+}
+
+async function loadNodeBinding(pkg: string): Promise<{ ok: true; gpu: boolean } | { ok: false; reason: string }> {
+  try {
+    // A variable specifier: the packages are optional, so neither TypeScript nor a bundler may require them.
+    const specifier: string = pkg;
+    await import(specifier);
+  } catch (err) {
+    return { ok: false, reason: describeImportError(pkg, err) };
+  }
+  // The package registers 'tensorflow' on the tfjs it resolves; a second copy of tfjs would not see it.
+  const backend: unknown = tf.findBackend('tensorflow');
+  if (backend === null || backend === undefined) {
+    return { ok: false, reason: `${pkg} loaded, but this @tensorflow/tfjs has no 'tensorflow' backend (two copies of tfjs?)` };
+  }
+  if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: `${pkg} loaded, but its backend failed to start` };
+  const gpu = (backend as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
+  return { ok: true, gpu };
+}
+
+function describeImportError(pkg: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  // Only the package itself missing counts as "not installed"; a broken native binding says why.
+  const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+  if (notFound && message.includes(`'${pkg}'`)) return `${pkg} is not installed`;
+  return `${pkg} failed to load: ${message.split('\n')[0]}`;
+}
+
+async function tryWasm(): Promise<Outcome> {
+  // Node reads the .wasm binaries from disk; pointing tfjs at the installed package needs no network.
+  const dist = path.join(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  const binary = path.join(dist, 'tfjs-backend-wasm-simd.wasm');
+  if (!existsSync(binary)) return { ok: false, reason: `${binary} is missing` };
+  try {
+    setWasmPaths(`${dist}${path.sep}`);
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+  if (!(await tf.setBackend('wasm'))) return { ok: false, reason: `the wasm backend failed to start from ${dist}` };
+  return { ok: true, name: 'wasm', tfName: 'wasm', reason: `WebAssembly (XNNPACK) from ${dist}` };
+}

@@ -1,0 +1,47 @@
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+
+/** A parsed YAML source that can say where a key path sits in it. */
+export interface YamlSource {
+  file: string; // as the user named it, for messages
+  doc: Document;
+  lines: LineCounter;
+}
+
+export function parseSource(file: string, text: string): YamlSource {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return { file, doc, lines };
+}
+
+export interface Location {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * The position of `path` in the source, or of its deepest ancestor present there. `exact` tells whether the
+ * key itself was found. `at` picks the key (an unknown key) or its value (a bad value).
+ */
+export function locate(
+  src: YamlSource,
+  path: (string | number)[],
+  at: 'key' | 'value' = 'value',
+): { loc: Location; exact: boolean } | null {
+  let node: unknown = src.doc.contents;
+  let offset: number | null = null;
+  let depth = 0;
+  for (const key of path) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === String(key));
+    if (pair === undefined) break;
+    const keyRange = (pair.key as { range?: [number, number, number] } | null)?.range;
+    const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
+    offset = (depth === path.length - 1 && at === 'value' ? valueRange ?? keyRange : keyRange)?.[0] ?? offset;
+    node = pair.value;
+    depth++;
+  }
+  if (offset === null) return null;
+  const { line, col } = src.lines.linePos(offset);
+  return { loc: { file: src.file, line, col }, exact: depth === path.length };
+}

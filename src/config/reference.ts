@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ConfigSchema } from './schema.js';
+
+/** One config key as documented in --help and the README: all of it read from the schema. */
+export interface KeyDoc {
+  path: string;
+  type: string;
+  default: string;
+  description: string;
+}
+
+interface JsonSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.enum) return s.enum.map((v) => String(v)).join(' | ');
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
+  const base = Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? 'any';
+  if (base === 'array') return `list of ${s.items ? typeOf(s.items) : 'any'}`;
+  const lo = s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : s.minimum !== undefined ? `>= ${s.minimum}` : '';
+  const hi = s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? `<= ${s.maximum}` : '';
+  const range = [lo, hi].filter(Boolean).join(', ');
+  return range ? `${base} (${range})` : base;
+}
+
+export function configReference(): KeyDoc[] {
+  const root = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const rows: KeyDoc[] = [];
+  const walk = (s: JsonSchema, prefix: string) => {
+    for (const [key, child] of Object.entries(s.properties ?? {})) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (child.properties) walk(child, path);
+      else rows.push({ path, type: typeOf(child), default: JSON.stringify(child.default ?? null), description: child.description ?? '' });
+    }
+  };
+  walk(root, '');
+  return rows;
+}
+
+export function referenceMarkdown(): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const lines = ['| key | type | default | meaning |', '|---|---|---|---|'];
+  for (const r of configReference()) lines.push(`| \`${r.path}\` | ${esc(r.type)} | \`${esc(r.default)}\` | ${esc(r.description)} |`);
+  return lines.join('\n');
+}

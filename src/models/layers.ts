@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Shared building blocks. Every weight initializer is seeded from (model seed, layer name) so the same
+ * config gives the same initial weights on every run; layer names are explicit so checkpoints map
+ * weights by name, independent of how many models a process has built before.
+ */
+export class LayerFactory {
+  constructor(private readonly seed: number) {}
+
+  private seedFor(name: string): number {
+    let h = this.seed ^ 0x9e3779b9;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+    return h % 2 ** 31;
+  }
+
+  dense(name: string, units: number, activation: 'relu' | 'linear' = 'linear'): tf.layers.Layer {
+    return tf.layers.dense({
+      name,
+      units,
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: this.seedFor(name) }),
+    });
+  }
+
+  conv(name: string, filters: number, activation: 'relu' | 'linear' = 'relu'): tf.layers.Layer {
+    return tf.layers.conv2d({
+      name,
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: this.seedFor(name) }),
+    });
+  }
+
+  /** PyTorch's defaults (momentum 0.1 in its convention, eps 1e-5), which the reference posts train with. */
+  batchNorm(name: string): tf.layers.Layer {
+    return tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5 });
+  }
+}
+
+/** Joins the one-hot label to a feature tensor when the model is conditional. */
+export function withLabel(features: tf.SymbolicTensor, label: tf.SymbolicTensor | null, name: string): tf.SymbolicTensor {
+  if (label === null) return features;
+  return tf.layers.concatenate({ name }).apply([features, label]) as tf.SymbolicTensor;
+}
+
+export function inputs(
+  xName: string,
+  xSize: number,
+  numClasses: number,
+  conditional: boolean,
+): { x: tf.SymbolicTensor; y: tf.SymbolicTensor | null; all: tf.SymbolicTensor[] } {
+  const x = tf.input({ shape: [xSize], name: xName });
+  const y = conditional ? tf.input({ shape: [numClasses], name: 'label' }) : null;
+  return { x, y, all: y === null ? [x] : [x, y] };
+}

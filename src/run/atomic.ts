@@ -1,0 +1,49 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Writes land whole or not at all: the bytes go to a temp file beside the target, are flushed, and
+ * the temp file is renamed over the target (rename is atomic on one filesystem). A kill at any moment
+ * leaves either the old file or the new one, never half of one.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Replaces a whole directory: `fill` writes into a fresh sibling, then the old one is moved aside and
+ * the new one moved in. If a kill lands between the two renames, `<dir>.prev` still holds the last
+ * good copy and `recoverDir` puts it back.
+ */
+export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const next = `${dir}.next`;
+  const prev = `${dir}.prev`;
+  rmSync(next, { recursive: true, force: true });
+  mkdirSync(next, { recursive: true });
+  await fill(next);
+  rmSync(prev, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, prev);
+  renameSync(next, dir);
+  rmSync(prev, { recursive: true, force: true });
+}
+
+/** Restores `<dir>` from `<dir>.prev` after a kill between replaceDirAtomic's renames. */
+export function recoverDir(dir: string): void {
+  const prev = `${dir}.prev`;
+  if (!existsSync(dir) && existsSync(prev)) renameSync(prev, dir);
+}

@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { VaelabError } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+
+/**
+ * The run directory is the contract between training and everything after it (reports, compare,
+ * resume): experiments/<name>/<UTC timestamp>-<short id>/ with
+ *   config.yaml    the resolved config, every default filled in
+ *   run.json       status, backend, versions, git commit, timings (RunInfo)
+ *   metrics.jsonl  one EpochMetrics line per epoch
+ *   log.jsonl      pino log
+ *   checkpoint/    see train/checkpoint.ts
+ *   latents.bin + latents.json  see run/latents.ts
+ */
+export const RUN_FORMAT = 1;
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+
+export interface RunInfo {
+  formatVersion: number;
+  name: string;
+  id: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  seed: number;
+  backend: { name: string; attempts: { name: string; ok: boolean; reason: string }[] } | null;
+  versions: { vaelab: string; tfjs: string; node: string };
+  git: { commit: string; dirty: boolean } | null;
+  dataset: { name: string; source: string; train: number; test: number } | null;
+  epochs: number;
+  epochsCompleted: number;
+  wallSeconds: number; // whole run, evaluation included, summed over resumed sessions
+  trainSeconds: number; // optimizer steps only
+  samplesPerSecond: number | null; // training images per second of trainSeconds
+  error: string | null;
+}
+
+export interface LossMeans {
+  recon: number; // nats per image
+  kl: number;
+  negElbo: number; // recon + kl: the beta = 1 bound, whatever beta trained
+  loss: number; // recon + beta * kl: the objective that was minimised
+}
+
+export interface EpochMetrics {
+  epoch: number; // 1-based
+  steps: number; // optimizer steps so far
+  train: LossMeans;
+  test: LossMeans;
+  trainSeconds: number;
+  evalSeconds: number;
+  samplesPerSecond: number;
+  time: string;
+}
+
+export function runId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function gitInfo(): RunInfo['git'] {
+  try {
+    const opts = { stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'], encoding: 'utf8' as const };
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return null; // not a git checkout, or git is absent: the run still records everything else
+  }
+}
+
+function packageVersion(name: string): string {
+  try {
+    const url = new URL(import.meta.resolve(`${name}/package.json`));
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Creates experiments/<name>/<id>/ with config.yaml and a run.json in status running. */
+export function createRunDir(outDir: string, config: Config): string {
+  const id = runId();
+  const dir = resolve(outDir, config.name, id);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new VaelabError(`cannot create run directory ${dir}: ${(err as Error).message}`);
+  }
+  writeFileAtomic(join(dir, 'config.yaml'), `# resolved config of run ${id}\n${stringify(config)}`);
+  const now = new Date().toISOString();
+  writeRunInfo(dir, {
+    formatVersion: RUN_FORMAT,
+    name: config.name,
+    id,
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+    seed: config.seed,
+    backend: null,
+    versions: { vaelab: packageVersion('vaelab'), tfjs: packageVersion('@tensorflow/tfjs'), node: process.version },
+    git: gitInfo(),
+    dataset: null,
+    epochs: config.train.epochs,
+    epochsCompleted: 0,
+    wallSeconds: 0,
+    trainSeconds: 0,
+    samplesPerSecond: null,
+    error: null,
+  });
+  return dir;
+}
+
+export function writeRunInfo(dir: string, info: RunInfo): void {
+  writeJsonAtomic(join(dir, 'run.json'), info);
+}
+
+export function readRunInfo(dir: string): RunInfo {
+  const path = join(dir, 'run.json');
+  if (!existsSync(path)) throw new VaelabError(`${dir} is not a run directory: no run.json`);
+  const info = JSON.parse(readFileSync(path, 'utf8')) as RunInfo;
+  if (info.formatVersion !== RUN_FORMAT) {
+    throw new VaelabError(`${path}: run format ${String(info.formatVersion)}, this vaelab reads format ${RUN_FORMAT}`);
+  }
+  return info;
+}
+
+export function updateRunInfo(dir: string, patch: Partial<RunInfo>): RunInfo {
+  const info = { ...readRunInfo(dir), ...patch, updatedAt: new Date().toISOString() };
+  writeRunInfo(dir, info);
+  return info;
+}
+
+export function appendMetrics(dir: string, m: EpochMetrics): void {
+  appendFileSync(join(dir, 'metrics.jsonl'), JSON.stringify(m) + '\n');
+}
+
+/**
+ * Metrics per epoch, in order. A torn last line (killed mid-write) is skipped, and an epoch written
+ * twice (killed after its line but before its checkpoint, then resumed) keeps its latest line.
+ */
+export function readMetrics(dir: string): EpochMetrics[] {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return [];
+  const byEpoch = new Map<number, EpochMetrics>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const m = JSON.parse(line) as EpochMetrics;
+      byEpoch.set(m.epoch, m);
+    } catch {
+      continue; // a line torn by a kill mid-append
+    }
+  }
+  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+}

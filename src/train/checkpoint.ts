@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VaelabError } from '../errors.js';
+import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
+import type { Vae, VaeSpec } from '../models/types.js';
+import type { AdamPowers } from './optimizer.js';
+
+/**
+ * checkpoint/
+ *   encoder/model.json + weights.bin   standard tfjs layers format: tf.loadLayersModel reads it anywhere
+ *   decoder/model.json + weights.bin   (BatchNorm running statistics are weights of the model)
+ *   optimizer.json + optimizer.bin     Adam's step count and moments, in tfjs weight-manifest form
+ *   state.json                         format version, model spec, epoch/step to resume at, partial sums
+ */
+export const CHECKPOINT_FORMAT = 1;
+
+/** Sums over the steps of the epoch so far, so a resumed epoch reports the same means. */
+export interface EpochSums {
+  recon: number;
+  kl: number;
+  count: number; // images
+  seconds: number; // training time, evaluation excluded
+}
+
+export interface TrainState {
+  formatVersion: number;
+  spec: VaeSpec;
+  epoch: number; // 0-based epoch in progress (== epochs done when step is 0)
+  step: number; // next step within that epoch
+  sums: EpochSums;
+  trainSeconds: number; // all training time before this epoch
+  adam: AdamPowers;
+  savedAt: string;
+}
+
+async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
+      writeFileAtomic(join(dir, 'weights.bin'), weights);
+      writeJsonAtomic(join(dir, 'model.json'), {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      });
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+}
+
+function readJson<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (err) {
+    throw new VaelabError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Loads a model saved by saveModel through tfjs's own loader, as any tfjs program would. */
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  const json = readJson<tf.io.ModelJSON>(join(dir, 'model.json'));
+  const groups = json.weightsManifest ?? [];
+  const buffers = groups.flatMap((g) => g.paths.map((p) => new Uint8Array(readFileSync(join(dir, p)))));
+  const weightData = tf.io.CompositeArrayBuffer.join(buffers.map((b) => b.slice().buffer));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: groups.flatMap((g) => g.weights),
+      weightData,
+      format: json.format,
+      generatedBy: json.generatedBy,
+      convertedBy: json.convertedBy,
+    }),
+  );
+}
+
+export async function saveCheckpoint(dir: string, vae: Vae, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
+  await replaceDirAtomic(dir, async (tmp) => {
+    await saveModel(vae.encoder, join(tmp, 'encoder'));
+    await saveModel(vae.decoder, join(tmp, 'decoder'));
+    const optimizerWeights = await optimizer.getWeights();
+    const { data, specs } = await tf.io.encodeWeights(optimizerWeights);
+    writeFileAtomic(join(tmp, 'optimizer.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
+    writeJsonAtomic(join(tmp, 'optimizer.json'), { weightSpecs: specs });
+    writeJsonAtomic(join(tmp, 'state.json'), state);
+  });
+}
+
+export function hasCheckpoint(dir: string): boolean {
+  recoverDir(dir);
+  return existsSync(join(dir, 'state.json'));
+}
+
+export function readState(dir: string): TrainState {
+  recoverDir(dir);
+  const state = readJson<TrainState>(join(dir, 'state.json'));
+  if (state.formatVersion !== CHECKPOINT_FORMAT) {
+    throw new VaelabError(
+      `${dir}: checkpoint format ${String(state.formatVersion)}, this vaelab reads format ${CHECKPOINT_FORMAT}`,
+    );
+  }
+  return state;
+}
+
+/** The encoder and decoder of a checkpoint, for evaluation, reports or resuming. */
+export async function loadVae(dir: string): Promise<Vae> {
+  const { spec } = readState(dir);
+  const encoder = await loadModel(join(dir, 'encoder'));
+  const decoder = await loadModel(join(dir, 'decoder'));
+  return { spec, encoder, decoder };
+}
+
+/** Adam's saved state, in the order optimizer.setWeights expects. */
+export function readOptimizerWeights(dir: string): { name: string; tensor: tf.Tensor }[] {
+  const { weightSpecs } = readJson<{ weightSpecs: tf.io.WeightsManifestEntry[] }>(join(dir, 'optimizer.json'));
+  const bytes = new Uint8Array(readFileSync(join(dir, 'optimizer.bin')));
+  const map = tf.io.decodeWeights(bytes.slice().buffer, weightSpecs);
+  return weightSpecs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
+}

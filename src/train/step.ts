@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { decodeLogits, encode, reparameterize } from '../models/vae.js';
+import type { Vae } from '../models/types.js';
+import type { BatchTensors } from './batch-tensors.js';
+import { lossTerms, objective } from './loss.js';
+
+/** Batch means of one step's loss terms, read back from the device. */
+export interface StepTerms {
+  loss: number;
+  recon: number;
+  kl: number;
+}
+
+export function trainableVariables(vae: Vae): tf.Variable[] {
+  return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * One optimizer step. The gradients are applied only when every term is finite, so a diverging step
+ * leaves the weights as they were and the caller can stop with the last good state. Returns the terms
+ * (the caller checks them) and whether the step was applied.
+ */
+export async function trainStep(
+  vae: Vae,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  batch: BatchTensors,
+  beta: number,
+  epsSeed: number,
+): Promise<{ terms: StepTerms; applied: boolean }> {
+  let means: tf.Tensor1D | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const posterior = encode(vae, batch.x, batch.y, true);
+    const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', epsSeed) as tf.Tensor2D;
+    const logits = decodeLogits(vae, reparameterize(posterior, eps), batch.y, true);
+    const terms = lossTerms(batch.x, logits, posterior.mu, posterior.logVar);
+    const loss = objective(terms, beta);
+    means = tf.keep(tf.stack([loss, tf.mean(terms.recon), tf.mean(terms.kl)]) as tf.Tensor1D);
+    return loss;
+  }, variables);
+  const [loss, recon, kl] = await (means as unknown as tf.Tensor1D).data();
+  (means as unknown as tf.Tensor1D).dispose();
+  value.dispose();
+  const terms = { loss: loss!, recon: recon!, kl: kl! };
+  const applied = Number.isFinite(terms.loss) && Number.isFinite(terms.recon) && Number.isFinite(terms.kl);
+  if (applied) optimizer.applyGradients(grads);
+  tf.dispose(grads);
+  return { terms, applied };
+}

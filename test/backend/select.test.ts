@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { isFixed } from '../../src/backend/kernels/index.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { VaelabError } from '../../src/errors.js';
+
+describe('selectBackend', () => {
+  it('selects wasm and installs its kernel fixes, twice without complaint', async () => {
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
+    try {
+      for (let i = 0; i < 2; i++) {
+        const choice = await selectBackend('wasm');
+        expect(choice).toEqual({ name: 'wasm', attempts: [{ name: 'wasm', ok: true, reason: expect.any(String) }] });
+        expect(tf.getBackend()).toBe('wasm');
+      }
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.filter((w) => w.includes('already registered'))).toEqual([]);
+    for (const kernel of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad']) {
+      expect(isFixed(kernel, 'wasm'), kernel).toBe(true);
+    }
+    expect(tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([2, 3]), true).dataSync()[0])).toBe(2);
+  });
+
+  it('selects cpu and fixes its ResizeNearestNeighborGrad', async () => {
+    const logs: string[] = [];
+    const choice = await selectBackend('cpu', (m) => logs.push(m));
+    expect(choice.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(isFixed('ResizeNearestNeighborGrad', 'cpu')).toBe(true);
+    expect(logs).toEqual([expect.stringMatching(/^backend cpu/)]);
+  });
+
+  it("'auto' ends at wasm here and says why the TensorFlow backends were skipped", async () => {
+    const logs: string[] = [];
+    const choice = await selectBackend('auto', (m) => logs.push(m));
+    expect(choice.name).toBe('wasm');
+    expect(choice.attempts.map((a) => [a.name, a.ok])).toEqual([
+      ['tensorflow-gpu', false],
+      ['tensorflow', false],
+      ['wasm', true],
+    ]);
+    expect(choice.attempts[0]?.reason).toContain('@tensorflow/tfjs-node-gpu');
+    expect(choice.attempts[1]?.reason).toContain('@tensorflow/tfjs-node');
+    expect(logs[0]).toMatch(/backend wasm .*not used: tensorflow-gpu: .*tensorflow: /);
+  });
+
+  it("'tensorflow' throws a VaelabError that names the backend and the reason", async () => {
+    const before = tf.getBackend();
+    const error = await selectBackend('tensorflow').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VaelabError);
+    expect((error as Error).message).toMatch(/backend 'tensorflow' cannot be used: .*@tensorflow\/tfjs-node is not installed/);
+    expect(tf.getBackend()).toBe(before);
+  });
+
+  it("'tensorflow-gpu' throws too", async () => {
+    await expect(selectBackend('tensorflow-gpu')).rejects.toThrow(/tensorflow-gpu.*@tensorflow\/tfjs-node-gpu/);
+  });
+});
