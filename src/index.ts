@@ -10,5 +10,5 @@ export { decode, encode, reconstruct, samplePrior } from './models/vae.js';
 export { resume, runConfig, train } from './pipeline.js';
 export { readLatents, type Latents } from './run/latents.js';
 export { readMetrics, readRunInfo, type EpochMetrics, type RunInfo } from './run/run-dir.js';
-export { loadVae } from './train/checkpoint.js';
+export { loadVae } from './run/checkpoint.js';
 export { trainAndEvaluate, type Progress, type TrainOptions, type TrainResult } from './train/trainer.js';

@@ -12,9 +12,10 @@ import { writeLatents } from '../run/latents.js';
 import { runLogger } from '../run/log.js';
 import { appendMetrics, readMetrics, readRunInfo, updateRunInfo, type EpochMetrics, type RunInfo } from '../run/run-dir.js';
 import { batchTensors, disposeBatch } from './batch-tensors.js';
-import { CHECKPOINT_FORMAT, hasCheckpoint, loadVae, readOptimizerWeights, readState, saveCheckpoint, type EpochSums, type TrainState } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, hasCheckpoint, loadVae, readOptimizerWeights, readState, saveCheckpoint, type EpochSums, type TrainState } from '../run/checkpoint.js';
 import { encodeSplit, evaluate } from './evaluate.js';
-import { adamPowers, createAdam, restoreAdam } from './optimizer.js';
+import { adamPowers, restoreAdam } from '../run/optimizer-state.js';
+import { createAdam } from './optimizer.js';
 import { trainableVariables, trainStep } from './step.js';
 
 export type Progress =

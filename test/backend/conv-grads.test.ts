@@ -23,8 +23,6 @@ const cases: Case[] = [
   { x: [4, 14, 14, 8], filter: [3, 3, 8, 6], strides: [1, 1], pad: 'same' },
 ];
 
-const name = (c: Case) => `x ${c.x}, filter ${c.filter}, strides ${c.strides}, pad ${JSON.stringify(c.pad)}`;
-
 function outShape(c: Case): number[] {
   return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.filter) as tf.Tensor4D, c.strides, c.pad).shape);
 }
@@ -88,5 +86,3 @@ describe('wasm conv gradients against the cpu backend', () => {
     ).toThrow(/NHWC/);
   });
 });
-
-export { name };

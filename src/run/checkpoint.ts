@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VaelabError } from '../errors.js';
-import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from '../run/atomic.js';
+import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import type { Vae, VaeSpec } from '../models/types.js';
-import type { AdamPowers } from './optimizer.js';
+import type { AdamPowers } from './optimizer-state.js';
 
 /**
  * checkpoint/

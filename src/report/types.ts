@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { Config } from '../config/schema.js';
+import type { Dataset } from '../data/datasets.js';
+import type { Vae } from '../models/types.js';
+import type { Latents } from '../run/latents.js';
+import type { EpochMetrics, RunInfo } from '../run/run-dir.js';
+
+/**
+ * What a report stage sees: the run directory's contents, read lazily (a stage that needs no model
+ * never loads one), and the folder it writes its files into. Stages never import the trainer.
+ */
+export interface ReportContext {
+  runDir: string;
+  outDir: string; // the report folder: reports/<name>/<run id>/
+  config: Config;
+  info: RunInfo;
+  metrics: EpochMetrics[];
+  classNames: string[];
+  latents(): Latents; // test and train posterior means/log-variances with labels
+  vae(): Promise<Vae>; // encoder and decoder from checkpoint/ (evaluation mode)
+  dataset(): Promise<Dataset>; // the run's data (test images for reconstructions, interpolations)
+  progress(message: string): void; // long stages (t-SNE) report progress here
+}
+
+/** A stage's contribution to the page. `body` is trusted HTML built with the escaping helpers. */
+export interface StageOutput {
+  title: string;
+  caption: string; // plain text: what the figure shows and how to read it (escaped when rendered)
+  body: string;
+  files: string[]; // paths written, relative to outDir
+}
+
+/**
+ * A figure of the report: a plugin chosen by `type` in report.stages, one file per stage and one line in
+ * the registry. `options` is a strict zod schema whose parse({}) gives the defaults.
+ */
+export interface Stage<O extends Record<string, unknown> = Record<string, unknown>> {
+  type: string;
+  options: z.ZodType<O>;
+  /** Whether the stage belongs in the default list for this run (e.g. manifold only for latentDim 2). */
+  inDefault(config: Config): boolean;
+  /** Whether it can run at all for this run; a string says why not. */
+  applies(config: Config): true | string;
+  run(ctx: ReportContext, options: O): Promise<StageOutput>;
+}
