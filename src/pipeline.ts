@@ -2,13 +2,28 @@ import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { loadConfig } from './config/load.js';
 import { VaelabError } from './errors.js';
+import { buildReport } from './report/render.js';
+import { resolveStages } from './report/registry.js';
 import { createRunDir, readRunInfo } from './run/run-dir.js';
 import { trainAndEvaluate, type TrainOptions, type TrainResult } from './train/trainer.js';
 
-/** Creates a new run directory under `out` and trains the config's model in it. */
-export async function train(config: Config, options: TrainOptions & { out?: string } = {}): Promise<TrainResult> {
+export interface PipelineOptions extends TrainOptions {
+  out?: string; // where run directories go (experiments/)
+  reports?: string; // where reports go (reports/)
+  /** Progress and problems of the report built after training. */
+  reportLog?: (message: string) => void;
+}
+
+export interface PipelineResult extends TrainResult {
+  reportPath: string | null; // index.html of the report, null when none was built
+}
+
+/** Creates a new run directory under `out`, trains the config's model in it, then writes its report. */
+export async function train(config: Config, options: PipelineOptions = {}): Promise<PipelineResult> {
+  // A typo in report.stages fails now, before the training it would otherwise follow.
+  if (config.report.stages !== 'default' && config.report.stages.length > 0) resolveStages(config);
   const runDir = createRunDir(options.out ?? 'experiments', config);
-  return trainAndEvaluate(config, runDir, options);
+  return withReport(config, await trainAndEvaluate(config, runDir, options), options);
 }
 
 /** The resolved config a run directory was made with. */
@@ -17,8 +32,27 @@ export function runConfig(runDir: string): Config {
 }
 
 /** Continues an interrupted (or failed) run from its checkpoint, with the config it was started with. */
-export async function resume(runDir: string, options: TrainOptions = {}): Promise<TrainResult> {
+export async function resume(runDir: string, options: PipelineOptions = {}): Promise<PipelineResult> {
   const info = readRunInfo(runDir);
   if (info.status === 'completed') throw new VaelabError(`${runDir} has already completed; nothing to resume`);
-  return trainAndEvaluate(runConfig(runDir), runDir, options);
+  const config = runConfig(runDir);
+  return withReport(config, await trainAndEvaluate(config, runDir, options), options);
+}
+
+/**
+ * Builds the report of a completed run unless `report.stages` is []. The run is already saved: a report
+ * that fails is logged, and the run's result stands (`npx tsx run report <runDir>` retries it).
+ */
+async function withReport(config: Config, result: TrainResult, options: PipelineOptions): Promise<PipelineResult> {
+  const stages = config.report.stages;
+  if (result.status !== 'completed' || (Array.isArray(stages) && stages.length === 0)) return { ...result, reportPath: null };
+  const log = options.reportLog ?? (() => {});
+  try {
+    const report = await buildReport(result.runDir, options.reports ?? 'reports', { log });
+    for (const s of report.stages) if (!s.ok) log(`report stage ${s.type} failed: ${s.error ?? ''}`);
+    return { ...result, reportPath: report.indexPath };
+  } catch (err) {
+    log(`report failed (the run is saved; retry with npx tsx run report ${result.runDir}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return { ...result, reportPath: null };
+  }
 }

@@ -20,7 +20,10 @@ export interface BackendChoice {
   attempts: BackendAttempt[]; // in the order tried, the chosen one last
 }
 
-type Outcome = { ok: true; name: BackendName; tfName: string; reason: string } | { ok: false; reason: string };
+// `declined` says why the backend obtained is not the one tried, when they differ.
+type Outcome =
+  | { ok: true; name: BackendName; tfName: string; reason: string; declined?: string }
+  | { ok: false; reason: string };
 
 const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 const CPU_PACKAGE = '@tensorflow/tfjs-node';
@@ -43,10 +46,7 @@ export async function selectBackend(
       attempts.push({ name, ok: false, reason: outcome.reason });
       continue;
     }
-    if (outcome.name !== name) {
-      // tfjs-node-gpu without a usable GPU still runs: on the CPU, i.e. as the next candidate.
-      attempts.push({ name, ok: false, reason: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU` });
-    }
+    if (outcome.declined !== undefined) attempts.push({ name, ok: false, reason: outcome.declined });
     attempts.push({ name: outcome.name, ok: true, reason: outcome.reason });
     registerKernelFixes(outcome.tfName);
     const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.reason}`);
@@ -81,7 +81,14 @@ async function tryTensorflowGpu(cpuFallbackAllowed: boolean): Promise<Outcome> {
   if (!loaded.ok) return loaded;
   if (loaded.gpu) return { ok: true, name: 'tensorflow-gpu', tfName: 'tensorflow', reason: `${GPU_PACKAGE} on a CUDA GPU` };
   if (!cpuFallbackAllowed) return { ok: false, reason: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU: ${NO_GPU}` };
-  return { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow on the CPU through ${GPU_PACKAGE}: ${NO_GPU}` };
+  // tfjs-node-gpu without a usable GPU still runs, on the CPU: that is the next candidate, 'tensorflow'.
+  return {
+    ok: true,
+    name: 'tensorflow',
+    tfName: 'tensorflow',
+    reason: `libtensorflow on the CPU through ${GPU_PACKAGE}: ${NO_GPU}`,
+    declined: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU`,
+  };
 }
 
 /** The CPU package first; when asked for by name, the GPU package's libtensorflow (which also runs on CPU). */
@@ -92,7 +99,7 @@ async function tryTensorflow(acceptGpuPackage: boolean): Promise<Outcome> {
   const gpu = await loadNodeBinding(GPU_PACKAGE);
   if (!gpu.ok) return { ok: false, reason: `${cpu.reason}; ${gpu.reason}` };
   return gpu.gpu
-    ? { ok: true, name: 'tensorflow-gpu', tfName: 'tensorflow', reason: `${GPU_PACKAGE}, which found a CUDA GPU` }
+    ? { ok: true, name: 'tensorflow-gpu', tfName: 'tensorflow', reason: `${GPU_PACKAGE} on a CUDA GPU`, declined: cpu.reason }
     : { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow on the CPU through ${GPU_PACKAGE}` };
 }
 

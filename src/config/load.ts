@@ -58,13 +58,10 @@ function readWithExtends(path: string, sources: YamlSource[], chain: string[]): 
   const src = parseSource(display(path), text);
   if (src.doc.errors.length > 0) {
     throw new ConfigError(
-      src.doc.errors.map((e) => ({
-        file: src.file,
-        line: e.linePos?.[0].line ?? null,
-        col: e.linePos?.[0].col ?? null,
-        path: '',
-        message: `YAML syntax error: ${e.message.split('\n')[0]}`,
-      })),
+      src.doc.errors.map((e) => {
+        const { line, col } = src.lines.linePos(e.pos[0]);
+        return { file: src.file, line, col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
+      }),
     );
   }
   sources.unshift(src); // later files override earlier ones: keep the most specific first

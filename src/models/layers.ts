@@ -14,24 +14,21 @@ export class LayerFactory {
     return h % 2 ** 31;
   }
 
+  /**
+   * PyTorch's default init (kaiming_uniform with a = sqrt(5): U(+-1/sqrt(fanIn))), zero biases. The
+   * reference figures were measured with it; Glorot init ended the z=2 MLP ~2.5 nats/image worse
+   * after 10 epochs (158.3 and 158.6 on two seeds, against 155.9).
+   */
+  private init(name: string): ReturnType<typeof tf.initializers.varianceScaling> {
+    return tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: this.seedFor(name) });
+  }
+
   dense(name: string, units: number, activation: 'relu' | 'linear' = 'linear'): tf.layers.Layer {
-    return tf.layers.dense({
-      name,
-      units,
-      activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: this.seedFor(name) }),
-    });
+    return tf.layers.dense({ name, units, activation, kernelInitializer: this.init(name) });
   }
 
   conv(name: string, filters: number, activation: 'relu' | 'linear' = 'relu'): tf.layers.Layer {
-    return tf.layers.conv2d({
-      name,
-      filters,
-      kernelSize: 3,
-      padding: 'same',
-      activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: this.seedFor(name) }),
-    });
+    return tf.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation, kernelInitializer: this.init(name) });
   }
 
   /** PyTorch's defaults (momentum 0.1 in its convention, eps 1e-5), which the reference posts train with. */

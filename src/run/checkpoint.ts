@@ -83,6 +83,8 @@ export async function saveCheckpoint(dir: string, vae: Vae, optimizer: tf.Optimi
     await saveModel(vae.decoder, join(tmp, 'decoder'));
     const optimizerWeights = await optimizer.getWeights();
     const { data, specs } = await tf.io.encodeWeights(optimizerWeights);
+    // getWeights returns the moments themselves (variables) and a fresh scalar for the step count
+    for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
     writeFileAtomic(join(tmp, 'optimizer.bin'), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
     writeJsonAtomic(join(tmp, 'optimizer.json'), { weightSpecs: specs });
     writeJsonAtomic(join(tmp, 'state.json'), state);

@@ -123,6 +123,8 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
         const rate = sums.count / sums.seconds;
         const etaSeconds = Math.max(0, n - (step + 1) * batchSize) / rate;
         options.onProgress?.({ type: 'step', epoch: epoch + 1, epochs, step: step + 1, steps, loss: terms.loss, samplesPerSecond: rate, etaSeconds });
+        // wasm's data() resolves without a turn of the event loop: yield one so signals get delivered
+        await new Promise((resolve) => setImmediate(resolve));
         if (options.signal?.aborted) {
           await save(epoch, step + 1, sums, trainSeconds);
           updateRunInfo(runDir, { status: 'interrupted', ...summary(epoch, trainSeconds + sums.seconds) });

@@ -17,8 +17,9 @@ export function registerKernelFixes(backend: string): void {
     replaceKernel('Conv2DBackpropInput', 'wasm', makeConv2dBackpropInput);
     replaceKernel('BatchMatMul', 'wasm', makeBatchMatMul);
     replaceKernel('MaxPoolGrad', 'wasm', () => maxPoolGrad);
+    // wasm's is right for the decoder's upsampling but ignores halfPixelCenters.
+    replaceKernel('ResizeNearestNeighborGrad', 'wasm', () => resizeNearestNeighborGrad);
   } else if (backend === 'cpu') {
-    // wasm's own ResizeNearestNeighborGrad is right (checked in the tests), so only cpu's is replaced.
     replaceKernel('ResizeNearestNeighborGrad', 'cpu', () => resizeNearestNeighborGrad);
   }
 }

@@ -3,8 +3,8 @@ import { readFloats, writeFloats } from './js-io.js';
 
 /**
  * The cpu backend's ResizeNearestNeighborGrad reads dy with the image's batch stride, so every image
- * after the first gets a wrong gradient, and it ignores halfPixelCenters. This is the exact adjoint of
- * the forward resize: each dy pixel is added to the source pixel the forward pass copied it from.
+ * after the first gets a wrong gradient; cpu's and wasm's both ignore halfPixelCenters. This is the exact
+ * adjoint of the forward resize: each dy pixel is added to the source pixel the forward pass copied it from.
  */
 export const resizeNearestNeighborGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { images, dy } = inputs;

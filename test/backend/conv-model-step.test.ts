@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { expectClose, noLeak, seeded, use, type TestBackend } from './helpers.js';
+
+/** A miniature of the conv VAE's path: every fixed kernel, reached through tf.layers as training does. */
+function model(): tf.Sequential {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 6, kernelSize: 3, padding: 'same', kernelInitializer: init(1) }),
+      tf.layers.batchNormalization(),
+      // pooling before a leaky ReLU, so windows with negative maxima pass a gradient back
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: init(2) }),
+      tf.layers.batchNormalization(),
+      tf.layers.upSampling2d({ size: [2, 2] }),
+      tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: init(3) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 5, kernelInitializer: init(4) }),
+    ],
+  });
+}
+
+async function gradients(backend: TestBackend): Promise<Float32Array[]> {
+  await use(backend);
+  const net = model();
+  const x = tf.tensor(seeded(4 * 12 * 12, 61, -1, 1), [4, 12, 12, 1]);
+  const w = tf.tensor(seeded(4 * 5, 62), [4, 5]);
+  const step = () => tf.variableGrads(() => tf.sum(tf.mul(net.apply(x, { training: true }) as tf.Tensor, w)));
+  tf.dispose(step()); // the first call builds the layers' weights
+  const { grads } = noLeak(() => {
+    const out = step();
+    const values = net.trainableWeights.map((v) => out.grads[v.originalName]?.dataSync() as Float32Array);
+    tf.dispose(out);
+    return { grads: values };
+  });
+  net.dispose();
+  tf.dispose([x, w]);
+  return grads;
+}
+
+describe('a conv training step', () => {
+  it('has the same weight gradients on wasm as on cpu', async () => {
+    const cpu = await gradients('cpu');
+    const wasm = await gradients('wasm');
+    expect(wasm.filter((g) => g !== undefined)).toHaveLength(12); // 4 kernels, 4 biases, 2 x (gamma, beta)
+    wasm.forEach((g, i) => expectClose(g, cpu[i] as Float32Array, 1e-4));
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import type { Dataset, Split } from '../../src/data/datasets.js';
+
+/** A config for tests: real MNIST, a few hundred images, wasm, no report. Override what the test needs. */
+export function tinyConfig(over: Record<string, unknown> = {}): Config {
+  const base = {
+    name: 'tiny',
+    backend: 'wasm',
+    data: { trainLimit: 256, testLimit: 128 },
+    model: { hidden: [32], latentDim: 2 },
+    train: { epochs: 2, batchSize: 64, evalBatchSize: 64 },
+    report: { stages: [] },
+  };
+  return parseConfig(merge(base, over));
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const av = out[k];
+    out[k] = av && typeof av === 'object' && !Array.isArray(av) && v && typeof v === 'object' && !Array.isArray(v)
+      ? merge(av as Record<string, unknown>, v as Record<string, unknown>)
+      : v;
+  }
+  return out;
+}
+
+export function tempDir(prefix = 'vaelab-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A synthetic dataset: blurry class-dependent stripes, so a model can learn something in a few steps. */
+export function syntheticDataset(trainCount: number, testCount: number): Dataset {
+  const split = (count: number, offset: number): Split => {
+    const images = new Float32Array(count * 784);
+    const labels = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      const label = (i + offset) % 10;
+      labels[i] = label;
+      for (let p = 0; p < 784; p++) images[i * 784 + p] = Math.floor(p / 28) % 10 === label ? 0.9 : 0.05;
+    }
+    return { images, labels, count };
+  };
+  return {
+    name: 'synthetic',
+    source: 'test stripes',
+    train: split(trainCount, 0),
+    test: split(testCount, 3),
+    height: 28,
+    width: 28,
+    numClasses: 10,
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  };
+}

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { bernoulliNll, gaussianKl, objective } from '../../src/train/loss.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+describe('loss terms against hand-computed values', () => {
+  it('Bernoulli NLL from logits equals -[x log s(l) + (1-x) log(1-s(l))] summed over pixels', () => {
+    const logits = [[0, 2, -3], [10, -10, 0.5]];
+    const x = [[1, 0, 0.25], [1, 0, 0]];
+    const sig = (l: number) => 1 / (1 + Math.exp(-l));
+    const expected = logits.map((row, i) =>
+      row.reduce((s, l, j) => s - (x[i]![j]! * Math.log(sig(l)) + (1 - x[i]![j]!) * Math.log(1 - sig(l))), 0),
+    );
+    const got = tf.tidy(() => bernoulliNll(tf.tensor2d(logits), tf.tensor2d(x)).arraySync());
+    expect(got[0]).toBeCloseTo(expected[0]!, 5);
+    expect(got[1]).toBeCloseTo(expected[1]!, 5);
+    // row 0 by hand: log 2 + log(1+e^2) + [0.25 log(1+e^3) + 0.75 log(1+e^-3)]
+    expect(got[0]).toBeCloseTo(Math.log(2) + Math.log(1 + Math.exp(2)) + 0.25 * Math.log(1 + Math.exp(3)) + 0.75 * Math.log(1 + Math.exp(-3)), 5);
+  });
+
+  it('stays finite for extreme logits where a sigmoid output would give log(0)', () => {
+    const got = tf.tidy(() => bernoulliNll(tf.tensor2d([[200, -200]]), tf.tensor2d([[0, 1]])).arraySync());
+    expect(got[0]).toBeCloseTo(400, 3);
+  });
+
+  it('KL(N(mu, s^2) || N(0,1)) matches the closed form per dimension', () => {
+    // dim 1: mu 1, logVar 0 -> 0.5; dim 2: mu 0, logVar log 4 -> 0.5 (4 - 1 - log 4)
+    const got = tf.tidy(() => gaussianKl(tf.tensor2d([[1, 0]]), tf.tensor2d([[0, Math.log(4)]])).arraySync());
+    expect(got[0]).toBeCloseTo(0.5 + 0.5 * (4 - 1 - Math.log(4)), 5);
+    const zero = tf.tidy(() => gaussianKl(tf.zeros([3, 4]), tf.zeros([3, 4])).arraySync());
+    expect(zero).toEqual([0, 0, 0]);
+  });
+
+  it('objective is the batch mean of recon + beta * kl, and leaks no tensors', () => {
+    const before = tf.memory().numTensors;
+    const value = tf.tidy(() =>
+      objective({ recon: tf.tensor1d([100, 200]), kl: tf.tensor1d([4, 6]) }, 4).dataSync()[0],
+    );
+    expect(value).toBeCloseTo((100 + 16 + 200 + 24) / 2, 4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

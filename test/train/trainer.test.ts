@@ -1,0 +1,151 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { batchCount, epochOrder } from '../../src/data/batches.js';
+import { DivergenceError } from '../../src/errors.js';
+import { encode } from '../../src/models/vae.js';
+import { disposeVae } from '../../src/models/registry.js';
+import { resume, train } from '../../src/pipeline.js';
+import { loadModel, loadVae, readState } from '../../src/run/checkpoint.js';
+import { readLatents } from '../../src/run/latents.js';
+import { readMetrics, readRunInfo, type EpochMetrics } from '../../src/run/run-dir.js';
+import { syntheticDataset, tempDir, tinyConfig } from '../helpers/tiny.js';
+
+const comparable = (m: EpochMetrics[]) => m.map(({ epoch, steps, train, test }) => ({ epoch, steps, train, test }));
+
+async function weightsOf(runDir: string): Promise<number[][]> {
+  const vae = await loadVae(join(runDir, 'checkpoint'));
+  const w = [...vae.encoder.getWeights(), ...vae.decoder.getWeights()].map((t) => Array.from(t.dataSync()));
+  disposeVae(vae);
+  return w;
+}
+
+describe('a tiny end-to-end run on real MNIST', () => {
+  it('writes a complete, self-describing run directory', async () => {
+    const out = tempDir();
+    const config = tinyConfig({ name: 'e2e' });
+    const result = await train(config, { out });
+    const dir = result.runDir;
+    expect(result.status).toBe('completed');
+    expect(dir).toMatch(/e2e[/\\]\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+
+    const info = readRunInfo(dir);
+    expect(info).toMatchObject({ status: 'completed', epochsCompleted: 2, seed: 1, backend: { name: 'wasm' }, dataset: { train: 256, test: 128 } });
+    expect(info.samplesPerSecond).toBeGreaterThan(0);
+    expect(info.versions.tfjs).toBe('4.22.0');
+
+    const saved = parseYaml(readFileSync(join(dir, 'config.yaml'), 'utf8')) as typeof config;
+    expect(saved).toEqual(config);
+
+    const metrics = readMetrics(dir);
+    expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
+    for (const m of metrics) {
+      for (const split of [m.train, m.test]) {
+        expect(split.negElbo).toBeCloseTo(split.recon + split.kl, 3);
+        expect(split.recon).toBeGreaterThan(0);
+        expect(split.kl).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(metrics[1]!.test.negElbo).toBeLessThan(metrics[0]!.test.negElbo);
+    expect(readFileSync(join(dir, 'log.jsonl'), 'utf8')).toMatch(/"msg":"completed/);
+
+    // The checkpoint is the standard tfjs format, and the latents are what its encoder says.
+    const encoder = await loadModel(join(dir, 'checkpoint', 'encoder'));
+    expect(encoder.inputs[0]!.shape).toEqual([null, 784]);
+    encoder.dispose();
+    const latents = readLatents(dir);
+    expect(latents.latentDim).toBe(2);
+    expect(latents.splits.test!.count).toBe(128);
+    expect(latents.splits.train!.count).toBe(256);
+    const vae = await loadVae(join(dir, 'checkpoint'));
+    const { loadDataset } = await import('../../src/data/datasets.js');
+    const data = await loadDataset(config.data, { baseDir: '.' });
+    const mu = tf.tidy(() => encode(vae, tf.tensor2d(data.test.images.subarray(0, 4 * 784), [4, 784]), null).mu.dataSync());
+    for (let i = 0; i < 8; i++) expect(mu[i]).toBeCloseTo(latents.splits.test!.mu[i]!, 4);
+    expect(Array.from(latents.splits.test!.labels.subarray(0, 3))).toEqual([7, 2, 1]);
+    disposeVae(vae);
+  });
+});
+
+describe('resume', () => {
+  for (const kind of ['vae', 'cvae'] as const) {
+    it(`continues an interrupted ${kind} run to exactly the uninterrupted result`, async () => {
+      const out = tempDir();
+      const config = tinyConfig({ name: `resume-${kind}`, model: { kind }, train: { epochs: 3 } });
+      const full = await train(config, { out });
+
+      const controller = new AbortController();
+      const cut = await train(config, {
+        out,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.type === 'step' && p.epoch === 2 && p.step === 2) controller.abort();
+        },
+      });
+      expect(cut.status).toBe('interrupted');
+      expect(readRunInfo(cut.runDir).status).toBe('interrupted');
+      expect(readState(join(cut.runDir, 'checkpoint'))).toMatchObject({ epoch: 1, step: 2 });
+      expect(existsSync(join(cut.runDir, 'latents.bin'))).toBe(false);
+
+      const resumed = await resume(cut.runDir);
+      expect(resumed.status).toBe('completed');
+      expect(comparable(readMetrics(cut.runDir))).toEqual(comparable(readMetrics(full.runDir)));
+      expect(await weightsOf(cut.runDir)).toEqual(await weightsOf(full.runDir));
+      await expect(resume(cut.runDir)).rejects.toThrow(/already completed/);
+    });
+  }
+});
+
+describe('divergence', () => {
+  it('stops at the first non-finite loss, names epoch, step and term, and keeps the last good checkpoint', async () => {
+    const out = tempDir();
+    const dataset = syntheticDataset(200, 50);
+    const config = tinyConfig({ name: 'nan', train: { epochs: 3, batchSize: 50 } });
+    const poisoned = 123;
+    dataset.train.images[poisoned * 784 + 400] = Number.NaN;
+    // The poisoned image is met in epoch 1 at the step its shuffled position falls in.
+    const position = epochOrder(200, config.seed, 0).indexOf(poisoned);
+    const step = Math.floor(position / 50) + 1;
+    expect(batchCount(200, 50)).toBe(4);
+    const run = train(config, { out, dataset });
+    await expect(run).rejects.toThrow(DivergenceError);
+    await expect(run).rejects.toThrow(new RegExp(`epoch 1, step ${step} of 4: loss NaN, recon NaN`));
+  });
+
+  it('keeps the checkpoint of the last completed epoch when a later epoch diverges', async () => {
+    const out = tempDir();
+    const dataset = syntheticDataset(100, 20);
+    const config = tinyConfig({ name: 'nan2', train: { epochs: 3, batchSize: 50 } });
+    let runDir = '';
+    const poison = (p: { type: string; epoch?: number }) => {
+      if (p.type === 'epoch' && dataset.train.images[0] === dataset.train.images[0]) dataset.train.images.fill(Number.NaN, 0, 784 * 100);
+    };
+    await expect(train(config, { out, dataset, onProgress: poison })).rejects.toThrow(/epoch 2, step 1 of 2/);
+    const { readdirSync } = await import('node:fs');
+    runDir = join(out, 'nan2', readdirSync(join(out, 'nan2'))[0]!);
+    const info = readRunInfo(runDir);
+    expect(info.status).toBe('failed');
+    expect(info.error).toMatch(/diverged/);
+    expect(readState(join(runDir, 'checkpoint'))).toMatchObject({ epoch: 1, step: 0 });
+    const weights = await weightsOf(runDir);
+    expect(weights.flat().every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('tensor memory', () => {
+  it('holds the same number of tensors after every epoch, and releases them all at the end', async () => {
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    await train(tinyConfig({ name: 'leak', model: { arch: 'conv', kind: 'cvae' }, data: { trainLimit: 64, testLimit: 32 }, train: { epochs: 3, batchSize: 32, evalBatchSize: 32 } }), {
+      out: tempDir(),
+      onProgress: (p) => {
+        if (p.type === 'epoch') counts.push(p.numTensors);
+      },
+    });
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
