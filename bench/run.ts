@@ -1,0 +1,55 @@
+// `npm run bench`: training-step throughput of the shipped model shapes, per backend, in one process.
+// Figures are medians over timed steps after warm-up; compare the ratios, not the absolutes (shared machine).
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/backend/select.js';
+import { buildVae, disposeVae } from '../src/models/registry.js';
+import type { VaeSpec } from '../src/models/types.js';
+import { createAdam } from '../src/train/optimizer.js';
+import { trainableVariables, trainStep } from '../src/train/step.js';
+
+interface Case {
+  name: string;
+  spec: VaeSpec;
+  batch: number;
+  steps: number;
+  backends: ('wasm' | 'cpu')[];
+}
+
+const base: Omit<VaeSpec, 'arch'> = { kind: 'vae', hidden: [256], latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 };
+const cases: Case[] = [
+  { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['wasm', 'cpu'] },
+  { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512] }, batch: 50, steps: 40, backends: ['wasm'] },
+  { name: 'conv VAE with BatchNorm, z=2', spec: { ...base, arch: 'conv' }, batch: 128, steps: 6, backends: ['wasm'] },
+];
+
+async function samplesPerSecond(c: Case): Promise<number> {
+  tf.engine().startScope();
+  const vae = buildVae(c.spec, 1);
+  const adam = createAdam(1e-3);
+  const vars = trainableVariables(vae);
+  const x = tf.randomUniform([c.batch, 784], 0, 1, 'float32', 3) as tf.Tensor2D;
+  const times: number[] = [];
+  for (let i = 0; i < c.steps + 2; i++) {
+    const t0 = performance.now();
+    await trainStep(vae, adam, vars, { x, y: null, size: c.batch }, 1, i);
+    if (i >= 2) times.push(performance.now() - t0); // two warm-up steps build kernels and caches
+  }
+  disposeVae(vae);
+  adam.dispose();
+  tf.engine().endScope();
+  times.sort((a, b) => a - b);
+  return c.batch / (times[Math.floor(times.length / 2)]! / 1000);
+}
+
+const rows: string[] = ['| model | batch | backend | samples/s (median step) | vs wasm |', '|---|---|---|---|---|'];
+for (const c of cases) {
+  let wasm = 0;
+  for (const b of c.backends) {
+    await selectBackend(b);
+    const sps = await samplesPerSecond(c);
+    if (b === 'wasm') wasm = sps;
+    rows.push(`| ${c.name} | ${c.batch} | ${b} | ${sps.toFixed(0)} | ${(sps / wasm).toFixed(2)}x |`);
+    process.stderr.write(`${c.name} on ${b}: ${sps.toFixed(0)} samples/s\n`);
+  }
+}
+process.stdout.write(`${rows.join('\n')}\n`);

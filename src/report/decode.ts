@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { decode, encode, reconstruct } from '../models/vae.js';
+import type { Vae } from '../models/types.js';
+
+/**
+ * The report's tensor boundary: typed arrays in, typed arrays out, every tensor disposed. Work goes in
+ * chunks so a figure of any size stays within a small, fixed memory budget.
+ */
+const CHUNK = 512;
+
+/** Row-major [count, numClasses] label rows for a cvae (one-hot or mixed), or null for a vae. */
+export type LabelRows = Float32Array | null;
+
+function chunked(count: number, width: number, run: (start: number, end: number) => tf.Tensor2D): Float32Array {
+  const out = new Float32Array(count * width);
+  for (let start = 0; start < count; start += CHUNK) {
+    const end = Math.min(count, start + CHUNK);
+    const t = run(start, end);
+    out.set(t.dataSync(), start * width);
+    t.dispose();
+  }
+  return out;
+}
+
+function rows(data: Float32Array, start: number, end: number, width: number): tf.Tensor2D {
+  return tf.tensor2d(data.subarray(start * width, end * width), [end - start, width]);
+}
+
+function labelTensor(vae: Vae, y: LabelRows, start: number, end: number): tf.Tensor2D | null {
+  if (vae.spec.kind !== 'cvae') return null;
+  if (y === null) throw new Error('a cvae figure needs label rows');
+  return rows(y, start, end, vae.spec.numClasses);
+}
+
+/** Pixel probabilities [count, imageSize] decoded from z [count, latentDim]. */
+export function decodeZ(vae: Vae, z: Float32Array, count: number, y: LabelRows): Float32Array {
+  const { latentDim, imageSize } = vae.spec;
+  return chunked(count, imageSize, (s, e) => tf.tidy(() => decode(vae, rows(z, s, e, latentDim), labelTensor(vae, y, s, e))));
+}
+
+/** Decoded posterior means of the images [count, imageSize]. */
+export function reconstructImages(vae: Vae, x: Float32Array, count: number, y: LabelRows): Float32Array {
+  const { imageSize } = vae.spec;
+  return chunked(count, imageSize, (s, e) => tf.tidy(() => reconstruct(vae, rows(x, s, e, imageSize), labelTensor(vae, y, s, e))));
+}
+
+/** Posterior means [count, latentDim] of the images. */
+export function encodeMeans(vae: Vae, x: Float32Array, count: number, y: LabelRows): Float32Array {
+  const { imageSize, latentDim } = vae.spec;
+  return chunked(count, latentDim, (s, e) => tf.tidy(() => encode(vae, rows(x, s, e, imageSize), labelTensor(vae, y, s, e)).mu));
+}
+
+/** One-hot rows of a single class, `count` times (a cvae decoding with its label fixed). */
+export function repeatLabel(label: number, count: number, numClasses: number): Float32Array {
+  const y = new Float32Array(count * numClasses);
+  for (let i = 0; i < count; i++) y[i * numClasses + label] = 1;
+  return y;
+}

@@ -1,0 +1,38 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { toCsv } from '../csv.js';
+import { escapeHtml, fileLink, table } from '../html.js';
+import type { Stage } from '../types.js';
+
+const Options = z.strictObject({});
+
+export const exportsStage: Stage<z.infer<typeof Options>> = {
+  type: 'exports',
+  options: Options,
+  inDefault: () => true,
+  applies: () => true,
+  async run(ctx) {
+    const { latentDim, splits } = ctx.latents();
+    const test = splits.test!;
+    const cols = Array.from({ length: latentDim }, (_, j) => j + 1);
+    const header = ['testIndex', 'label', 'class', ...cols.map((j) => `mu${j}`), ...cols.map((j) => `logVar${j}`)];
+    const rows = Array.from({ length: test.count }, (_, i) => [
+      i,
+      test.labels[i]!,
+      ctx.classNames[test.labels[i]!] ?? '',
+      ...Array.from(test.mu.subarray(i * latentDim, (i + 1) * latentDim)),
+      ...Array.from(test.logVar.subarray(i * latentDim, (i + 1) * latentDim)),
+    ]);
+    writeFileSync(join(ctx.outDir, 'latents-test.csv'), toCsv(header, rows));
+    const listed = [[fileLink('latents-test.csv', 'latents-test.csv'), `${test.count} rows: test index, label, class name, posterior mean (mu1..mu${latentDim}) and log-variance (logVar1..logVar${latentDim})`]];
+    // The t-SNE stage writes its own file; list it here too when it ran before this stage.
+    if (existsSync(join(ctx.outDir, 'tsne.csv'))) listed.push([fileLink('tsne.csv', 'tsne.csv'), 'the t-SNE embedding: test index, label, class name, two coordinates']);
+    return {
+      title: 'Data for further analysis',
+      caption: 'The numbers behind the latent figures, as CSV with a header row, for a notebook or a spreadsheet. Row order follows the test set.',
+      body: table(['file', 'contents'], listed.map(([a, b]) => [a!, escapeHtml(b!)])),
+      files: ['latents-test.csv'],
+    };
+  },
+};

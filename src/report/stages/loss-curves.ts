@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { VaelabError } from '../../errors.js';
+import type { EpochMetrics, LossMeans } from '../../run/run-dir.js';
+import { renderSvg } from '../charts.js';
+import { SPLIT_COLOURS } from '../palette.js';
+import type { Stage } from '../types.js';
+
+const Options = z.strictObject({
+  width: z.int().min(120).max(600).default(240).describe('width of each panel in pixels'),
+});
+
+interface Term {
+  key: keyof LossMeans;
+  title: string;
+}
+
+function terms(beta: number): Term[] {
+  const list: Term[] = [
+    { key: 'recon', title: 'Reconstruction' },
+    { key: 'kl', title: 'KL' },
+    { key: 'negElbo', title: '−ELBO' },
+  ];
+  // With beta != 1 the minimised objective differs from -ELBO: show it too.
+  return beta === 1 ? list : [...list, { key: 'loss', title: `Objective, recon + ${beta}·KL` }];
+}
+
+export function lossRows(metrics: EpochMetrics[], list: Term[]) {
+  return metrics.flatMap((m) =>
+    list.flatMap((t) => (['train', 'test'] as const).map((split) => ({ epoch: m.epoch, split, term: t.title, value: m[split][t.key] }))),
+  );
+}
+
+export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
+  type: 'lossCurves',
+  options: Options,
+  inDefault: () => true,
+  applies: () => true,
+  async run(ctx, options) {
+    const { metrics } = ctx;
+    const last = metrics.at(-1);
+    if (last === undefined) throw new VaelabError(`${ctx.runDir}/metrics.jsonl holds no completed epoch`);
+    const list = terms(ctx.config.loss.beta);
+    const n = last.epoch;
+    const svg = await renderSvg({
+      data: { values: lossRows(metrics, list) },
+      facet: { column: { field: 'term', type: 'nominal', sort: list.map((t) => t.title), title: null, header: { labelFontWeight: 600 } } },
+      spec: {
+        width: options.width,
+        height: 180,
+        layer: [{ mark: { type: 'line', strokeWidth: 2 } }, { mark: { type: 'point', filled: true, size: 36 } }],
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', scale: { domain: n === 1 ? [0, 2] : [1, n], nice: false, padding: 8 }, axis: { title: 'epoch', tickMinStep: 1, format: 'd' } },
+          y: { field: 'value', type: 'quantitative', scale: { zero: false, padding: 8 }, axis: { title: 'nats per image' } },
+          color: { field: 'split', type: 'nominal', scale: { domain: ['train', 'test'], range: [SPLIT_COLOURS.train, SPLIT_COLOURS.test] }, legend: { title: null, orient: 'top' } },
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    });
+    const f = (v: number) => v.toFixed(2);
+    return {
+      title: 'Loss curves',
+      caption:
+        `Mean loss terms per epoch in nats per image, on the training set (blue, averaged over the epoch's steps) ` +
+        `and the test set (orange, evaluated after the epoch). Reconstruction is the Bernoulli negative log-likelihood ` +
+        `of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an ` +
+        `upper bound on −log p(x). A test curve that rises while the training curve falls means overfitting. ` +
+        `After epoch ${n}: test −ELBO ${f(last.test.negElbo)} (reconstruction ${f(last.test.recon)}, KL ${f(last.test.kl)}).`,
+      body: svg,
+      files: [],
+    };
+  },
+};

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { deriveSeed, oneHot } from '../../data/batches.js';
+import { renderSvg } from '../charts.js';
+import { decodeZ } from '../decode.js';
+import { gridSpec } from '../grid-figure.js';
+import { img } from '../html.js';
+import { writeTiles } from '../images.js';
+import { standardNormals } from '../picks.js';
+import type { Stage } from '../types.js';
+
+const Options = z.strictObject({
+  rows: z.int().min(1).max(30).default(10).describe('rows of samples (a cvae draws one row per class instead)'),
+  cols: z.int().min(1).max(30).default(12).describe('samples per row'),
+  scale: z.int().min(1).max(6).default(2).describe('pixels per image pixel'),
+});
+
+const PRIOR_STREAM = 0x9a11; // seed stream of this figure, derived from the run's seed
+
+export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
+  type: 'priorSamples',
+  options: Options,
+  inDefault: () => true,
+  applies: () => true,
+  async run(ctx, options) {
+    const vae = await ctx.vae();
+    const { latentDim, numClasses } = vae.spec;
+    const cvae = vae.spec.kind === 'cvae';
+    const { cols, scale } = options;
+    const rows = cvae ? numClasses : options.rows;
+    const seed = deriveSeed(ctx.config.seed, PRIOR_STREAM);
+    // A cvae row is one class; every row reuses the same column of z, so a column shows one "style".
+    const perRow = standardNormals(cols * latentDim, seed);
+    const z = new Float32Array(rows * cols * latentDim);
+    for (let r = 0; r < rows; r++) z.set(cvae ? perRow : standardNormals(cols * latentDim, deriveSeed(seed, r)), r * cols * latentDim);
+    const labels = Uint8Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols));
+    const pixels = decodeZ(vae, z, rows * cols, cvae ? oneHot(labels, numClasses) : null);
+    const gap = cvae ? 4 : 2;
+    const file = 'prior-samples.png';
+    const size = writeTiles(join(ctx.outDir, file), pixels, rows * cols, { cols, scale, gap });
+    const body = cvae
+      ? await renderSvg(gridSpec({ src: file, ...size, cols, rows, tile: 28 * scale, gap, xLabels: Array.from({ length: cols }, (_, i) => `z${i + 1}`), yLabels: ctx.classNames, xTitle: 'one z ~ N(0, I) per column, shared by every row', yTitle: 'class label given to the decoder' }))
+      : img(file, `${rows * cols} digits decoded from z drawn from the prior`, size);
+    return {
+      title: 'Samples from the prior',
+      caption: cvae
+        ? `Decodings of z drawn from the prior N(0, I) (seeded from the run's seed), one row per class label. Each column reuses one z, ` +
+          `so reading down a column shows what the latent code carries apart from the class: slant, thickness, width. ` +
+          `Gray level is the decoder's pixel probability.`
+        : `${rows * cols} decodings of z drawn from the prior N(0, I), seeded from the run's seed. These are what the model generates ` +
+          `unconditionally: if the latent space is well used, most look like digits and every class appears. Gray level is the ` +
+          `decoder's pixel probability (no sampling of pixels).`,
+      body,
+      files: [file],
+    };
+  },
+};

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { compactSvg, renderSvg } from '../../src/report/charts.js';
+import { gridSpec } from '../../src/report/grid-figure.js';
+import { CLASS_COLOURS } from '../../src/report/palette.js';
+import { equalAspect, scatterSpec } from '../../src/report/scatter.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { RunInfo } from '../../src/run/run-dir.js';
+import { lossCurvesStage, lossRows } from '../../src/report/stages/loss-curves.js';
+
+describe('charts render to SVG in Node', () => {
+  it('draws a scatter with its axis titles, a legend of every class and the fixed class colours', async () => {
+    const svg = await renderSvg(
+      scatterSpec({ x: [0, 1, 2], y: [2, 1, 0], labels: Uint8Array.of(0, 1, 9), classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], xTitle: 'PC1 (40% of variance)', yTitle: 'PC2 (20% of variance)' }),
+    );
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('PC1 (40% of variance)');
+    expect(svg).toContain('PC2 (20% of variance)');
+    expect(svg).toContain(CLASS_COLOURS[9]);
+    expect(svg).toContain('>class</text>');
+  });
+
+  it('escapes text that reaches the SVG (class names, titles)', async () => {
+    const svg = await renderSvg(scatterSpec({ x: [0], y: [0], labels: Uint8Array.of(0), classNames: ['<script>x</script>'], xTitle: '<b>', yTitle: 'y' }));
+    expect(svg).not.toContain('<script>');
+    expect(svg).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(svg).toContain('&lt;b&gt;');
+  });
+
+  it('lays a tiled PNG under band axes: one labelled tick per row and column, the picture by relative link', async () => {
+    const svg = await renderSvg(gridSpec({ src: 'manifold.png', width: 60, height: 40, cols: 3, rows: 2, tile: 20, gap: 0, xLabels: ['−1.00', '0.00', '1.00'], yLabels: ['0.50', '−0.50'], xTitle: 'z₁', yTitle: 'z₂' }));
+    expect(svg).toContain('href="manifold.png"');
+    for (const label of ['−1.00', '0.00', '1.00', '0.50', '−0.50', 'z₁', 'z₂']) expect(svg).toContain(`>${label}</text>`);
+  });
+
+  it('plots loss curves for a single epoch: a point per split and term, with titled axes', async () => {
+    const m = { epoch: 1, steps: 1, trainSeconds: 1, evalSeconds: 1, samplesPerSecond: 1, time: '' };
+    const terms = { recon: 100, kl: 5, negElbo: 105, loss: 105 };
+    const metrics = [{ ...m, train: terms, test: { ...terms, kl: 6 } }];
+    expect(lossRows(metrics, [{ key: 'kl', title: 'KL' }])).toEqual([
+      { epoch: 1, split: 'train', term: 'KL', value: 5 },
+      { epoch: 1, split: 'test', term: 'KL', value: 6 },
+    ]);
+    const unused = () => {
+      throw new Error('the loss curves need only the metrics');
+    };
+    const ctx = {
+      runDir: '/run', outDir: '/out', config: parseConfig({}), info: {} as RunInfo, metrics, classNames: [],
+      latents: unused, vae: unused, dataset: unused, progress: () => {},
+    };
+    const out = await lossCurvesStage.run(ctx, lossCurvesStage.options.parse({}));
+    for (const title of ['epoch', 'nats per image', 'Reconstruction', 'KL', '−ELBO']) expect(out.body).toContain(`>${title}</text>`);
+    const pointMarks = [...out.body.matchAll(/class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((g) => g[1]!.split('<path').length - 1);
+    expect(pointMarks).toEqual([2, 2, 2]); // one panel per term, a point for train and for test
+
+    expect(out.caption).toContain('test −ELBO 105.00');
+  });
+
+  it('rounds only numbers inside attributes', () => {
+    expect(compactSvg('<path d="M1.23456,7.891011" x="3"/><text>0.123456</text>')).toBe('<path d="M1.23,7.89" x="3"/><text>0.123456</text>');
+  });
+
+  it('keeps one unit equally long on both axes', () => {
+    expect(equalAspect([0, 10], [0, 5], 400)).toEqual({ width: 400, height: 200 });
+    expect(equalAspect([0, 2], [0, 8], 400)).toEqual({ width: 133, height: 400 });
+  });
+});
