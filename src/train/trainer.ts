@@ -32,7 +32,7 @@ export interface TrainOptions {
   baseDir?: string;
   /** Extra destination for log records, besides the run's log.jsonl. */
   console?: pino.DestinationStream;
-  /** Also checkpoint mid-epoch after this many seconds of training (long conv epochs). */
+  /** Also checkpoint mid-epoch after this many seconds (long conv epochs); default 300. */
   checkpointSeconds?: number;
 }
 
@@ -131,7 +131,7 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
           log.warn(`interrupted at epoch ${epoch + 1}, step ${step + 1} of ${steps}; checkpoint written, resume with --resume ${runDir}`);
           return { runDir, status: 'interrupted', metrics: readMetrics(runDir) };
         }
-        if (options.checkpointSeconds !== undefined && (performance.now() - lastSave) / 1000 > options.checkpointSeconds) {
+        if ((performance.now() - lastSave) / 1000 > (options.checkpointSeconds ?? 300)) {
           await save(epoch, step + 1, sums, trainSeconds);
           lastSave = performance.now();
         }

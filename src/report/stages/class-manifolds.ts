@@ -34,9 +34,8 @@ export const classManifoldsStage: Stage<z.infer<typeof Options>> = {
       const size = writeTiles(join(ctx.outDir, file), pixels, count, { cols: options.size, scale: options.scale, size: { height, width } });
       const name = ctx.classNames[label] ?? String(label);
       files.push(file);
-      panels.push(
-        `<div class="panel"><h3><span class="swatch" style="background:${classColour(label)}"></span>label ${escapeHtml(name)}</h3>${img(file, `manifold decoded with label ${name}`, size)}</div>`,
-      );
+      const heading = `<h3><span class="swatch" style="background:${classColour(label)}"></span>label ${escapeHtml(name)}</h3>`;
+      panels.push(`<div class="panel">${heading}${img(file, `manifold decoded with label ${name}`, size)}</div>`);
     }
     const [x, y] = [zName(dims[0]), zName(dims[1])];
     return {

@@ -58,7 +58,8 @@ export const classMeanGridStage: Stage<ClassGridOptions> = {
       title: `Around the mean of class ${name}`,
       caption:
         `Decodings of a ${options.size} × ${options.size} grid centred on the mean latent code of the test images of class ${name} ` +
-        `(${x} = ${fmt(centre[dims[0]]!)}, ${y} = ${fmt(centre[dims[1]]!)}), one tile every ${fmt(steps[0])} in ${x} and ${fmt(steps[1])} in ${y}${options.step === 'auto' ? ' (±1.5 standard deviations of the class\'s codes)' : ''}; each tile is labelled with its (${x}, ${y}). ` +
+        `(${x} = ${fmt(centre[dims[0]]!)}, ${y} = ${fmt(centre[dims[1]]!)}), one tile every ${fmt(steps[0])} in ${x} and ${fmt(steps[1])} in ${y}` +
+        `${options.step === 'auto' ? " (±1.5 standard deviations of the class's codes)" : ''}; each tile is labelled with its (${x}, ${y}). ` +
         `The centre tile is the "average" ${name}; moving away from it shows how the code varies within the class and where it turns into another.` +
         (latentDim === 2 ? '' : ` ${x}, ${y} are the two dimensions with the largest average KL; the other ${latentDim - 2} stay at the class mean.`) +
         (ctx.config.model.kind === 'cvae' ? ` The decoder is given the label ${name}.` : ''),

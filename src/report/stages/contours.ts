@@ -74,10 +74,17 @@ function contourSpec(panels: Panel[], names: string[], axes: [string, string], o
         {
           data: { values: prior },
           mark: { type: 'line', color: '#8a8f98', strokeDash: [4, 3], strokeWidth: 1 },
-          encoding: { x: { ...x, axis: { title: axes[0], grid: true } }, y: { ...y, axis: i === 0 ? { title: axes[1], grid: true } : { title: null, labels: false, grid: true } }, ...line },
+          encoding: {
+            x: { ...x, axis: { title: axes[0], grid: true } },
+            // One shared scale: only the first panel repeats the y labels.
+            y: { ...y, axis: i === 0 ? { title: axes[1], grid: true } : { title: null, labels: false, grid: true } },
+            ...line,
+          },
         },
         { data: { values: p.lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color: colour, ...line } },
-        ...(labelMeans ? [{ data: { values: p.means }, mark: { type: 'text' as const, fontWeight: 'bold' as const, fontSize: 11 }, encoding: { x, y, text: { field: 'label' }, color: colour } }] : []),
+        ...(labelMeans
+          ? [{ data: { values: p.means }, mark: { type: 'text' as const, fontWeight: 'bold' as const, fontSize: 11 }, encoding: { x, y, text: { field: 'label' }, color: colour } }]
+          : []),
       ],
     })),
     spacing: 14,

@@ -25,7 +25,8 @@ export const exportsStage: Stage<z.infer<typeof Options>> = {
       ...Array.from(test.logVar.subarray(i * latentDim, (i + 1) * latentDim)),
     ]);
     writeFileSync(join(ctx.outDir, 'latents-test.csv'), toCsv(header, rows));
-    const listed = [[fileLink('latents-test.csv', 'latents-test.csv'), `${test.count} rows: test index, label, class name, posterior mean (mu1..mu${latentDim}) and log-variance (logVar1..logVar${latentDim})`]];
+    const what = `${test.count} rows: test index, label, class name, posterior mean (mu1..mu${latentDim}) and log-variance (logVar1..logVar${latentDim})`;
+    const listed = [[fileLink('latents-test.csv', 'latents-test.csv'), what]];
     // The t-SNE stage writes its own file; list it here too when it ran before this stage.
     if (existsSync(join(ctx.outDir, 'tsne.csv'))) listed.push([fileLink('tsne.csv', 'tsne.csv'), 'the t-SNE embedding: test index, label, class name, two coordinates']);
     return {

@@ -82,7 +82,11 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
       const size = writeTiles(join(ctx.outDir, png), path.pixels, path.targets.length * options.steps, { cols: options.steps, scale: options.scale, gap });
       const ts = Array.from({ length: options.steps }, (_, s) => (s / (options.steps - 1)).toFixed(2));
       const svg = await renderSvg(
-        gridSpec({ src: png, ...size, cols: options.steps, rows: path.targets.length, tile: 28 * options.scale, gap, xLabels: ts, yLabels: path.targets.map((t) => `${name(source)} → ${name(t)}`), xTitle: 't along the line from start (0) to end (1)', yTitle: '' }),
+        gridSpec({
+          src: png, ...size, cols: options.steps, rows: path.targets.length, tile: 28 * options.scale, gap,
+          xLabels: ts, yLabels: path.targets.map((t) => `${name(source)} → ${name(t)}`),
+          xTitle: 't along the line from start (0) to end (1)', yTitle: '',
+        }),
       );
       const anim = gifFrames(path, options.steps, imageSize);
       writeGif(join(ctx.outDir, gif), anim.frames, anim.width, anim.height, { scale: options.scale, delayMs: options.frameMs });

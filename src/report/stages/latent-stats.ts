@@ -35,15 +35,26 @@ function perImageSpec(test: SplitLatents, latentDim: number, picks: Pick[]): Top
   const byImage = {
     x: { field: 'dim', type: 'nominal' as const, sort: dims, axis: { title: 'latent dimension', labelAngle: 0 } },
     xOffset: { field: 'image', type: 'nominal' as const, sort: picks.map((p) => p.name) },
-    color: { field: 'image', type: 'nominal' as const, scale: { domain: picks.map((p) => p.name), range: picks.map((p) => classColour(p.label)) }, legend: { title: 'test image' } },
+    color: {
+      field: 'image', type: 'nominal' as const,
+      scale: { domain: picks.map((p) => p.name), range: picks.map((p) => classColour(p.label)) }, legend: { title: 'test image' },
+    },
   };
   return {
     width: Math.max(240, latentDim * picks.length * 12),
     height: 200,
     layer: [
       // The prior's mean +- 1 sd: where an unused dimension's posterior sits for every image.
-      { data: { values: [{ lo: -1, hi: 1 }] }, mark: { type: 'rect', color: '#eceef2' }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, x: { value: 0 }, x2: { value: 'width' } } },
-      { data: { values: rows }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { ...byImage, y: { field: 'lo', type: 'quantitative', axis: { title: 'posterior mean ± 1 sd' } }, y2: { field: 'hi' } } },
+      {
+        data: { values: [{ lo: -1, hi: 1 }] },
+        mark: { type: 'rect', color: '#eceef2' },
+        encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, x: { value: 0 }, x2: { value: 'width' } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: { ...byImage, y: { field: 'lo', type: 'quantitative', axis: { title: 'posterior mean ± 1 sd' } }, y2: { field: 'hi' } },
+      },
       { data: { values: rows }, mark: { type: 'point', filled: true, size: 40, opacity: 1 }, encoding: { ...byImage, y: { field: 'mu', type: 'quantitative' } } },
     ],
   };
@@ -59,7 +70,13 @@ function klSpec(kl: number[], active: number[]): TopLevelSpec {
     data: { values },
     encoding: { x: { field: 'dim', type: 'nominal', sort: values.map((v) => v.dim), axis: { title: 'latent dimension', labelAngle: 0 } } },
     layer: [
-      { mark: { type: 'bar' }, encoding: { y: { ...y, axis: { title: 'average KL (nats)' } }, color: { field: 'state', type: 'nominal', scale: { domain: ['active', 'inactive'], range: ['#0077BB', '#BBBBBB'] }, legend: { title: null } } } },
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y: { ...y, axis: { title: 'average KL (nats)' } },
+          color: { field: 'state', type: 'nominal', scale: { domain: ['active', 'inactive'], range: ['#0077BB', '#BBBBBB'] }, legend: { title: null } },
+        },
+      },
       { mark: { type: 'text', dy: -6, fontSize: 10, color: '#3a4150' }, encoding: { y, text: { field: 'kl', type: 'quantitative', format: '.2f' } } },
     ],
   };
@@ -83,7 +100,10 @@ export const latentStatsStage: Stage<z.infer<typeof Options>> = {
     const file = 'latent-stats-digits.png';
     const size = writeTiles(join(ctx.outDir, file), thumbs, picks.length, { cols: picks.length, scale: 2, gap: 24 });
     const strip = await renderSvg(
-      gridSpec({ src: file, ...size, cols: picks.length, rows: 1, tile: 56, gap: 24, xLabels: picks.map((p) => p.name), yLabels: null, xTitle: 'the test images (class, index)', yTitle: '' }),
+      gridSpec({
+        src: file, ...size, cols: picks.length, rows: 1, tile: 56, gap: 24,
+        xLabels: picks.map((p) => p.name), yLabels: null, xTitle: 'the test images (class, index)', yTitle: '',
+      }),
     );
     const kl = klPerDim(test, latentDim);
     const active = activeDims(kl);
@@ -98,9 +118,9 @@ export const latentStatsStage: Stage<z.infer<typeof Options>> = {
     return {
       title: 'Latent dimensions',
       caption:
-        `Left: for the first test example of ${picks.length === 1 ? 'one class' : `${picks.length} classes`} (pictured), the encoder's posterior ` +
+        `Posterior of each image: for the first test example of ${picks.length === 1 ? 'one class' : `${picks.length} classes`} (pictured), the encoder's posterior ` +
         `mean (dot) and ± one standard deviation (bar) in each of the ${latentDim} latent dimensions; the gray band is the prior's ±1. A dimension ` +
-        `whose bar fills that band for every image is ignored (its posterior equals the prior). Right: the KL of each dimension from the prior, ` +
+        `whose bar fills that band for every image is ignored (its posterior equals the prior). Average KL per dimension: the KL of each dimension from the prior, ` +
         `averaged over the ${test.count} test images; a dimension is counted active above ${ACTIVE_KL} nats. Active: ${activeText} ` +
         `(${active.length} of ${latentDim}). The table gives the numbers.`,
       body:

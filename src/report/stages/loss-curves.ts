@@ -51,7 +51,10 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
         encoding: {
           x: { field: 'epoch', type: 'quantitative', scale: { domain: n === 1 ? [0, 2] : [1, n], nice: false, padding: 8 }, axis: { title: 'epoch', tickMinStep: 1, format: 'd' } },
           y: { field: 'value', type: 'quantitative', scale: { zero: false, padding: 8 }, axis: { title: 'nats per image' } },
-          color: { field: 'split', type: 'nominal', scale: { domain: ['train', 'test'], range: [SPLIT_COLOURS.train, SPLIT_COLOURS.test] }, legend: { title: null, orient: 'top' } },
+          color: {
+            field: 'split', type: 'nominal',
+            scale: { domain: ['train', 'test'], range: [SPLIT_COLOURS.train, SPLIT_COLOURS.test] }, legend: { title: null, orient: 'top' },
+          },
         },
       },
       resolve: { scale: { y: 'independent' } },
@@ -64,6 +67,7 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
         `and the test set (orange, evaluated after the epoch). Reconstruction is the Bernoulli negative log-likelihood ` +
         `of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an ` +
         `upper bound on −log p(x). A test curve that rises while the training curve falls means overfitting. ` +
+        (ctx.config.loss.beta === 1 ? '' : `The last panel is the objective that was minimised, recon + β·KL with β = ${ctx.config.loss.beta}. `) +
         `After epoch ${n}: test −ELBO ${f(last.test.negElbo)} (reconstruction ${f(last.test.recon)}, KL ${f(last.test.kl)}).`,
       body: svg,
       files: [],

@@ -39,7 +39,13 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
     const file = 'prior-samples.png';
     const size = writeTiles(join(ctx.outDir, file), pixels, rows * cols, { cols, scale, gap });
     const body = cvae
-      ? await renderSvg(gridSpec({ src: file, ...size, cols, rows, tile: 28 * scale, gap, xLabels: Array.from({ length: cols }, (_, i) => `z${i + 1}`), yLabels: ctx.classNames, xTitle: 'one z ~ N(0, I) per column, shared by every row', yTitle: 'class label given to the decoder' }))
+      ? await renderSvg(
+          gridSpec({
+            src: file, ...size, cols, rows, tile: 28 * scale, gap,
+            xLabels: Array.from({ length: cols }, (_, i) => `z${i + 1}`), yLabels: ctx.classNames,
+            xTitle: 'one z ~ N(0, I) per column, shared by every row', yTitle: 'class label given to the decoder',
+          }),
+        )
       : img(file, `${rows * cols} digits decoded from z drawn from the prior`, size);
     return {
       title: 'Samples from the prior',

@@ -40,7 +40,8 @@ export const reconstructionsStage: Stage<z.infer<typeof Options>> = {
     const { test } = await ctx.dataset();
     const first = firstOfEachClass(test.labels, ctx.classNames.length);
     const present = first.flatMap((idx, label) => (idx < 0 ? [] : [{ idx, label }]));
-    const firstSvg = await pairFigure(ctx, present.map((p) => p.idx), 'reconstructions-classes.png', present.map((p) => ctx.classNames[p.label] ?? String(p.label)), 'first test example of each class', options.scale);
+    const names = present.map((p) => ctx.classNames[p.label] ?? String(p.label));
+    const firstSvg = await pairFigure(ctx, present.map((p) => p.idx), 'reconstructions-classes.png', names, 'first test example of each class', options.scale);
     const taken = new Set(present.map((p) => p.idx));
     const pool = Math.min(test.count, options.pickFrom);
     const extra = seededSubset(pool, Math.min(pool, options.extra + taken.size)).filter((i) => !taken.has(i)).slice(0, options.extra);
