@@ -210,7 +210,7 @@ describe.skipIf(!hasChromium)('explorer page in headless Chromium (file://, offl
   it('vae, latentDim 5, on a touch phone: moves two dims, holds and names the other three', async () => {
     const r = await explorerReport('vx-z5', { latentDim: 5 });
     const { page, errors } = await open(r.url, true);
-    expect(await page.locator('#vx-fixed').textContent()).toMatch(/other 3 dimensions are held at the mean.*z2 = .*z3 = .*z4 = /);
+    expect(await page.locator('#vx-fixed').textContent()).toMatch(/other 3 dimensions are held at the mean.*z₃ = .*z₄ = .*z₅ = /);
     const before = await digitPixels(page);
     expect(spread(before)).toBeGreaterThan(40);
     await page.locator('#explorer').screenshot({ path: join(SHOTS, 'vae-z5.png') });

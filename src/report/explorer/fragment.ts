@@ -1,4 +1,5 @@
 import { escapeHtml } from '../html.js';
+import { zName } from '../latent-grid.js';
 import { EXPLORER_DIR } from './assets.js';
 
 /** What explorer.js reads from #vx-settings: everything about the run except the weights and points. */
@@ -75,8 +76,8 @@ function signed(v: number): string {
 function fixedNote(s: ExplorerSettings): string {
   const [dx, dy] = s.dims;
   const others = s.start.map((v, k) => ({ k, v })).filter(({ k }) => k !== dx && k !== dy);
-  const values = s.latentDim <= 12 ? `: ${others.map(({ k, v }) => `z${k} = ${signed(v)}`).join(', ')}` : '';
-  return `<p id="vx-fixed" class="vx-note">Only z${dx} and z${dy} move. The other ${others.length} dimensions are held at the mean of the test-set posterior means${values}; the backdrop shows every test image's mean projected onto z${dx} and z${dy}.</p>`;
+  const values = s.latentDim <= 12 ? `: ${others.map(({ k, v }) => `${zName(k)} = ${signed(v)}`).join(', ')}` : '';
+  return `<p id="vx-fixed" class="vx-note">Only ${zName(dx)} and ${zName(dy)} move. The other ${others.length} dimensions are held at the mean of the test-set posterior means${values}; the backdrop shows every test image's mean projected onto ${zName(dx)} and ${zName(dy)}.</p>`;
 }
 
 /** The HTML the report embeds: scoped CSS, the two canvases and controls, and the four scripts (deferred, in order). */
@@ -88,7 +89,7 @@ export function explorerFragment(s: ExplorerSettings): string {
 <script type="application/json" id="vx-settings">${scriptJson(s)}</script>
 <div class="vx-panes">
 <div class="vx-side">
-<canvas id="vx-plane" tabindex="0" aria-label="latent plane z${s.dims[0]} by z${s.dims[1]}: drag the point to move z"></canvas>
+<canvas id="vx-plane" tabindex="0" aria-label="latent plane ${zName(s.dims[0])} by ${zName(s.dims[1])}: drag the point to move z"></canvas>
 <div class="vx-under">
 ${s.kind === 'cvae' ? '' : legend(s)}
 <p class="vx-hint">${escapeHtml(hint)}</p>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zName } from '../latent-grid.js';
 import type { Config } from '../../config/schema.js';
 import { CLASS_COLOURS } from '../palette.js';
 import type { ReportContext, Stage, StageOutput } from '../types.js';
@@ -25,8 +26,8 @@ function caption(s: ExplorerSettings): string {
   const [dx, dy] = s.dims;
   const plane =
     s.latentDim === 2
-      ? `both latent dimensions, z${dx} across and z${dy} up`
-      : `latent dimensions z${dx} (across) and z${dy} (up), with the other ${s.latentDim - 2} held at the mean of the test-set posterior means`;
+      ? `both latent dimensions, ${zName(dx)} across and ${zName(dy)} up`
+      : `latent dimensions ${zName(dx)} (across) and ${zName(dy)} (up), with the other ${s.latentDim - 2} held at the mean of the test-set posterior means`;
   const cvae = s.kind === 'cvae' ? ' Pick a class below the image: the decoder gets it as a one-hot label, so one z draws every class in the same style; the test means of that class are drawn stronger.' : '';
   return (
     `The trained decoder, running in this page. The plane shows ${plane}, from ${-s.half} to ${s.half} on both axes ` +

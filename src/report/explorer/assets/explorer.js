@@ -14,6 +14,8 @@
   const classButtons = Array.from(root.querySelectorAll('#vx-classes button'));
   const DX = S.dims[0];
   const DY = S.dims[1];
+  // 1-based subscripted names, as in the report's other figures (z₁, z₂, ...)
+  const zn = (d) => 'z' + String(d + 1).replace(/\d/g, (c) => String.fromCharCode(0x2080 + Number(c)));
   const MARGIN = { left: 40, right: 12, top: 12, bottom: 40 }; // CSS px for tick labels; left+right = top+bottom keeps the plot square
   let z = S.start.slice(); // the full latent vector: dims DX and DY move, the others stay at the test means' mean
   let label = S.kind === 'cvae' ? 0 : null; // class index fed to a cvae decoder as one-hot
@@ -85,10 +87,10 @@
     g.font = 'italic 13px system-ui, sans-serif';
     g.fillStyle = '#1d2330';
     g.textAlign = 'center'; g.textBaseline = 'bottom';
-    g.fillText('z' + DX, p.x0 + p.size / 2, css - 2);
+    g.fillText(zn(DX), p.x0 + p.size / 2, css - 2);
     g.save();
     g.translate(12, p.y0 + p.size / 2); g.rotate(-Math.PI / 2); g.textBaseline = 'middle';
-    g.fillText('z' + DY, 0, 0);
+    g.fillText(zn(DY), 0, 0);
     g.restore();
     drawPoints(g, p);
     g.strokeStyle = '#c3c9d4';
@@ -156,7 +158,7 @@
   function render() {
     frame = 0;
     drawPlane();
-    let text = 'z' + DX + ' = ' + num(z[DX], 2, true) + '    z' + DY + ' = ' + num(z[DY], 2, true);
+    let text = zn(DX) + ' = ' + num(z[DX], 2, true) + '    ' + zn(DY) + ' = ' + num(z[DY], 2, true);
     if (S.latentDim > 2 && S.latentDim <= 12) text += '\nz = (' + z.map((v) => num(v, 2)).join(', ') + ')';
     zOut.textContent = text;
     if (model === null) return;
