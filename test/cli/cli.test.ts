@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
@@ -76,5 +76,34 @@ describe('the run CLI', () => {
     expect(resumed.stdout.trim()).toBe(runDir);
     expect(readRunInfo(runDir).status).toBe('completed');
     expect(readMetrics(runDir).map((m) => m.epoch)).toEqual([1, 2]);
+  });
+
+  it('kill -9 mid-run leaves a readable run that --resume completes to the uninterrupted result', async () => {
+    const out = tempDir();
+    const args = ['configs/vae-mlp-z2.yaml', '--out', out, '--set', 'backend=wasm', '--set', 'data.trainLimit=3000',
+      '--set', 'data.testLimit=200', '--set', 'train.epochs=3', '--set', 'report.stages=[]'];
+    const full = cli([...args, '--set', 'name=full']);
+    expect(full.code).toBe(0);
+    // a process group of its own, so SIGKILL reaches tsx and the node process it runs
+    const child = spawn(TSX, ['run.ts', ...args, '--set', 'name=killed'], { detached: true, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const root = join(out, 'killed');
+    const runDir = await new Promise<string>((resolve) => {
+      const poll = setInterval(() => {
+        const runs = existsSync(root) ? readdirSync(root) : [];
+        const dir = runs[0] === undefined ? '' : join(root, runs[0]);
+        if (dir !== '' && readMetrics(dir).length >= 1) {
+          clearInterval(poll);
+          process.kill(-child.pid!, 'SIGKILL');
+          resolve(dir);
+        }
+      }, 20);
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(readRunInfo(runDir).status).toBe('running'); // nobody was left to say otherwise
+    const resumed = cli(['--resume', runDir]);
+    expect(resumed.code).toBe(0);
+    const fullDir = join(out, 'full', readdirSync(join(out, 'full'))[0]!);
+    const strip = (d: string) => readMetrics(d).map(({ epoch, train, test }) => ({ epoch, train, test }));
+    expect(strip(runDir)).toEqual(strip(fullDir));
   });
 });
