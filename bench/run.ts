@@ -31,7 +31,7 @@ async function samplesPerSecond(c: Case): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < c.steps + 2; i++) {
     const t0 = performance.now();
-    await trainStep(vae, adam, vars, { x, y: null, size: c.batch }, 1, i);
+    await trainStep(vae, adam, vars, { x, y: null, size: c.batch }, { beta: 1, reconstructionWeight: 1 }, i);
     if (i >= 2) times.push(performance.now() - t0); // two warm-up steps build kernels and caches
   }
   disposeVae(vae);

@@ -2,6 +2,7 @@
 export { loadConfig, parseConfig, type LoadedConfig, type LoadOptions } from './config/load.js';
 export { ConfigSchema, type Config } from './config/schema.js';
 export { configReference } from './config/reference.js';
+export { planSweep, type SweepPlan, type SweepPoint } from './config/sweep.js';
 export { loadDataset, type Dataset, type Split } from './data/datasets.js';
 export { ConfigError, DataError, DivergenceError, VaelabError } from './errors.js';
 export { buildVae } from './models/registry.js';
@@ -11,4 +12,9 @@ export { resume, runConfig, train } from './pipeline.js';
 export { readLatents, type Latents } from './run/latents.js';
 export { readMetrics, readRunInfo, type EpochMetrics, type RunInfo } from './run/run-dir.js';
 export { loadVae } from './run/checkpoint.js';
+export { readEvalMetrics, type EvalMetrics } from './run/eval-metrics.js';
+export { readSweepFile, type SweepFile, type SweepPointEntry } from './run/sweep-file.js';
+export { childProcessExecutor } from './sweep/child-executor.js';
+export { inProcessExecutor, type Executor, type PointOutcome, type PointTask } from './sweep/executor.js';
+export { runSweep, type SweepEvent, type SweepOptions, type SweepResult } from './sweep/runner.js';
 export { trainAndEvaluate, type Progress, type TrainOptions, type TrainResult } from './train/trainer.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from './config/schema.js';
 import { loadConfig } from './config/load.js';
 import { VaelabError } from './errors.js';
+import { buildIndex, experimentsRootOf } from './report/index-page.js';
 import { buildReport } from './report/render.js';
 import { resolveStages } from './report/registry.js';
 import { createRunDir, readRunInfo } from './run/run-dir.js';
@@ -20,6 +21,7 @@ export interface PipelineResult extends TrainResult {
 
 /** Creates a new run directory under `out`, trains the config's model in it, then writes its report. */
 export async function train(config: Config, options: PipelineOptions = {}): Promise<PipelineResult> {
+  if (config.sweep !== null) throw new VaelabError(`config ${config.name} has a sweep: run it with runSweep (or set sweep to null for one run)`);
   // A typo in report.stages fails now, before the training it would otherwise follow.
   if (config.report.stages !== 'default' && config.report.stages.length > 0) resolveStages(config);
   const runDir = createRunDir(options.out ?? 'experiments', config);
@@ -45,14 +47,30 @@ export async function resume(runDir: string, options: PipelineOptions = {}): Pro
  */
 async function withReport(config: Config, result: TrainResult, options: PipelineOptions): Promise<PipelineResult> {
   const stages = config.report.stages;
-  if (result.status !== 'completed' || (Array.isArray(stages) && stages.length === 0)) return { ...result, reportPath: null };
+  // `report.stages: []` keeps the run out of reports/ altogether, the index included (tests rely on it).
+  if (Array.isArray(stages) && stages.length === 0) return { ...result, reportPath: null };
   const log = options.reportLog ?? (() => {});
+  const reportPath = result.status === 'completed' ? await runReport(result.runDir, options.reports ?? 'reports', log) : null;
+  refreshIndex(result.runDir, config.name, options, log);
+  return { ...result, reportPath };
+}
+
+async function runReport(runDir: string, reports: string, log: (message: string) => void): Promise<string | null> {
   try {
-    const report = await buildReport(result.runDir, options.reports ?? 'reports', { log });
+    const report = await buildReport(runDir, reports, { log });
     for (const s of report.stages) if (!s.ok) log(`report stage ${s.type} failed: ${s.error ?? ''}`);
-    return { ...result, reportPath: report.indexPath };
+    return report.indexPath;
   } catch (err) {
-    log(`report failed (the run is saved; retry with npx tsx run report ${result.runDir}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return { ...result, reportPath: null };
+    log(`report failed (the run is saved; retry with npx tsx run report ${runDir}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return null;
+  }
+}
+
+/** Rebuilds reports/index.html so the run is listed (failed and interrupted ones too); a failure is only logged. */
+function refreshIndex(runDir: string, name: string, options: PipelineOptions, log: (message: string) => void): void {
+  try {
+    buildIndex(options.out ?? experimentsRootOf(runDir, name) ?? 'experiments', options.reports ?? 'reports');
+  } catch (err) {
+    log(`reports index not rebuilt: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 }

@@ -1,6 +1,6 @@
 import { VaelabError } from '../errors.js';
 
-export type Command = 'train' | 'report' | 'help';
+export type Command = 'train' | 'report' | 'compare' | 'help';
 
 export interface CliArgs {
   command: Command;
@@ -9,13 +9,14 @@ export interface CliArgs {
   out: string;
   reports: string;
   resume: string | null;
+  jobs: number | null; // sweep points run at once (null: 1)
 }
 
-const COMMANDS = new Set(['train', 'report', 'help']);
+const COMMANDS = new Set(['train', 'report', 'compare', 'help']);
 
 /** Parses argv; the first word is a command if it names one, else `train` with a config path. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'train', positional: [], set: [], out: 'experiments', reports: 'reports', resume: null };
+  const args: CliArgs = { command: 'train', positional: [], set: [], out: 'experiments', reports: 'reports', resume: null, jobs: null };
   const rest = [...argv];
   if (rest[0] !== undefined && COMMANDS.has(rest[0])) args.command = rest.shift() as Command;
   while (rest.length > 0) {
@@ -43,6 +44,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--resume':
         args.resume = value();
         break;
+      case '--jobs': {
+        const v = value();
+        if (!/^[1-9]\d*$/.test(v)) throw new VaelabError(`--jobs expects a whole number >= 1, found ${JSON.stringify(v)}`);
+        args.jobs = Number(v);
+        break;
+      }
       default:
         if (a.startsWith('-')) throw new VaelabError(`unknown option ${a}; see --help`);
         args.positional.push(a);

@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { DivergenceError, VaelabError } from '../errors.js';
 import type { PipelineResult } from '../pipeline.js';
+import { buildComparison } from '../report/compare/index.js';
 import { buildReport } from '../report/render.js';
+import { isSweepDir } from '../run/sweep-file.js';
 import { parseArgs, type CliArgs } from './args.js';
 import { helpText } from './help.js';
 import { progressBar } from './progress.js';
+import { onInterrupt } from './interrupt.js';
 import { runInWorker } from './run-in-worker.js';
+import { sweepCommand } from './sweep.js';
 import type { WorkerRequest } from './worker-protocol.js';
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
@@ -23,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await trainCommand(args);
       case 'report':
         return await reportCommand(args);
+      case 'compare':
+        return await compareCommand(args);
     }
   } catch (err) {
     if (err instanceof DivergenceError) {
@@ -44,35 +51,27 @@ async function trainCommand(args: CliArgs): Promise<number> {
   if (args.resume !== null && args.positional.length > 0) {
     throw new VaelabError('--resume continues a run with its saved config: give no config file with it');
   }
+  // A sweep folder resumes as the sweep it is: its config.yaml holds the sweep, its parent's parent is --out.
+  if (args.resume !== null && isSweepDir(args.resume)) {
+    const config = loadConfig(join(args.resume, 'config.yaml')).config;
+    return await sweepCommand(config, { ...args, out: resolve(args.resume, '..', '..') });
+  }
   // Config errors are reported here, before a worker starts.
+  const config = args.resume === null ? loadConfig(args.positional[0]!, { set: args.set }).config : null;
+  if (config !== null && config.sweep !== null) return await sweepCommand(config, args);
+  if (args.jobs !== null) throw new VaelabError('--jobs sets how many points of a sweep run at once, and this config has no sweep');
   const colorize = process.stderr.isTTY === true;
   const request: WorkerRequest =
-    args.resume !== null
-      ? { kind: 'resume', runDir: args.resume, reports: args.reports, colorize }
-      : { kind: 'train', config: loadConfig(args.positional[0]!, { set: args.set }).config, out: args.out, reports: args.reports, colorize };
+    config === null
+      ? { kind: 'resume', runDir: args.resume!, reports: args.reports, colorize }
+      : { kind: 'train', config, out: args.out, reports: args.reports, colorize };
   const job = runInWorker(request, progressBar(process.stderr));
-  let firstSignal = 0;
-  const onSignal = () => {
-    const now = Date.now();
-    // tsx relays a terminal's Ctrl-C to us a second time when our first acknowledgement races it:
-    // only a second press a moment later means "stop now".
-    if (firstSignal > 0 && now - firstSignal > 1000) {
-      process.stderr.write('\nsecond interrupt: stopping now; the last checkpoint is intact\n');
-      process.exit(EXIT.interrupted);
-    }
-    if (firstSignal > 0) return;
-    firstSignal = now;
-    process.stderr.write('\ninterrupt: finishing this step and writing a checkpoint (Ctrl-C again to stop at once)\n');
-    job.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onInterrupt(() => job.abort(), 'finishing this step and writing a checkpoint');
   let result: PipelineResult;
   try {
     result = await job.result;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
   process.stdout.write(`${result.runDir}\n`);
   if (result.reportPath !== null) process.stdout.write(`${result.reportPath}\n`);
@@ -90,4 +89,16 @@ async function reportCommand(args: CliArgs): Promise<number> {
   for (const s of failed) process.stderr.write(`error: report stage ${s.type} failed: ${s.error ?? ''}\n`);
   process.stdout.write(`${result.indexPath}\n`);
   return failed.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+async function compareCommand(args: CliArgs): Promise<number> {
+  if (args.positional.length === 0) {
+    throw new VaelabError('expected run directories or sweep folders, e.g. `npx tsx run compare experiments/vae-mlp-z2/<run id> experiments/vae-mlp-z10/<run id>` (see --help)');
+  }
+  if (args.set.length > 0 || args.resume !== null || args.jobs !== null) throw new VaelabError('compare takes run directories or sweep folders, --reports DIR and --out DIR only');
+  tf.enableProdMode();
+  const result = await buildComparison(args.positional, args.reports, { experiments: args.out, log: (message) => process.stderr.write(`${message}\n`) });
+  for (const f of result.failed) process.stderr.write(`error: comparison figure "${f.title}" failed: ${f.error}\n`);
+  process.stdout.write(`${result.indexPath}\n`);
+  return result.failed.length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -4,8 +4,10 @@ import { parse as parseYaml } from 'yaml';
 import type { core } from 'zod';
 import { ConfigError, VaelabError, type ConfigIssue } from '../errors.js';
 import { locate, parseSource, type YamlSource } from './locate.js';
+import { describeIssue, kindOf } from './describe.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { didYouMean } from './suggest.js';
+import { sweepProblems } from './sweep.js';
 
 type Raw = Record<string, unknown>;
 
@@ -123,7 +125,12 @@ function applyOverrides(raw: Raw, set: readonly string[]): Set<string> {
 
 function validate(raw: unknown, sources: YamlSource[], setPaths: Set<string>): Config {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) {
+    // a sweep's keys and points are checked once the config itself is sound: they are judged against it
+    const problems = sweepProblems(result.data);
+    if (problems.length === 0) return result.data;
+    throw new ConfigError(problems.map((p) => place(p.path.map(String), p.message, sources, setPaths, p.at)));
+  }
   const defaults = ConfigSchema.parse({}) as Raw;
   const issues = result.error.issues.flatMap((issue) => toIssues(issue, defaults, sources, setPaths));
   throw new ConfigError(issues);
@@ -140,26 +147,6 @@ function toIssues(issue: core.$ZodIssue, defaults: Raw, sources: YamlSource[], s
     });
   }
   return [place(path, describeIssue(issue), sources, setPaths)];
-}
-
-function describeIssue(issue: core.$ZodIssue): string {
-  const found = 'input' in issue ? kindOf(issue.input) : 'nothing';
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? `missing: expected ${issue.expected}` : `expected ${issue.expected}, found ${found}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, found ${found}`;
-    case 'too_small':
-      return `expected ${issue.origin === 'array' ? 'at least ' + String(issue.minimum) + ' items' : (issue.inclusive ? '>= ' : '> ') + String(issue.minimum)}, found ${found}`;
-    case 'too_big':
-      return `expected ${issue.origin === 'array' ? 'at most ' + String(issue.maximum) + ' items' : (issue.inclusive ? '<= ' : '< ') + String(issue.maximum)}, found ${found}`;
-    case 'invalid_format':
-      return `expected ${issue.format === 'regex' ? issue.message : issue.format}, found ${found}`;
-    case 'invalid_union':
-      return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'one of the allowed forms'}, found ${found}`;
-    default:
-      return issue.message;
-  }
 }
 
 function place(
@@ -190,12 +177,4 @@ function valueAt(obj: Raw, path: string[]): Raw | undefined {
 
 function isRecord(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `a list ${JSON.stringify(v).slice(0, 40)}`;
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return JSON.stringify(v);
-  return `${typeof v} ${String(v)}`;
 }

@@ -1,4 +1,4 @@
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 
 /** A parsed YAML source that can say where a key path sits in it. */
 export interface YamlSource {
@@ -32,6 +32,15 @@ export function locate(
   let offset: number | null = null;
   let depth = 0;
   for (const key of path) {
+    // a list item (a sweep's points) has no key of its own: its position is that of the item
+    if (isSeq(node)) {
+      const item = /^\d+$/.test(String(key)) ? node.items[Number(key)] : undefined;
+      if (item === undefined) break;
+      offset = (item as { range?: [number, number, number] }).range?.[0] ?? offset;
+      node = item;
+      depth++;
+      continue;
+    }
     if (!isMap(node)) break;
     const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === String(key));
     if (pair === undefined) break;

@@ -53,6 +53,11 @@ export const ModelSchema = z.strictObject({
 
 export const LossSchema = z.strictObject({
   beta: z.number().min(0).default(1).describe('weight of the KL term (1: the ELBO)'),
+  reconstructionWeight: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe('weight of the reconstruction term: the objective is reconstructionWeight * recon + beta * KL (ablations: beta 0 is reconstruction only, 0 here is KL only)'),
 });
 
 export const TrainSchema = z.strictObject({
@@ -60,6 +65,29 @@ export const TrainSchema = z.strictObject({
   batchSize: z.int().min(1).default(128).describe('images per optimizer step'),
   learningRate: z.number().gt(0).default(0.001).describe('Adam step size'),
   evalBatchSize: z.int().min(1).default(1000).describe('images per forward pass when evaluating (memory only)'),
+});
+
+/** Decoder rows per IWAE pass when eval.iwaeBatchSize is null: a conv row holds 64x more activations. */
+export const IWAE_AUTO_BATCH = { mlp: 10000, conv: 500 } as const;
+
+export const EvalSchema = z.strictObject({
+  iwaeSamples: z.int().min(1).default(1000).describe('importance samples K per image for the IWAE estimate of the test negative log-likelihood'),
+  iwaeImages: z
+    .int()
+    .min(0)
+    .default(1000)
+    .describe('the IWAE estimate uses the first N test images, the same in every run so runs compare (0: skip it)'),
+  iwaeBatchSize: z
+    .int()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('images x samples decoded per forward pass of the IWAE estimate, memory only (null: 10000 for mlp, 500 for conv)'),
+  activeThreshold: z
+    .number()
+    .min(0)
+    .default(0.01)
+    .describe('a latent dimension is active when the variance over the test set of its posterior mean exceeds this'),
 });
 
 /** A report stage: its `type` picks the figure, the other keys are its options (checked by the stage). */
@@ -75,6 +103,24 @@ export const ReportSchema = z.strictObject({
     .describe('report stages to run after training: default (those that fit the model) | a list | [] for none'),
 });
 
+/** Values a sweep sets: dotted config key -> value. Checked against the schema in sweep.ts. */
+const SweepValuesSchema = z.record(z.string().min(1), z.unknown());
+
+/**
+ * A sweep: a mapping from dotted keys to lists is the grid of all combinations; a list of mappings is
+ * exactly those points (paired values, as in an ablation). Key and point checks live in sweep.ts, run by
+ * loadConfig and parseConfig, because they need this schema and the file positions.
+ */
+export const SweepSchema = z
+  .union([z.record(z.string().min(1), z.array(z.unknown()).min(1)), z.array(SweepValuesSchema).min(1)], {
+    error: 'a mapping of dotted keys to lists ({model.latentDim: [2, 5]}) or a list of {key.path: value} mappings',
+  })
+  .nullable()
+  .default(null)
+  .describe(
+    'one run per point: {key.path: [values]} is the grid of all combinations; a list of {key.path: value} mappings is exactly those points (null: a single run)',
+  );
+
 export const ConfigSchema = z.strictObject({
   name: z
     .string()
@@ -88,11 +134,16 @@ export const ConfigSchema = z.strictObject({
   model: ModelSchema.prefault({}),
   loss: LossSchema.prefault({}),
   train: TrainSchema.prefault({}),
+  eval: EvalSchema.prefault({}),
   report: ReportSchema.prefault({}),
+  sweep: SweepSchema,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type DataConfig = Config['data'];
 export type ModelConfig = Config['model'];
+export type LossConfig = Config['loss'];
 export type TrainConfig = Config['train'];
+export type EvalConfig = Config['eval'];
+export type SweepSpec = NonNullable<Config['sweep']>;
 export type StageSpec = z.infer<typeof StageSpecSchema>;

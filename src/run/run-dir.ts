@@ -45,7 +45,7 @@ export interface LossMeans {
   recon: number; // nats per image
   kl: number;
   negElbo: number; // recon + kl: the beta = 1 bound, whatever beta trained
-  loss: number; // recon + beta * kl: the objective that was minimised
+  loss: number; // reconstructionWeight * recon + beta * kl: the objective that was minimised
 }
 
 export interface EpochMetrics {
@@ -87,7 +87,14 @@ function packageVersion(name: string): string {
 /** Creates experiments/<name>/<id>/ with config.yaml and a run.json in status running. */
 export function createRunDir(outDir: string, config: Config): string {
   const id = runId();
-  const dir = resolve(outDir, config.name, id);
+  return createRunDirAt(resolve(outDir, config.name, id), config, id);
+}
+
+/**
+ * Creates the run directory `dir` itself: a sweep point's folder has a fixed name (its values) so a rerun
+ * finds it; its id in run.json (which names its report folder) is still a fresh run id.
+ */
+export function createRunDirAt(dir: string, config: Config, id = runId()): string {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {

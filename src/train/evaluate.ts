@@ -1,39 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../data/batches.js';
+import type { LossConfig } from '../config/schema.js';
 import type { Split } from '../data/datasets.js';
-import { decodeLogits, encode, reparameterize } from '../models/vae.js';
+import { elboTerms, meanAndStdError } from '../eval/elbo.js';
+import { encode } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { LossMeans } from '../run/run-dir.js';
 import { batchTensors, disposeBatch, identityOrder } from './batch-tensors.js';
-import { lossTerms } from './loss.js';
-
-const EVAL_STREAM = 0x0e7a1; // the eps stream of evaluation, apart from training's
+import { objectiveValue } from './loss.js';
 
 /**
- * Loss terms per image over a whole split in evaluation mode (BatchNorm running statistics), one z
- * sample per image from a fixed seed, so the numbers of different epochs differ only by the model.
+ * Loss terms per image over a whole split (see elboTerms: evaluation mode, one seeded z sample per
+ * image), averaged: the numbers logged every epoch.
  */
-export async function evaluate(vae: Vae, split: Split, beta: number, batchSize: number, seed: number): Promise<LossMeans> {
-  const order = identityOrder(split.count);
-  let recon = 0;
-  let kl = 0;
-  for (let start = 0, b = 0; start < split.count; start += batchSize, b++) {
-    const batch = batchTensors(split, order, start, Math.min(start + batchSize, split.count), vae.spec.numClasses, vae.spec.kind === 'cvae');
-    const sums = tf.tidy(() => {
-      const posterior = encode(vae, batch.x, batch.y, false);
-      const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', deriveSeed(seed, EVAL_STREAM + b));
-      const logits = decodeLogits(vae, reparameterize(posterior, eps as tf.Tensor2D), batch.y, false);
-      const terms = lossTerms(batch.x, logits, posterior.mu, posterior.logVar);
-      return tf.stack([tf.sum(terms.recon), tf.sum(terms.kl)]);
-    });
-    const [r, k] = await sums.data();
-    sums.dispose();
-    disposeBatch(batch);
-    recon += r!;
-    kl += k!;
-  }
-  const n = split.count;
-  return { recon: recon / n, kl: kl / n, negElbo: (recon + kl) / n, loss: (recon + beta * kl) / n };
+export async function evaluate(vae: Vae, split: Split, weights: LossConfig, batchSize: number, seed: number): Promise<LossMeans> {
+  const terms = await elboTerms(vae, split, batchSize, seed);
+  const recon = meanAndStdError(terms.recon).mean;
+  const kl = meanAndStdError(terms.kl).mean;
+  return { recon, kl, negElbo: recon + kl, loss: objectiveValue(recon, kl, weights) };
 }
 
 /** Posterior means and log-variances of every image of a split, in order (for the latents file). */

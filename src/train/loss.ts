@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { LossConfig } from '../config/schema.js';
 
 /** Per-image loss terms in nats: both [B]. */
 export interface LossTerms {
@@ -29,7 +30,15 @@ export function lossTerms(x: tf.Tensor2D, logits: tf.Tensor2D, mu: tf.Tensor2D, 
   return { recon: bernoulliNll(logits, x), kl: gaussianKl(mu, logVar) };
 }
 
-/** The training objective: mean over the batch of recon + beta * kl (beta = 1 is the negative ELBO). */
-export function objective(terms: LossTerms, beta: number): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.add(terms.recon, tf.mul(terms.kl, beta))) as tf.Scalar);
+/**
+ * The training objective: mean over the batch of reconstructionWeight * recon + beta * kl (both weights 1
+ * is the negative ELBO).
+ */
+export function objective(terms: LossTerms, weights: LossConfig): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.add(tf.mul(terms.recon, weights.reconstructionWeight), tf.mul(terms.kl, weights.beta))) as tf.Scalar);
+}
+
+/** The same objective from term means already on the host. */
+export function objectiveValue(recon: number, kl: number, weights: LossConfig): number {
+  return weights.reconstructionWeight * recon + weights.beta * kl;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { LossConfig } from '../config/schema.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { BatchTensors } from './batch-tensors.js';
@@ -25,7 +26,7 @@ export async function trainStep(
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
   batch: BatchTensors,
-  beta: number,
+  weights: LossConfig,
   epsSeed: number,
 ): Promise<{ terms: StepTerms; applied: boolean }> {
   let means: tf.Tensor1D | null = null;
@@ -34,7 +35,7 @@ export async function trainStep(
     const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', epsSeed) as tf.Tensor2D;
     const logits = decodeLogits(vae, reparameterize(posterior, eps), batch.y, true);
     const terms = lossTerms(batch.x, logits, posterior.mu, posterior.logVar);
-    const loss = objective(terms, beta);
+    const loss = objective(terms, weights);
     means = tf.keep(tf.stack([loss, tf.mean(terms.recon), tf.mean(terms.kl)]) as tf.Tensor1D);
     return loss;
   }, variables);

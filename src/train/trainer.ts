@@ -8,12 +8,15 @@ import { loadDataset, type Dataset } from '../data/datasets.js';
 import { DivergenceError, VaelabError } from '../errors.js';
 import { buildVae, disposeVae } from '../models/registry.js';
 import type { Vae, VaeSpec } from '../models/types.js';
+import { describeEvalMetrics, evaluateRun } from '../eval/run-metrics.js';
+import { writeEvalMetrics } from '../run/eval-metrics.js';
 import { writeLatents } from '../run/latents.js';
 import { runLogger } from '../run/log.js';
 import { appendMetrics, readMetrics, readRunInfo, updateRunInfo, type EpochMetrics, type RunInfo } from '../run/run-dir.js';
 import { batchTensors, disposeBatch } from './batch-tensors.js';
 import { CHECKPOINT_FORMAT, hasCheckpoint, loadVae, readOptimizerWeights, readState, saveCheckpoint, type EpochSums, type TrainState } from '../run/checkpoint.js';
 import { encodeSplit, evaluate } from './evaluate.js';
+import { objectiveValue } from './loss.js';
 import { adamPowers, restoreAdam } from '../run/optimizer-state.js';
 import { createAdam } from './optimizer.js';
 import { trainableVariables, trainStep } from './step.js';
@@ -112,7 +115,7 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
         const batch = batchTensors(dataset.train, order, step * batchSize, Math.min((step + 1) * batchSize, n), spec.numClasses, spec.kind === 'cvae');
         const t0 = performance.now();
         const epsSeed = deriveSeed(deriveSeed(config.seed, STEP_STREAM + epoch), step);
-        const { terms, applied } = await trainStep(model, optimizer, variables, batch, config.loss.beta, epsSeed);
+        const { terms, applied } = await trainStep(model, optimizer, variables, batch, config.loss, epsSeed);
         sums.seconds += (performance.now() - t0) / 1000;
         const size = batch.size;
         disposeBatch(batch);
@@ -137,12 +140,12 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
         }
       }
       const t1 = performance.now();
-      const test = await evaluate(model, dataset.test, config.loss.beta, config.train.evalBatchSize, config.seed);
+      const test = await evaluate(model, dataset.test, config.loss, config.train.evalBatchSize, config.seed);
       trainSeconds += sums.seconds;
       const metrics: EpochMetrics = {
         epoch: epoch + 1,
         steps: (epoch + 1) * steps,
-        train: { recon: sums.recon / sums.count, kl: sums.kl / sums.count, negElbo: (sums.recon + sums.kl) / sums.count, loss: (sums.recon + config.loss.beta * sums.kl) / sums.count },
+        train: { recon: sums.recon / sums.count, kl: sums.kl / sums.count, negElbo: (sums.recon + sums.kl) / sums.count, loss: objectiveValue(sums.recon, sums.kl, config.loss) / sums.count },
         test,
         trainSeconds: sums.seconds,
         evalSeconds: (performance.now() - t1) / 1000,
@@ -161,6 +164,16 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
       await Promise.all(Object.entries(latents).map(async ([name, split]) => [name, { ...(await encodeSplit(model, split, config.train.evalBatchSize)), labels: split.labels, count: split.count }] as const)),
     );
     writeLatents(runDir, { latentDim: spec.latentDim, splits });
+    const training = { backend: backend.name, epochs, wallSeconds: wall(), trainSeconds, samplesPerSecond: trainSeconds > 0 ? (epochs * n) / trainSeconds : null };
+    const evalMetrics = await evaluateRun(model, dataset.test, splits.test!, config, training, options.signal);
+    if (evalMetrics === null) {
+      // the checkpoint is at the last epoch: resuming skips training and redoes only this evaluation
+      updateRunInfo(runDir, { status: 'interrupted', ...summary(epochs, trainSeconds) });
+      log.warn(`interrupted during the final evaluation; resume with --resume ${runDir}`);
+      return { runDir, status: 'interrupted', metrics: readMetrics(runDir) };
+    }
+    writeEvalMetrics(runDir, evalMetrics);
+    log.info({ evalMetrics }, describeEvalMetrics(evalMetrics));
     updateRunInfo(runDir, { status: 'completed', ...summary(epochs, trainSeconds) });
     log.info(`completed: ${runDir}`);
     return { runDir, status: 'completed', metrics: readMetrics(runDir) };

@@ -19,6 +19,7 @@ describe('the run CLI', () => {
     const r = cli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--resume');
+    expect(r.stdout).toMatch(/--jobs N\s+sweep points run at once/);
     expect(r.stdout).toMatch(/model\.latentDim\s+integer.*default 2/);
     expect(r.stdout).toMatch(/loss\.beta\s+number.*default 1/);
   });
@@ -45,10 +46,24 @@ describe('the run CLI', () => {
     noStack(set.stderr);
   });
 
+  it('a sweep: a bad sweep key, a bad --jobs and --jobs without a sweep exit 2', () => {
+    const dir = tempDir();
+    const file = join(dir, 'sweep.yaml');
+    writeFileSync(file, 'name: s\nsweep:\n  model.latentDm: [2, 5]\n');
+    const bad = cli([file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/sweep\.yaml:3:3 sweep\.model\.latentDm: unknown config key "model\.latentDm" \(did you mean "model\.latentDim"\?\)/);
+    noStack(bad.stderr);
+    expect(cli(['configs/sweep-latent.yaml', '--jobs', '0']).stderr).toContain('--jobs expects a whole number >= 1, found "0"');
+    const single = cli(['configs/vae-mlp-z2.yaml', '--jobs', '2']);
+    expect(single.code).toBe(2);
+    expect(single.stderr).toContain('this config has no sweep');
+  });
+
   it('Ctrl-C finishes the step, checkpoints, exits 130; --resume completes the run', async () => {
     const out = tempDir();
     const args = ['run.ts', 'configs/vae-mlp-z2.yaml', '--out', out, '--set', 'backend=wasm', '--set', 'data.trainLimit=20000',
-      '--set', 'data.testLimit=200', '--set', 'train.epochs=2', '--set', 'report.stages=[]'];
+      '--set', 'data.testLimit=200', '--set', 'train.epochs=2', '--set', 'report.stages=[]', '--set', 'eval.iwaeSamples=50'];
     const child = spawn(TSX, args, { env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -81,7 +96,7 @@ describe('the run CLI', () => {
   it('kill -9 mid-run leaves a readable run that --resume completes to the uninterrupted result', async () => {
     const out = tempDir();
     const args = ['configs/vae-mlp-z2.yaml', '--out', out, '--set', 'backend=wasm', '--set', 'data.trainLimit=3000',
-      '--set', 'data.testLimit=200', '--set', 'train.epochs=3', '--set', 'report.stages=[]'];
+      '--set', 'data.testLimit=200', '--set', 'train.epochs=3', '--set', 'report.stages=[]', '--set', 'eval.iwaeSamples=50'];
     const full = cli([...args, '--set', 'name=full']);
     expect(full.code).toBe(0);
     // a process group of its own, so SIGKILL reaches tsx and the node process it runs
@@ -105,5 +120,23 @@ describe('the run CLI', () => {
     const fullDir = join(out, 'full', readdirSync(join(out, 'full'))[0]!);
     const strip = (d: string) => readMetrics(d).map(({ epoch, train, test }) => ({ epoch, train, test }));
     expect(strip(runDir)).toEqual(strip(fullDir));
+  });
+
+  it('a sweep runs every point, prints its table and ends with a comparison report', () => {
+    const dir = tempDir();
+    const file = join(dir, 'tiny-sweep.yaml');
+    writeFileSync(file, [
+      'name: tiny-sweep', 'backend: wasm', 'data: {trainLimit: 300, testLimit: 100}', 'model: {hidden: [32]}',
+      'train: {epochs: 1, batchSize: 50, evalBatchSize: 100}', 'eval: {iwaeSamples: 10, iwaeImages: 20}',
+      'report: {stages: []}', 'sweep:', '  model.latentDim: [2, 3]', '',
+    ].join('\n'));
+    const r = cli([file, '--out', join(dir, 'exp'), '--reports', join(dir, 'rep'), '--jobs', '2']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    const comparison = lines.at(-1)!;
+    expect(comparison).toMatch(/compare[/\\].*index\.html$/);
+    expect(existsSync(comparison)).toBe(true);
+    expect(r.stdout).toMatch(/latentDim=2/);
+    expect(r.stdout).toMatch(/latentDim=3/);
   });
 });

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
-import { bernoulliNll, gaussianKl, objective } from '../../src/train/loss.js';
+import { buildVae, disposeVae } from '../../src/models/registry.js';
+import { bernoulliNll, gaussianKl, objective, objectiveValue } from '../../src/train/loss.js';
+import { createAdam } from '../../src/train/optimizer.js';
+import { trainableVariables, trainStep } from '../../src/train/step.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -38,9 +41,33 @@ describe('loss terms against hand-computed values', () => {
   it('objective is the batch mean of recon + beta * kl, and leaks no tensors', () => {
     const before = tf.memory().numTensors;
     const value = tf.tidy(() =>
-      objective({ recon: tf.tensor1d([100, 200]), kl: tf.tensor1d([4, 6]) }, 4).dataSync()[0],
+      objective({ recon: tf.tensor1d([100, 200]), kl: tf.tensor1d([4, 6]) }, { beta: 4, reconstructionWeight: 1 }).dataSync()[0],
     );
     expect(value).toBeCloseTo((100 + 16 + 200 + 24) / 2, 4);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('objective weights the reconstruction term by reconstructionWeight (the ablations: 0 and beta 0)', () => {
+    const terms = () => ({ recon: tf.tensor1d([100, 200]), kl: tf.tensor1d([4, 6]) });
+    const at = (reconstructionWeight: number, beta: number) => tf.tidy(() => objective(terms(), { beta, reconstructionWeight }).dataSync()[0]);
+    expect(at(0.5, 2)).toBeCloseTo((0.5 * 100 + 8 + 0.5 * 200 + 12) / 2, 4);
+    expect(at(0, 1)).toBeCloseTo(5, 5); // KL only
+    expect(at(1, 0)).toBeCloseTo(150, 4); // reconstruction only
+    expect(objectiveValue(150, 5, { beta: 2, reconstructionWeight: 0.5 })).toBe(85);
+  });
+
+  it('a step with reconstructionWeight 0 leaves the decoder untouched and moves the encoder', async () => {
+    const vae = buildVae({ kind: 'vae', arch: 'mlp', hidden: [8], latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 }, 3);
+    const adam = createAdam(0.01);
+    const snapshot = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    const [enc, dec] = [snapshot(vae.encoder), snapshot(vae.decoder)];
+    const x = tf.randomUniform([16, 784], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const { applied } = await trainStep(vae, adam, trainableVariables(vae), { x, y: null, size: 16 }, { beta: 1, reconstructionWeight: 0 }, 9);
+    expect(applied).toBe(true);
+    expect(snapshot(vae.decoder)).toEqual(dec);
+    expect(snapshot(vae.encoder)).not.toEqual(enc);
+    x.dispose();
+    adam.dispose();
+    disposeVae(vae);
   });
 });

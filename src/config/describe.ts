@@ -1,0 +1,31 @@
+import type { core } from 'zod';
+
+/** Words for a zod issue and for a found value, shared by config loading and sweep validation. */
+
+export function describeIssue(issue: core.$ZodIssue): string {
+  const found = 'input' in issue ? kindOf(issue.input) : 'nothing';
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? `missing: expected ${issue.expected}` : `expected ${issue.expected}, found ${found}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}, found ${found}`;
+    case 'too_small':
+      return `expected ${issue.origin === 'array' ? 'at least ' + String(issue.minimum) + ' items' : (issue.inclusive ? '>= ' : '> ') + String(issue.minimum)}, found ${found}`;
+    case 'too_big':
+      return `expected ${issue.origin === 'array' ? 'at most ' + String(issue.maximum) + ' items' : (issue.inclusive ? '<= ' : '< ') + String(issue.maximum)}, found ${found}`;
+    case 'invalid_format':
+      return `expected ${issue.format === 'regex' ? issue.message : issue.format}, found ${found}`;
+    case 'invalid_union':
+      return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'one of the allowed forms'}, found ${found}`;
+    default:
+      return issue.message;
+  }
+}
+
+export function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `a list ${JSON.stringify(v).slice(0, 40)}`;
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return `${typeof v} ${String(v)}`;
+}

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '../data/batches.js';
+import type { Split } from '../data/datasets.js';
+import { decodeLogits, encode } from '../models/vae.js';
+import type { Vae } from '../models/types.js';
+import type { IwaeMetrics } from '../run/eval-metrics.js';
+import { batchTensors, disposeBatch, identityOrder } from '../train/batch-tensors.js';
+import { meanAndStdError } from './elbo.js';
+
+/**
+ * The importance-weighted bound (Burda et al., IWAE) on log p(x):
+ *   L_K(x) = log (1/K) sum_k w_k,  w_k = p(x | z_k) p(z_k) / q(z_k | x),  z_k ~ q(z | x),
+ * with L_1 <= L_K <= log p(x) and L_K -> log p(x) as K grows. For a cvae every density is conditioned on
+ * the label, so the estimate is of log p(x | y).
+ */
+
+const IWAE_STREAM = 0x1a3e0; // eps stream of the estimate, one per image
+
+export type IwaeEstimate = Omit<IwaeMetrics, 'seconds'>;
+
+/** log((1/count) sum exp(w[start..start+count))) in float64, shifted by the maximum so nothing overflows. */
+export function logMeanExp(w: ArrayLike<number>, start = 0, count = w.length - start): number {
+  let max = -Infinity;
+  for (let i = start; i < start + count; i++) max = Math.max(max, w[i]!);
+  if (!Number.isFinite(max)) return max; // all -Infinity (or a NaN/+Infinity weight that must show)
+  let sum = 0;
+  for (let i = start; i < start + count; i++) sum += Math.exp(w[i]! - max);
+  return max + Math.log(sum / count);
+}
+
+/** The estimate from log-weights [images, samples], row-major: a pure function, testable on any model. */
+export function iwaeFromLogWeights(logW: ArrayLike<number>, images: number, samples: number): IwaeEstimate {
+  if (logW.length !== images * samples) throw new RangeError(`expected ${images} x ${samples} log-weights, found ${logW.length}`);
+  const bound = new Float64Array(images);
+  let sumLogW = 0;
+  for (let i = 0; i < images; i++) {
+    bound[i] = -logMeanExp(logW, i * samples, samples);
+    for (let k = 0; k < samples; k++) sumLogW += logW[i * samples + k]!;
+  }
+  const { mean, stdError } = meanAndStdError(bound);
+  return { nll: mean, stdError, negElbo: -sumLogW / (images * samples), images, samples };
+}
+
+/**
+ * Bernoulli negative log-likelihood of each of k decodings of each of m images: logits [m*k, P], x [m, P]
+ * -> [m*k]. softplus(l) - l*x summed over pixels, with the l.x sum done as one batched product instead of
+ * repeating x k times: the estimate decodes a million rows, and this keeps it to one pass over the logits.
+ */
+export function bernoulliNllSamples(logits: tf.Tensor2D, x: tf.Tensor2D, k: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [m, p] = x.shape;
+    const dot = tf.matMul(tf.reshape(logits, [m, k, p]), tf.reshape(x, [m, p, 1]));
+    return tf.sub(tf.sum(tf.softplus(logits), 1), tf.reshape(dot, [m * k])) as tf.Tensor1D;
+  });
+}
+
+export interface IwaeOptions {
+  images: number; // the first N images of the split
+  samples: number; // K
+  batchSize: number; // images x samples per forward pass
+  seed: number;
+  signal?: AbortSignal; // checked between passes: an aborted estimate returns null
+}
+
+/**
+ * log w for K samples of each of the first N images, [N, K] row-major in float64, or null when aborted.
+ * Each image's samples come from its own seed, so the numbers do not depend on batchSize.
+ */
+export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Promise<Float64Array | null> {
+  const n = Math.min(o.images, split.count);
+  const k = o.samples;
+  const d = vae.spec.latentDim;
+  const perPass = Math.max(1, Math.floor(o.batchSize / k)); // images per pass
+  const kChunk = Math.min(k, o.batchSize); // samples per pass when one image's K exceed the batch
+  const out = new Float64Array(n * k);
+  const order = identityOrder(split.count);
+  for (let start = 0; start < n; start += perPass) {
+    const end = Math.min(start + perPass, n);
+    const m = end - start;
+    const batch = batchTensors(split, order, start, end, vae.spec.numClasses, vae.spec.kind === 'cvae');
+    const posterior = encode(vae, batch.x, batch.y, false);
+    const eps = tf.tidy(() => tf.stack(Array.from({ length: m }, (_, i) => tf.randomNormal([k, d], 0, 1, 'float32', deriveSeed(o.seed, IWAE_STREAM + start + i)))));
+    for (let k0 = 0; k0 < k; k0 += kChunk) {
+      const kc = Math.min(kChunk, k - k0);
+      const logW = tf.tidy(() => {
+        const e = tf.slice(eps, [0, k0, 0], [m, kc, d]); // [m, kc, d]
+        const mu = tf.expandDims(posterior.mu, 1);
+        const logVar = tf.expandDims(posterior.logVar, 1);
+        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), e)); // [m, kc, d]
+        const y = batch.y === null ? null : (tf.reshape(tf.tile(tf.expandDims(batch.y, 1), [1, kc, 1]), [m * kc, -1]) as tf.Tensor2D);
+        const logits = decodeLogits(vae, tf.reshape(z, [m * kc, d]) as tf.Tensor2D, y, false);
+        const recon = bernoulliNllSamples(logits, batch.x, kc);
+        // log p(z) - log q(z|x) per sample; the log(2 pi) terms cancel
+        const logPz = tf.mul(tf.sum(tf.square(z), 2), -0.5);
+        const logQz = tf.mul(tf.sum(tf.add(tf.square(e), logVar), 2), -0.5);
+        return tf.sub(tf.sub(logPz, logQz), tf.reshape(recon, [m, kc]));
+      });
+      const values = await logW.data();
+      logW.dispose();
+      for (let i = 0; i < m; i++) out.set(values.subarray(i * kc, (i + 1) * kc), (start + i) * k + k0);
+      // wasm's data() resolves without a turn of the event loop: yield one so an abort can arrive
+      await new Promise((resolve) => setImmediate(resolve));
+      if (o.signal?.aborted) break;
+    }
+    tf.dispose([eps, posterior.mu, posterior.logVar]);
+    disposeBatch(batch);
+    if (o.signal?.aborted) return null;
+  }
+  return out;
+}

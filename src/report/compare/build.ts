@@ -1,0 +1,174 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { selectBackend } from '../../backend/select.js';
+import type { BackendRequest } from '../../config/schema.js';
+import { loadDataset } from '../../data/datasets.js';
+import { VaelabError } from '../../errors.js';
+import { replaceDirAtomic, writeJsonAtomic } from '../../run/atomic.js';
+import { shortHash } from '../../run/safe-name.js';
+import { escapeHtml, page, type SectionHtml } from '../html.js';
+import { buildIndex } from '../index-page.js';
+import { checkSameData, differingKeys, runLabels } from './differ.js';
+import { expandRunDirs } from './discover.js';
+import { displayPath, readRunSummary, type RunSummary } from './run-summary.js';
+import { runsTable } from './runs-table.js';
+import { curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
+import { SORT_SCRIPT, SORTABLE_CSS } from './sortable.js';
+
+export const COMPARISON_FORMAT = 1;
+
+export interface CompareOptions {
+  /** Backend to decode with instead of the first run's config.backend. */
+  backend?: BackendRequest;
+  /** Experiments root whose runs <reportsRoot>/index.html lists, rebuilt afterwards; null leaves it alone. */
+  experiments?: string | null;
+  log?: (message: string) => void;
+}
+
+export interface ComparisonResult {
+  id: string;
+  indexPath: string;
+  runDirs: string[]; // absolute, in table order
+  failed: { title: string; error: string }[]; // figures that could not be drawn
+}
+
+/** comparison.json: what the index page lists, and what `compare` was given. */
+export interface ComparisonRecord {
+  formatVersion: number;
+  id: string;
+  createdAt: string;
+  keys: string[];
+  runs: { runDir: string; name: string; id: string; label: string; status: string }[];
+}
+
+/** "vae-mlp-z2+vae-mlp-z10-1a2b3c4d": readable names, then a hash of the exact set of runs. */
+export function comparisonId(runs: readonly RunSummary[]): string {
+  const names = [...new Set(runs.map((r) => r.info.name))];
+  const prefix = names.length <= 3 ? names.join('+') : `${names[0]!}+${names.length - 1}-more`;
+  const set = runs.map((r) => `${r.info.name}/${r.info.id}`).sort().join('\n');
+  return `${prefix.slice(0, 80)}-${shortHash(set)}`;
+}
+
+/**
+ * The runs to compare. A run without a checkpoint has nothing to draw: named on its own it is refused;
+ * found inside a sweep (a point that failed in its first epoch) it is left out and listed on the page,
+ * so one early failure does not block the sweep's comparison.
+ */
+function loadRuns(dirs: readonly string[]): { runs: RunSummary[]; leftOut: string[] } {
+  const runs: RunSummary[] = [];
+  const leftOut: string[] = [];
+  for (const { runDir, named } of expandRunDirs(dirs)) {
+    const r = readRunSummary(runDir);
+    if (r.hasCheckpoint) runs.push(r);
+    else if (named) throw new VaelabError(`${runDir} (status ${r.info.status}) has no checkpoint to draw its figures from: it stopped before its first epoch ended; leave it out of the comparison`);
+    else leftOut.push(`${displayPath(runDir)} (${r.info.status}, no checkpoint${r.info.error === null ? '' : `: ${r.info.error}`})`);
+  }
+  if (runs.length === 0) throw new VaelabError(`nothing to compare: no run with a checkpoint in ${dirs.join(', ')}`);
+  checkSameData(runs);
+  return { runs, leftOut };
+}
+
+async function attempt(id: string, title: string, draw: () => Promise<FigureOutput>, log: (m: string) => void): Promise<SectionHtml> {
+  try {
+    const out = await draw();
+    return { id, type: id, title: out.title, ok: true, body: out.body, caption: out.caption };
+  } catch (err) {
+    if (!(err instanceof VaelabError)) log(`compare: ${title} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    return { id, type: id, title, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
+/** How the IWAE numbers were made: a smaller K or subset than the test set's −ELBO, so say so. */
+function iwaeNote(runs: readonly RunSummary[]): string {
+  const settings = [...new Set(runs.flatMap((r) => (r.final.iwae === null ? [] : [`K = ${r.final.iwae.samples} importance samples on the first ${r.final.iwae.images} test images`])))];
+  if (settings.length === 0) return '';
+  return ` IWAE NLL: ${escapeHtml(settings.join('; '))}${settings.length > 1 ? ' (the runs differ: compare with care)' : ''}; it is a tighter bound than the −ELBO, so it should sit below it.`;
+}
+
+function summary(c: CompareContext, keys: readonly string[], leftOut: readonly string[]): string {
+  const withJson = c.runs.flatMap((r, i) => (r.final.source === 'metrics.json' ? [c.labels[i]!] : []));
+  const source =
+    withJson.length === c.runs.length
+      ? 'from each run\'s end-of-run evaluation (metrics.json).'
+      : withJson.length === 0
+        ? 'from each run\'s last epoch (metrics.jsonl): these runs have no metrics.json, so no IWAE estimate or active units.'
+        : `from the end-of-run evaluation (metrics.json) for ${withJson.join('; ')}, and from the last epoch (metrics.jsonl) for the others.`;
+  const problems = c.runs.flatMap((r, i) => (r.final.problem === null ? [] : [`${c.labels[i]!}: ${r.final.problem}`]));
+  const unfinished = c.runs.filter((r) => r.info.status !== 'completed').length;
+  return (
+    `<style>${SORTABLE_CSS}</style>\n` +
+    `<p>${c.runs.length} runs on ${escapeHtml(c.dataset.name)} (${c.dataset.train.count} training, ${c.dataset.test.count} test images). ` +
+    (keys.length === 0 ? 'Their configs agree on every setting that changes results.' : `They differ in ${keys.map((k) => `<code>${escapeHtml(k)}</code>`).join(', ')}.`) +
+    ' Click a column header to sort by it.</p>\n' +
+    `<div class="figure">${runsTable({ runs: c.runs, labels: c.labels, keys, reportsRoot: c.reportsRoot, outDir: c.finalDir })}</div>\n` +
+    '<p class="note">★ marks the best value of a column among completed runs: the lowest test −ELBO, reconstruction and IWAE NLL ' +
+    '(losses: lower is better), the shortest wall time and the most samples/s. KL and active units are not ranked: more KL buys ' +
+    'better reconstructions, and neither alone makes a better model. Test numbers are nats per image in β = 1 form, ' +
+    escapeHtml(source) +
+    (unfinished > 0 ? ` Gray rows are runs that did not complete: their figures come from their last checkpoint.` : '') +
+    iwaeNote(c.runs) +
+    (problems.length > 0 ? ` Unreadable: ${escapeHtml(problems.join('; '))}.` : '') +
+    (leftOut.length > 0 ? ` Left out: ${escapeHtml(leftOut.join('; '))}.` : '') +
+    '</p>\n' +
+    `<script>${SORT_SCRIPT}</script>`
+  );
+}
+
+/**
+ * Writes <reportsRoot>/compare/<id>/index.html comparing the runs in `dirs` (run directories, or sweep
+ * and experiment folders standing for the runs below them). Runs on different data are refused; a
+ * figure that fails becomes a failed section, the others still draw.
+ */
+export async function buildComparison(dirs: readonly string[], reportsRoot = 'reports', opts: CompareOptions = {}): Promise<ComparisonResult> {
+  const log = opts.log ?? (() => {});
+  const { runs, leftOut } = loadRuns(dirs);
+  const keys = differingKeys(runs.map((r) => r.config));
+  const labels = runLabels(runs, keys);
+  const id = comparisonId(runs);
+  const finalDir = resolve(reportsRoot, 'compare', id);
+  const first = runs[0]!;
+  await selectBackend(opts.backend ?? first.config.backend, log);
+  // Every run has the same data (checked above); the resolved config holds an absolute data.dir.
+  const dataset = await loadDataset(first.config.data, { baseDir: process.cwd() });
+  const failed: ComparisonResult['failed'] = [];
+  await replaceDirAtomic(finalDir, async (tmp) => {
+    const c: CompareContext = { runs, labels, outDir: tmp, finalDir, reportsRoot, dataset, log };
+    // Each pair of sections comes from one pass (one model load per run); both read its outcome.
+    let digits: ReturnType<typeof digitSections> | undefined;
+    let latents: ReturnType<typeof latentSections> | undefined;
+    const sections = [
+      await attempt('loss-curves', 'Test loss per epoch', () => curvesSection(c), log),
+      await attempt('reconstructions', 'Reconstructions of the same test digits', async () => (await (digits ??= digitSections(c)))[0], log),
+      await attempt('prior-samples', 'Samples from the prior', async () => (await (digits ??= digitSections(c)))[1], log),
+      await attempt('latent-scatter', 'Latent space of the test set', async () => (await (latents ??= latentSections(c)))[0], log),
+      await attempt('contours', 'Per-class contours', async () => (await (latents ??= latentSections(c)))[1], log),
+      await attempt('runs', 'Run reports', async () => linksSection(c), log),
+    ];
+    for (const s of sections) if (!s.ok) failed.push({ title: s.title, error: s.error });
+    const rebuild = `npx tsx run compare ${runs.map((r) => displayPath(r.runDir)).join(' ')}`;
+    const html = page({
+      title: `Comparison of ${runs.length} runs`,
+      subtitle: `${id} · ${[...new Set(runs.map((r) => r.info.name))].join(', ')}`,
+      summary: summary(c, keys, leftOut),
+      sections,
+      footer: `Generated by vaelab on ${new Date().toISOString()}. Rebuild with: ${rebuild}`,
+    });
+    writeFileSync(join(tmp, 'index.html'), html);
+    const record: ComparisonRecord = {
+      formatVersion: COMPARISON_FORMAT,
+      id,
+      createdAt: new Date().toISOString(),
+      keys,
+      runs: runs.map((r, i) => ({ runDir: r.runDir, name: r.info.name, id: r.info.id, label: labels[i]!, status: r.info.status })),
+    };
+    writeJsonAtomic(join(tmp, 'comparison.json'), record);
+  });
+  if (opts.experiments !== null) {
+    try {
+      buildIndex(opts.experiments ?? 'experiments', reportsRoot);
+    } catch (err) {
+      log(`compare: reports index not rebuilt: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { id, indexPath: join(finalDir, 'index.html'), runDirs: runs.map((r) => r.runDir), failed };
+}

@@ -1,0 +1,87 @@
+import type { Config } from '../../config/schema.js';
+import { VaelabError } from '../../errors.js';
+import type { RunSummary } from './run-summary.js';
+
+/**
+ * Keys that never explain a difference in results: the run's name (its own column), the report and sweep
+ * settings, and batch sizes that only bound memory. The backend asked for is replaced by the one that
+ * ran, which the table shows as a metric.
+ */
+const IGNORED = new Set(['name', 'backend', 'report.stages', 'sweep', 'train.evalBatchSize', 'eval.iwaeBatchSize']);
+
+/** Leaves of a config as dotted paths in schema order; lists are leaves (hidden: [256, 128]). */
+export function flatten(value: unknown, prefix = ''): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      for (const [path, leaf] of flatten(v, prefix === '' ? k : `${prefix}.${k}`)) out.set(path, leaf);
+    }
+  } else {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+export function formatValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map(formatValue).join('-');
+  if (v === null || v === undefined) return '—';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The dotted keys whose values are not the same in every config, in schema order. */
+export function differingKeys(configs: readonly Config[]): string[] {
+  const flat = configs.map((c) => flatten(c));
+  const keys = [...new Set(flat.flatMap((f) => [...f.keys()]))];
+  return keys.filter((k) => !IGNORED.has(k) && new Set(flat.map((f) => JSON.stringify(f.get(k) ?? null))).size > 1);
+}
+
+/** The last segment of a dotted key, or the whole key when another key shares that segment. */
+function shortKeys(keys: readonly string[]): string[] {
+  const last = keys.map((k) => k.slice(k.lastIndexOf('.') + 1));
+  return keys.map((k, i) => (last.filter((l) => l === last[i]).length > 1 ? k : last[i]!));
+}
+
+/**
+ * One short, unique label per run from its differing keys ("latentDim 2, beta 4"), for legends and row
+ * titles. Runs whose configs agree (the same config run twice) fall back to their run ids.
+ */
+export function runLabels(runs: readonly RunSummary[], keys: readonly string[]): string[] {
+  const names = shortKeys(keys);
+  const labels = runs.map((r) => {
+    const flat = flatten(r.config);
+    return keys.map((k, i) => `${names[i]} ${formatValue(flat.get(k))}`).join(', ');
+  });
+  return labels.map((l, i) => {
+    const run = runs[i]!;
+    if (l === '') return new Set(runs.map((r) => r.info.name)).size === runs.length ? run.info.name : run.info.id;
+    return labels.filter((o) => o === l).length > 1 ? `${l} (${run.info.id})` : l;
+  });
+}
+
+function dataOf(r: RunSummary): string {
+  const d = r.config.data;
+  const counts = r.info.dataset === null ? '' : `, ${r.info.dataset.train} training / ${r.info.dataset.test} test images`;
+  const limits = `trainLimit ${formatValue(d.trainLimit)}, testLimit ${formatValue(d.testLimit)}`;
+  return `${d.dataset}${d.dir === null ? '' : ` from ${d.dir}`} (${limits}${counts})`;
+}
+
+/**
+ * Runs compare only on the same images: the same dataset, folder and slices. The message names the first
+ * run and the first that differs from it, with what each was trained on.
+ */
+export function checkSameData(runs: readonly RunSummary[]): void {
+  const [first, ...rest] = runs;
+  if (first === undefined) return;
+  const source = (r: RunSummary) => JSON.stringify(r.config.data);
+  // A run that stopped before loading its data recorded no counts; its config still says what it used.
+  const counts = (r: RunSummary) => (r.info.dataset === null ? null : `${r.info.dataset.train}/${r.info.dataset.test}`);
+  for (const r of rest) {
+    const [a, b] = [counts(first), counts(r)];
+    if (source(r) !== source(first) || (a !== null && b !== null && a !== b)) {
+      throw new VaelabError(
+        `cannot compare runs trained on different data:\n  ${first.runDir}: ${dataOf(first)}\n  ${r.runDir}: ${dataOf(r)}\n` +
+          'compare runs of one dataset at a time',
+      );
+    }
+  }
+}

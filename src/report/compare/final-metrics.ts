@@ -1,0 +1,49 @@
+import { readEvalMetrics } from '../../run/eval-metrics.js';
+import type { EpochMetrics } from '../../run/run-dir.js';
+
+/**
+ * The numbers a comparison ranks runs by. metrics.json (the end-of-run evaluation, src/eval) is the
+ * better source: the whole test set in beta = 1 form with a standard error, the IWAE estimate, active
+ * units. Runs made before it existed, and runs that stopped early, fall back to the last line of
+ * metrics.jsonl, whose test terms are also in beta = 1 form; what a run lacks shows as a dash.
+ */
+export interface FinalMetrics {
+  source: 'metrics.json' | 'last epoch' | 'none';
+  negElbo: number | null; // test, nats per image
+  negElboStdError: number | null;
+  recon: number | null;
+  kl: number | null;
+  iwae: { nll: number; stdError: number; samples: number; images: number } | null;
+  activeUnits: { active: number; of: number } | null;
+  problem: string | null; // why metrics.json was present but not used
+}
+
+function fromEpochs(metrics: readonly EpochMetrics[], problem: string | null): FinalMetrics {
+  const last = metrics.at(-1);
+  const none = { negElboStdError: null, iwae: null, activeUnits: null, problem };
+  if (last === undefined) return { source: 'none', negElbo: null, recon: null, kl: null, ...none };
+  const { negElbo, recon, kl } = last.test;
+  return { source: 'last epoch', negElbo, recon, kl, ...none };
+}
+
+/** A damaged metrics.json is reported in the page and the run still compares on its epochs. */
+export function readFinalMetrics(runDir: string, metrics: readonly EpochMetrics[]): FinalMetrics {
+  let m;
+  try {
+    m = readEvalMetrics(runDir);
+  } catch (err) {
+    return fromEpochs(metrics, (err as Error).message);
+  }
+  if (m === null) return fromEpochs(metrics, null);
+  const { iwae } = m;
+  return {
+    source: 'metrics.json',
+    negElbo: m.test.negElbo,
+    negElboStdError: m.test.negElboStdError,
+    recon: m.test.recon,
+    kl: m.test.kl,
+    iwae: iwae === null ? null : { nll: iwae.nll, stdError: iwae.stdError, samples: iwae.samples, images: iwae.images },
+    activeUnits: { active: m.latent.activeUnits, of: m.latent.dim },
+    problem: null,
+  };
+}

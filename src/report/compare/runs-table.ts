@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { escapeHtml } from '../html.js';
+import { duration } from '../summary.js';
+import { flatten, formatValue } from './differ.js';
+import { runColour } from './run-colours.js';
+import { reportCommand, runReportPath, type RunSummary } from './run-summary.js';
+import { sortableTable, type Cell, type Column } from './sortable.js';
+
+export interface TableInput {
+  runs: readonly RunSummary[];
+  labels: readonly string[];
+  keys: readonly string[]; // differing config keys
+  reportsRoot: string;
+  outDir: string; // the comparison's final folder: links are relative to it
+}
+
+const num = (v: number | null, digits = 2): Cell => (v === null ? { html: '—', sort: null } : { html: v.toFixed(digits), sort: v });
+
+/** A relative link to the run's own report, or null when it has not been built. */
+export function reportHref(run: RunSummary, reportsRoot: string, outDir: string): string | null {
+  const path = runReportPath(reportsRoot, run.info);
+  return existsSync(path) ? relative(outDir, path).split('\\').join('/') : null;
+}
+
+function runCell(run: RunSummary, i: number, t: TableInput): Cell {
+  const href = reportHref(run, t.reportsRoot, t.outDir);
+  const swatch = `<span class="swatch" style="background:${runColour(i)}"></span>`;
+  const name = escapeHtml(run.info.name);
+  const link = href === null ? `${name} <span class="se" title="${escapeHtml(reportCommand(run.runDir, t.reportsRoot))}">(no report)</span>` : `<a href="${escapeHtml(href)}">${name}</a>`;
+  return { html: `${swatch}${link}<br><span class="se">${escapeHtml(run.info.id)}</span>`, sort: i };
+}
+
+function keyColumn(key: string, t: TableInput): Column {
+  const values = t.runs.map((r) => flatten(r.config).get(key));
+  const numeric = values.every((v) => typeof v === 'number');
+  return {
+    head: key,
+    tip: `config key ${key}: differs between these runs`,
+    numeric,
+    cells: values.map((v) => ({ html: escapeHtml(formatValue(v)), sort: numeric ? (v as number) : formatValue(v) })),
+  };
+}
+
+function elboCell(run: RunSummary): Cell {
+  const { negElbo, negElboStdError } = run.final;
+  if (negElbo === null || negElboStdError === null) return num(negElbo);
+  return { html: `${negElbo.toFixed(2)} <span class="se">± ${negElboStdError.toFixed(2)}</span>`, sort: negElbo };
+}
+
+function iwaeCell(run: RunSummary): Cell {
+  const iwae = run.final.iwae;
+  if (iwae === null) return { html: '—', sort: null };
+  return { html: `${iwae.nll.toFixed(2)} <span class="se">± ${iwae.stdError.toFixed(2)}</span>`, sort: iwae.nll };
+}
+
+function iwaeColumn(runs: readonly RunSummary[]): Column {
+  const tip = 'importance-weighted estimate of the test −log p(x), nats per image, ± its standard error: lower is better';
+  return { head: 'IWAE NLL ± se', tip, numeric: true, better: 'lower', cells: runs.map(iwaeCell) };
+}
+
+function activeColumn(runs: readonly RunSummary[]): Column {
+  const cells = runs.map((r): Cell => {
+    const au = r.final.activeUnits;
+    return au === null ? { html: '—', sort: null } : { html: `${au.active} / ${au.of}`, sort: au.active };
+  });
+  return { head: 'active units', tip: 'latent dimensions whose posterior mean varies over the test set (of latentDim): not ranked', numeric: true, cells };
+}
+
+function statusCell(run: RunSummary): Cell {
+  const { status, error } = run.info;
+  const html = status === 'completed' ? 'completed' : `<span class="status-bad"${error === null ? '' : ` title="${escapeHtml(error)}"`}>${escapeHtml(status)}</span>`;
+  return { html, sort: status };
+}
+
+/** The comparison's table: run, the config keys that differ, then the metrics, best values starred. */
+export function runsTable(t: TableInput): string {
+  const { runs } = t;
+  const cols: Column[] = [
+    { head: 'run', tip: 'name / run id; links to the run\'s own report', numeric: false, cells: runs.map((r, i) => runCell(r, i, t)) },
+    ...t.keys.map((k) => keyColumn(k, t)),
+    { head: 'test −ELBO', tip: 'test negative ELBO, nats per image (β = 1 form), ± its standard error where known: lower is better', numeric: true, better: 'lower', cells: runs.map(elboCell) },
+    { head: 'recon', tip: 'test reconstruction term, nats per image: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => num(r.final.recon)) },
+    { head: 'KL', tip: 'test KL term, nats per image: a rate, not ranked', numeric: true, cells: runs.map((r) => num(r.final.kl)) },
+    // Runs made before metrics.json have neither number: a column of dashes says nothing, so it goes.
+    ...(runs.some((r) => r.final.iwae !== null) ? [iwaeColumn(runs)] : []),
+    ...(runs.some((r) => r.final.activeUnits !== null) ? [activeColumn(runs)] : []),
+    { head: 'epochs', tip: 'epochs completed / planned', numeric: true, cells: runs.map((r) => ({ html: `${r.info.epochsCompleted} / ${r.info.epochs}`, sort: r.info.epochsCompleted })) },
+    { head: 'wall time', tip: 'whole run, evaluation included: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => ({ html: duration(r.info.wallSeconds), sort: r.info.wallSeconds })) },
+    {
+      head: 'samples/s',
+      tip: 'training images per second of optimizer steps: higher is better',
+      numeric: true,
+      better: 'higher',
+      cells: runs.map((r) => (r.info.samplesPerSecond === null ? { html: '—', sort: null } : { html: Math.round(r.info.samplesPerSecond).toLocaleString('en-US'), sort: r.info.samplesPerSecond })),
+    },
+    { head: 'backend', tip: 'the backend that ran', numeric: false, cells: runs.map((r) => ({ html: escapeHtml(r.info.backend?.name ?? '—'), sort: r.info.backend?.name ?? null })) },
+    { head: 'status', numeric: false, cells: runs.map(statusCell) },
+  ];
+  const rowAttrs = runs.map((r, i) => ` data-run="${escapeHtml(t.labels[i] ?? '')}"${r.info.status === 'completed' ? '' : ' class="unfinished"'}`);
+  return sortableTable(cols, { rowAttrs, ranked: runs.map((r) => r.info.status === 'completed') });
+}

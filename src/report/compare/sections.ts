@@ -1,0 +1,114 @@
+import type { Dataset } from '../../data/datasets.js';
+import { escapeHtml } from '../html.js';
+import { gatherRows } from '../picks.js';
+import { curvesSvg } from './curves.js';
+import { comparePicks, decodeRuns, priorPanels, PRIOR_COLS, PRIOR_ROWS, reconFigure } from './digits.js';
+import { latentFigures, SCATTER_POINTS } from './latent-panels.js';
+import { reportHref } from './runs-table.js';
+import { displayPath, reportCommand, type RunSummary } from './run-summary.js';
+
+/** What the figure sections of a comparison read: the runs, their labels and the shared data. */
+export interface CompareContext {
+  runs: readonly RunSummary[];
+  labels: readonly string[];
+  outDir: string; // where files are written now (the temporary folder)
+  finalDir: string; // where the comparison will live: relative links start here
+  reportsRoot: string;
+  dataset: Dataset;
+  log: (message: string) => void;
+}
+
+export interface FigureOutput {
+  title: string;
+  body: string; // trusted HTML
+  caption: string; // plain text
+}
+
+export async function curvesSection(c: CompareContext): Promise<FigureOutput> {
+  return {
+    title: 'Test loss per epoch',
+    body: await curvesSvg(c.runs, c.labels),
+    caption:
+      'Test loss terms after each epoch, nats per image, one line per run in its table colour. −ELBO = reconstruction + KL is an upper ' +
+      'bound on −log p(x): lower is better. The terms are in β = 1 form whatever β trained, so runs of a β sweep are compared on the same bound. ' +
+      'A larger latent space usually trades more KL for much less reconstruction loss.',
+  };
+}
+
+/** Reconstructions of the same test digits by every run, and samples from the prior per run. */
+export async function digitSections(c: CompareContext): Promise<[FigureOutput, FigureOutput]> {
+  const { test } = c.dataset;
+  const picks = comparePicks(test, c.dataset.classNames);
+  const decoded = await decodeRuns(c.runs, test, picks, c.log);
+  const size = c.dataset.height * c.dataset.width;
+  const classes = await reconFigure(c.outDir, 'reconstructions-classes.png', gatherRows(test.images, size, picks.classes), decoded.map((d) => d.classes), c.labels, picks.classNames, 'first test example of each class');
+  const extra =
+    picks.extra.length === 0
+      ? ''
+      : await reconFigure(c.outDir, 'reconstructions-picked.png', gatherRows(test.images, size, picks.extra), decoded.map((d) => d.extra), c.labels, picks.extra.map((i) => `#${i}`), 'test image index (fixed seeded pick)');
+  const cvae = c.runs.some((r) => r.config.model.kind === 'cvae');
+  const prior = priorPanels(c.outDir, decoded, c.labels);
+  return [
+    {
+      title: 'Reconstructions of the same test digits',
+      body: classes + extra,
+      caption:
+        'The top row holds test digits, each row below their reconstructions by one run (posterior mean decoded, gray level = pixel ' +
+        'probability), re-decoded from each run\'s checkpoint. The digits are those of every run report: the first test example of each ' +
+        `class, then ${picks.extra.length} picked with a fixed seed.` + (cvae ? ' A CVAE is given each digit\'s true label.' : ''),
+    },
+    {
+      title: 'Samples from the prior',
+      body: prior.html,
+      caption:
+        `${PRIOR_ROWS * PRIOR_COLS} decodings per run of z drawn from N(0, I), one fixed draw shared by every run: a run with a ` +
+        'smaller latent space decodes the first coordinates of the same draws, so differences come from the models, not the dice.' +
+        (cvae ? ` A CVAE decodes column c with class label c.` : ''),
+    },
+  ];
+}
+
+export async function latentSections(c: CompareContext): Promise<[FigureOutput, FigureOutput]> {
+  const f = await latentFigures(c.runs, c.labels, c.dataset.classNames);
+  const missing = f.missing.length === 0 ? '' : ` Not drawn (no saved latents, or latentDim 1): ${f.missing.join('; ')}.`;
+  const none = '<p class="note">No run saved latents to draw.</p>';
+  const pca = c.runs.some((r) => r.config.model.latentDim > 2);
+  return [
+    {
+      title: 'Latent space of the test set',
+      body: f.scatter === '' ? none : f.scatter,
+      caption:
+        `${Math.min(SCATTER_POINTS, c.dataset.test.count)} test images (the same ones in every panel), each at its posterior mean, coloured by class; all panels share one scale. ` +
+        (pca
+          ? 'Runs with latentDim above 2 are drawn on the first two principal components of their own means: the axes of different runs are ' +
+            'different directions, so compare spreads and cluster separation, not positions. '
+          : '') +
+        missing,
+    },
+    {
+      title: 'Per-class contours',
+      body: f.contours === '' ? none : f.contours,
+      caption:
+        'For each class the Gaussian matching the encoder\'s posteriors over its test images, as ellipses at 1 and 2 standard deviations, ' +
+        'over the dashed N(0, I) prior at the same radii; all panels share one scale. For latentDim above 2 the plane is the two ' +
+        'dimensions with the largest average KL of that run, as in its own report.' + missing,
+    },
+  ];
+}
+
+/** Links to every run's own report, and how to build the ones that are missing. */
+export function linksSection(c: CompareContext): FigureOutput {
+  const items = c.runs.map((r, i) => {
+    const href = reportHref(r, c.reportsRoot, c.finalDir);
+    const label = escapeHtml(c.labels[i] ?? '');
+    const where = escapeHtml(displayPath(r.runDir));
+    return href === null
+      ? `<li>${label}: no report yet for <code>${where}</code>; build it with <code>${escapeHtml(reportCommand(r.runDir, c.reportsRoot))}</code></li>`
+      : `<li><a href="${escapeHtml(href)}">${label}</a> <span class="se">(${where})</span></li>`;
+  });
+  return {
+    title: 'Run reports',
+    body: `<ul class="runs">${items.join('\n')}</ul>`,
+    caption: 'Each run\'s own report has every figure of that run (t-SNE, manifolds, interpolations, latent statistics).',
+  };
+}

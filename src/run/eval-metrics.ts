@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VaelabError } from '../errors.js';
+import { writeJsonAtomic } from './atomic.js';
+
+/**
+ * metrics.json: the numbers of a completed run, computed once after training (src/eval) and read by
+ * reports, compare and sweep summaries. All losses are in nats per image, in the beta = 1 form whatever
+ * beta trained; for a cvae they are conditioned on the label.
+ */
+export const EVAL_METRICS_FORMAT = 1;
+
+export interface TestElbo {
+  images: number; // the whole test split (data.testLimit applies)
+  negElbo: number; // mean of recon + kl, one seeded z sample per image (as the epoch metrics)
+  negElboStdError: number; // standard error of that mean over images
+  recon: number;
+  kl: number; // closed form
+}
+
+/** The importance-weighted estimate of the test negative log-likelihood (src/eval/iwae.ts). */
+export interface IwaeMetrics {
+  nll: number; // -mean over images of log (1/K) sum_k w_k: an upper bound on -log p(x) that tightens with K
+  stdError: number; // over images
+  negElbo: number; // -mean of log w over the same images and samples: the bound IWAE improves on
+  images: number; // the first N test images (eval.iwaeImages)
+  samples: number; // K (eval.iwaeSamples)
+  seconds: number;
+}
+
+export interface LatentMetrics {
+  dim: number;
+  activeUnits: number; // dimensions whose posterior mean varies over the test set by more than threshold
+  threshold: number;
+  muVariance: number[];
+  klPerDim: number[]; // nats per image; sums to test.kl
+}
+
+export interface EvalMetrics {
+  formatVersion: number;
+  computedAt: string;
+  test: TestElbo;
+  iwae: IwaeMetrics | null; // null when eval.iwaeImages is 0
+  latent: LatentMetrics;
+  training: { backend: string; epochs: number; wallSeconds: number; trainSeconds: number; samplesPerSecond: number | null };
+  evalSeconds: number; // time to compute this file
+}
+
+export function writeEvalMetrics(dir: string, metrics: EvalMetrics): void {
+  writeJsonAtomic(join(dir, 'metrics.json'), metrics);
+}
+
+/** The run's metrics.json, or null when it has none (a run that has not completed). */
+export function readEvalMetrics(dir: string): EvalMetrics | null {
+  const path = join(dir, 'metrics.json');
+  if (!existsSync(path)) return null;
+  let metrics: EvalMetrics;
+  try {
+    metrics = JSON.parse(readFileSync(path, 'utf8')) as EvalMetrics;
+  } catch (err) {
+    throw new VaelabError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (metrics.formatVersion !== EVAL_METRICS_FORMAT) {
+    throw new VaelabError(`${path}: metrics format ${String(metrics.formatVersion)}, this vaelab reads format ${EVAL_METRICS_FORMAT}`);
+  }
+  return metrics;
+}

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VaelabError } from '../errors.js';
+import { writeJsonAtomic } from './atomic.js';
+import type { EvalMetrics } from './eval-metrics.js';
+import type { RunStatus } from './run-dir.js';
+
+/**
+ * A sweep folder, experiments/<name>/<sweep id>/, holds
+ *   config.yaml   the resolved config with its sweep block (what `--resume <sweepDir>` reruns)
+ *   sweep.json    this summary, rewritten atomically whenever a point changes state
+ *   <point>/      one run directory per point, named by its values (latentDim=2,beta=4)
+ * The comparison report reads sweep.json for the points and each point's metrics.json for the numbers.
+ */
+export const SWEEP_FORMAT = 1;
+
+/** pending: not started in this or an earlier invocation. The others are the run's own status. */
+export type PointStatus = 'pending' | RunStatus;
+
+/** The headline numbers of a completed point, copied from its metrics.json for the summary table. */
+export interface PointMetrics {
+  testNegElbo: number;
+  testNegElboStdError: number;
+  iwaeNll: number | null;
+  iwaeStdError: number | null;
+  activeUnits: number;
+  latentDim: number;
+}
+
+export interface SweepPointEntry {
+  name: string;
+  values: Record<string, unknown>; // dotted key -> value this point sets
+  runDir: string; // relative to the sweep folder
+  status: PointStatus;
+  action: 'new' | 'resumed' | 'skipped' | null; // what the latest invocation did with it; null: nothing yet
+  error: string | null; // why the latest attempt failed
+  seconds: number | null; // wall time of the latest attempt
+  metrics: PointMetrics | null;
+}
+
+export interface SweepFile {
+  formatVersion: number;
+  name: string;
+  id: string;
+  status: 'running' | 'completed' | 'failed' | 'interrupted'; // failed: some point failed, the others ran
+  keys: string[]; // the swept keys, in order
+  jobs: number;
+  createdAt: string;
+  updatedAt: string;
+  points: SweepPointEntry[];
+}
+
+export function pointMetrics(m: EvalMetrics): PointMetrics {
+  return {
+    testNegElbo: m.test.negElbo,
+    testNegElboStdError: m.test.negElboStdError,
+    iwaeNll: m.iwae?.nll ?? null,
+    iwaeStdError: m.iwae?.stdError ?? null,
+    activeUnits: m.latent.activeUnits,
+    latentDim: m.latent.dim,
+  };
+}
+
+export function isSweepDir(dir: string): boolean {
+  return existsSync(join(dir, 'sweep.json'));
+}
+
+export function writeSweepFile(dir: string, file: SweepFile): void {
+  writeJsonAtomic(join(dir, 'sweep.json'), file);
+}
+
+export function readSweepFile(dir: string): SweepFile {
+  const path = join(dir, 'sweep.json');
+  let file: SweepFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as SweepFile;
+  } catch (err) {
+    throw new VaelabError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (file.formatVersion !== SWEEP_FORMAT) {
+    throw new VaelabError(`${path}: sweep format ${String(file.formatVersion)}, this vaelab reads format ${SWEEP_FORMAT}`);
+  }
+  return file;
+}

@@ -1,0 +1,155 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import type { Config } from '../config/schema.js';
+import { planSweep, type PlannedPoint } from '../config/sweep.js';
+import { VaelabError } from '../errors.js';
+import { resolveStages } from '../report/registry.js';
+import { writeFileAtomic } from '../run/atomic.js';
+import { readEvalMetrics } from '../run/eval-metrics.js';
+import { createRunDirAt, readRunInfo, type RunStatus } from '../run/run-dir.js';
+import { pointMetrics, SWEEP_FORMAT, writeSweepFile, type SweepFile, type SweepPointEntry } from '../run/sweep-file.js';
+import type { Progress } from '../train/trainer.js';
+import { childProcessExecutor } from './child-executor.js';
+import { errorText, type Executor, type PointOutcome } from './executor.js';
+
+export interface SweepOptions {
+  out?: string; // experiments/
+  reports?: string; // reports/
+  jobs?: number; // points run at once (default 1)
+  /** How a point runs; default one child process per point. */
+  executor?: Executor;
+  /** Abort: running points checkpoint and stop, no new point starts; a rerun resumes them. */
+  signal?: AbortSignal;
+  onEvent?: (e: SweepEvent) => void;
+}
+
+export type SweepEvent =
+  | { type: 'plan'; sweepDir: string; points: number; toRun: number; jobs: number }
+  | { type: 'start'; point: string; action: 'new' | 'resumed'; runDir: string }
+  | { type: 'progress'; point: string; progress: Progress }
+  | { type: 'end'; point: SweepPointEntry };
+
+export interface SweepResult {
+  sweepDir: string;
+  summary: SweepFile;
+}
+
+/**
+ * Runs every point of `config.sweep` as a normal run in experiments/<name>/<sweep id>/<point>/. The sweep
+ * id comes from the resolved config, so running the same sweep again finds its folder: completed points
+ * are skipped, interrupted and failed ones continue from their checkpoints. A failing point does not stop
+ * the others. sweep.json (src/run/sweep-file.ts) is kept current throughout.
+ */
+export async function runSweep(config: Config, options: SweepOptions = {}): Promise<SweepResult> {
+  const jobs = options.jobs ?? 1;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new VaelabError(`jobs must be a whole number >= 1, found ${jobs}`);
+  const plan = planSweep(config);
+  // A typo in report.stages fails now, before the training it would otherwise follow.
+  for (const p of plan.points) if (p.config.report.stages !== 'default' && p.config.report.stages.length > 0) resolveStages(p.config);
+  const sweepDir = resolve(options.out ?? 'experiments', config.name, plan.id);
+  try {
+    mkdirSync(sweepDir, { recursive: true });
+  } catch (err) {
+    throw new VaelabError(`cannot create sweep folder ${sweepDir}: ${(err as Error).message}`);
+  }
+  if (!existsSync(join(sweepDir, 'config.yaml'))) writeFileAtomic(join(sweepDir, 'config.yaml'), `# resolved config of ${plan.id}\n${stringify(config)}`);
+
+  const now = new Date().toISOString();
+  const summary: SweepFile = {
+    formatVersion: SWEEP_FORMAT,
+    name: config.name,
+    id: plan.id,
+    status: 'running',
+    keys: plan.keys,
+    jobs,
+    createdAt: now,
+    updatedAt: now,
+    points: plan.points.map((p) => initialEntry(sweepDir, p)),
+  };
+  const save = () => writeSweepFile(sweepDir, { ...summary, updatedAt: new Date().toISOString() });
+  save();
+  const emit = options.onEvent ?? (() => {});
+  const todo = plan.points.filter((_, i) => summary.points[i]!.status !== 'completed');
+  emit({ type: 'plan', sweepDir, points: plan.points.length, toRun: todo.length, jobs });
+  for (const entry of summary.points) if (entry.action === 'skipped') emit({ type: 'end', point: entry });
+
+  const signal = options.signal ?? new AbortController().signal;
+  const executor = options.executor ?? childProcessExecutor({ threads: Math.max(1, Math.floor(availableParallelism() / jobs)) });
+  const runOne = async (point: PlannedPoint) => {
+    const entry = summary.points.find((e) => e.name === point.name)!;
+    const runDir = join(sweepDir, point.name);
+    const action = existsSync(join(runDir, 'run.json')) ? 'resumed' : 'new';
+    if (action === 'new') createRunDirAt(runDir, point.config);
+    Object.assign(entry, { status: 'running', action, error: null, seconds: null, metrics: null });
+    save();
+    emit({ type: 'start', point: point.name, action, runDir });
+    const t0 = performance.now();
+    let outcome: PointOutcome;
+    try {
+      outcome = await executor(
+        { name: point.name, runDir, config: point.config, reports: options.reports ?? 'reports' },
+        { signal, onProgress: (progress) => emit({ type: 'progress', point: point.name, progress }) },
+      );
+    } catch (err) {
+      outcome = { status: 'failed', error: errorText(err) }; // an executor should not throw; if it does, this point fails alone
+    }
+    entry.status = outcome.status;
+    entry.error = outcome.status === 'failed' ? (outcome.error ?? runError(runDir) ?? 'failed without a message') : null;
+    entry.seconds = (performance.now() - t0) / 1000;
+    entry.metrics = outcome.status === 'completed' ? metricsOf(runDir) : null;
+    save();
+    emit({ type: 'end', point: entry });
+  };
+
+  let next = 0;
+  const lane = async () => {
+    while (!signal.aborted && next < todo.length) await runOne(todo[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, lane));
+
+  const statuses = summary.points.map((p) => p.status);
+  summary.status = signal.aborted || statuses.some((s) => s === 'interrupted' || s === 'pending') ? 'interrupted' : statuses.includes('failed') ? 'failed' : 'completed';
+  save();
+  return { sweepDir, summary: { ...summary } };
+}
+
+/** A point's state before this invocation runs anything: completed ones are skipped. */
+function initialEntry(sweepDir: string, p: PlannedPoint): SweepPointEntry {
+  const runDir = join(sweepDir, p.name);
+  let status: RunStatus | null = null;
+  try {
+    status = existsSync(join(runDir, 'run.json')) ? readRunInfo(runDir).status : null;
+  } catch {
+    status = null; // an unreadable run.json: the point runs again, and its error (if any) shows then
+  }
+  const done = status === 'completed';
+  return {
+    name: p.name,
+    values: p.values,
+    runDir: p.name,
+    status: done ? 'completed' : 'pending',
+    action: done ? 'skipped' : null,
+    error: null,
+    seconds: null,
+    metrics: done ? metricsOf(runDir) : null,
+  };
+}
+
+function metricsOf(runDir: string): SweepPointEntry['metrics'] {
+  try {
+    const m = readEvalMetrics(runDir);
+    return m === null ? null : pointMetrics(m);
+  } catch {
+    return null; // a run made before metrics.json existed, or a damaged file: the table shows a dash
+  }
+}
+
+function runError(runDir: string): string | null {
+  try {
+    return readRunInfo(runDir).error;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,31 @@
+import { formatValue } from '../config/sweep.js';
+import type { SweepFile } from '../run/sweep-file.js';
+
+/**
+ * The sweep summary as a plain-text table: one row per point with its status, swept values, test -ELBO and
+ * IWAE NLL (± standard error, nats per image), active units, and the error of a failed point.
+ */
+export function formatSweepTable(s: SweepFile): string {
+  const short = (k: string) => k.slice(k.lastIndexOf('.') + 1);
+  const labels = s.keys.map((k) => (s.keys.filter((o) => short(o) === short(k)).length > 1 ? k : short(k)));
+  const pm = (v: number | null, se: number | null) => (v === null ? '-' : `${v.toFixed(2)} ± ${(se ?? 0).toFixed(2)}`);
+  const header = ['point', 'status', ...labels, 'test -ELBO', 'IWAE NLL', 'active', 'error'];
+  const rows = s.points.map((p) => [
+    p.name,
+    p.action === 'skipped' ? 'completed (earlier)' : p.status,
+    ...s.keys.map((k) => (k in p.values ? formatValue(p.values[k]) : '-')),
+    p.metrics === null ? '-' : pm(p.metrics.testNegElbo, p.metrics.testNegElboStdError),
+    p.metrics === null ? '-' : pm(p.metrics.iwaeNll, p.metrics.iwaeStdError),
+    p.metrics === null ? '-' : `${p.metrics.activeUnits}/${p.metrics.latentDim}`,
+    p.error === null ? '' : oneLine(p.error),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const done = s.points.filter((p) => p.status === 'completed').length;
+  return [`${s.name}/${s.id}: ${s.status}, ${done} of ${s.points.length} points completed`, line(header), ...rows.map(line)].join('\n');
+}
+
+function oneLine(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

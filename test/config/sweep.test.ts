@@ -1,0 +1,173 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { expandSweep, nameSweepPoints, planSweep, sweepableKeys, sweepId } from '../../src/config/sweep.js';
+import { ConfigError } from '../../src/errors.js';
+import { safePathName } from '../../src/run/safe-name.js';
+import { tempDir } from '../helpers/tiny.js';
+
+function write(text: string): string {
+  const path = join(tempDir(), 'sweep.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function issuesOf(fn: () => unknown): ConfigError['issues'] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('grid expansion', () => {
+  it('is every combination, the first key outermost and values in file order', () => {
+    expect(expandSweep({ 'model.latentDim': [2, 5, 10], 'loss.beta': [1, 4] })).toEqual([
+      { 'model.latentDim': 2, 'loss.beta': 1 },
+      { 'model.latentDim': 2, 'loss.beta': 4 },
+      { 'model.latentDim': 5, 'loss.beta': 1 },
+      { 'model.latentDim': 5, 'loss.beta': 4 },
+      { 'model.latentDim': 10, 'loss.beta': 1 },
+      { 'model.latentDim': 10, 'loss.beta': 4 },
+    ]);
+  });
+
+  it('takes a list of points as exactly those points', () => {
+    const points = [{ 'loss.beta': 0 }, { 'loss.reconstructionWeight': 0, 'loss.beta': 1 }];
+    expect(expandSweep(points)).toEqual(points);
+  });
+
+  it('gives each point a config with its values set, the rest untouched, and no sweep', () => {
+    const config = parseConfig({ name: 'grid', model: { hidden: [64] }, sweep: { 'model.latentDim': [3, 4], 'model.hidden': [[32], [64, 16]] } });
+    const plan = planSweep(config);
+    expect(plan.keys).toEqual(['model.latentDim', 'model.hidden']);
+    expect(plan.points.map((p) => p.name)).toEqual(['latentDim=3,hidden=32', 'latentDim=3,hidden=64-16', 'latentDim=4,hidden=32', 'latentDim=4,hidden=64-16']);
+    const last = plan.points[3]!.config;
+    expect(last.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [64, 16], latentDim: 4 });
+    expect(last.sweep).toBeNull();
+    expect(last.name).toBe('grid');
+    expect(config.model.hidden).toEqual([64]); // the base is not mutated
+  });
+});
+
+describe('point names', () => {
+  it('are key=value pairs, short keys unless two swept keys end alike', () => {
+    const names = nameSweepPoints([{ 'model.latentDim': 2, 'loss.beta': 4 }, { 'train.batchSize': 64, 'train.evalBatchSize': 64 }, {}]);
+    expect(names.map((n) => n.name)).toEqual(['latentDim=2,beta=4', 'batchSize=64,evalBatchSize=64', 'base']);
+    const clash = nameSweepPoints([{ 'train.batchSize': 1, 'eval.batchSize': 2 }]);
+    expect(clash[0]!.name).toBe('train.batchSize=1,eval.batchSize=2');
+  });
+
+  it('are safe for paths: separators and odd characters replaced, long names shortened with a hash', () => {
+    expect(safePathName('dir=../a/b c')).toBe('dir=.._a_b_c');
+    expect(safePathName('.hidden')).toBe('_.hidden');
+    expect(safePathName('')).toBe('_');
+    const long = safePathName(`x=${'9'.repeat(300)}`);
+    expect(long.length).toBeLessThanOrEqual(100);
+    expect(long).not.toBe(safePathName(`x=${'9'.repeat(299)}`));
+    const [a, b] = nameSweepPoints([{ 'data.dir': 'a/b' }, { 'data.dir': 'a_b' }]);
+    expect(a!.name).not.toBe(b!.name); // equal once made safe: told apart by a hash of the values
+  });
+});
+
+describe('sweep id', () => {
+  it('is the same for the same resolved config, whatever the key order, and differs otherwise', () => {
+    const a = parseConfig({ name: 's', sweep: { 'model.latentDim': [2, 5] }, loss: { beta: 2 } });
+    const b = parseConfig({ loss: { beta: 2 }, sweep: { 'model.latentDim': [2, 5] }, name: 's' });
+    const c = parseConfig({ name: 's', sweep: { 'model.latentDim': [2, 5] }, loss: { beta: 3 } });
+    expect(sweepId(a)).toMatch(/^sweep-[0-9a-f]{8}$/);
+    expect(sweepId(a)).toBe(sweepId(b));
+    expect(sweepId(a)).not.toBe(sweepId(c));
+  });
+});
+
+describe('sweep validation in loadConfig', () => {
+  it('names an unknown sweep key with file:line:col and a did-you-mean', () => {
+    const file = write('name: s\nsweep:\n  model.latentDim: [2, 5]\n  loss.betta: [1, 4]\n');
+    const issues = issuesOf(() => loadConfig(file));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 4, col: 3, path: 'sweep.loss.betta' });
+    expect(issues[0]!.file).toMatch(/sweep\.yaml$/);
+    expect(issues[0]!.message).toMatch(/unknown config key "loss\.betta" \(did you mean "loss\.beta"\?\)/);
+    expect(new ConfigError(issues).message).toMatch(/sweep\.yaml:4:3 sweep\.loss\.betta: unknown config key/);
+  });
+
+  it('locates an unknown key inside a list of points at its item', () => {
+    const file = write('name: s\nsweep:\n  - { loss.beta: 0 }\n  - loss.reconstructionWeight: 0\n    modle.latentDim: 3\n');
+    const issues = issuesOf(() => loadConfig(file));
+    expect(issues[0]).toMatchObject({ line: 5, col: 5, path: 'sweep.1.modle.latentDim' });
+    expect(issues[0]!.message).toContain('did you mean "model.latentDim"');
+  });
+
+  it('refuses sections, name and nested sweeps as sweep keys', () => {
+    const issues = issuesOf(() => parseConfig({ sweep: { model: [1], name: ['a', 'b'] } }));
+    expect(issues.map((i) => i.path)).toEqual(['sweep.model', 'sweep.name']);
+    expect(issues[1]!.message).toMatch(/a sweep cannot set "name"/);
+  });
+
+  it('reports a value that makes a point invalid once, with its key and value', () => {
+    const file = write('name: s\nsweep:\n  model.latentDim: [0, 5]\n  loss.beta: [1, -4]\n');
+    const issues = issuesOf(() => loadConfig(file));
+    expect(issues.map((i) => [i.path, i.line, i.message])).toEqual([
+      ['sweep.model.latentDim', 3, 'value 0: expected >= 1, found number 0'],
+      ['sweep.loss.beta', 4, 'value -4: expected >= 0, found number -4'],
+    ]);
+  });
+
+  it('blames a cross-key problem on the swept value that causes it', () => {
+    const issues = issuesOf(() => parseConfig({ sweep: { 'model.latentDim': [2, 3], 'data.dataset': ['mnist', 'idx'] } }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe('sweep.data.dataset');
+    expect(issues[0]!.message).toMatch(/value "idx" makes data\.dir invalid/);
+  });
+
+  it('rejects empty value lists, duplicate points and a sweep of the wrong shape', () => {
+    expect(issuesOf(() => parseConfig({ sweep: { 'loss.beta': [] } }))[0]!.message).toMatch(/at least 1 items/);
+    expect(issuesOf(() => parseConfig({ sweep: [{ 'loss.beta': 2 }, { 'loss.beta': 2 }] }))[0]!.message).toMatch(/points 1 and 2 set the same values/);
+    expect(issuesOf(() => parseConfig({ sweep: { model: { latentDim: [2] } } }))[0]!.message).toMatch(/mapping of dotted keys to lists/);
+  });
+
+  it('accepts a sweep from --set, and --set sweep=null turns a sweep config into a single run', () => {
+    const file = write('name: s\nsweep:\n  model.latentDim: [2, 5]\n');
+    expect(loadConfig(file, { set: ['sweep=null'] }).config.sweep).toBeNull();
+    const set = loadConfig(file, { set: ['sweep={loss.beta: [1, 2, 3]}'] }).config;
+    expect(planSweep(set).points.map((p) => p.name)).toEqual(['beta=1', 'beta=2', 'beta=3']);
+    const bad = issuesOf(() => loadConfig(file, { set: ['sweep={loss.bta: [1]}'] }));
+    expect(bad[0]).toMatchObject({ file: null, path: 'sweep.loss.bta' });
+  });
+
+  it('lets a sweep set every leaf key but name', () => {
+    const keys = sweepableKeys();
+    expect(keys).toEqual(expect.arrayContaining(['model.latentDim', 'loss.beta', 'loss.reconstructionWeight', 'eval.iwaeSamples', 'seed']));
+    expect(keys).not.toContain('name');
+    expect(keys).not.toContain('sweep');
+    expect(keys).not.toContain('model');
+  });
+});
+
+describe('shipped sweep configs', () => {
+  it.each([
+    ['sweep-latent', ['latentDim=2', 'latentDim=5', 'latentDim=10']],
+    ['sweep-beta', ['beta=0.5', 'beta=1', 'beta=4', 'beta=8']],
+    ['sweep-cvae', ['kind=vae,latentDim=2', 'kind=vae,latentDim=5', 'kind=cvae,latentDim=2', 'kind=cvae,latentDim=5']],
+    ['ablation', ['reconstructionWeight=1,beta=0', 'reconstructionWeight=0,beta=1', 'reconstructionWeight=1,beta=1']],
+  ])('configs/%s.yaml plans its points', (name, points) => {
+    const { config } = loadConfig(`configs/${name}.yaml`);
+    expect(config.name).toBe(name);
+    const plan = planSweep(config);
+    expect(plan.points.map((p) => p.name)).toEqual(points);
+    for (const p of plan.points) expect(p.config.train).toMatchObject({ epochs: 10, batchSize: 128 });
+  });
+
+  it('ablation pairs its weights: reconstruction only, KL only, the full loss', () => {
+    const losses = planSweep(loadConfig('configs/ablation.yaml').config).points.map((p) => p.config.loss);
+    expect(losses).toEqual([
+      { beta: 0, reconstructionWeight: 1 },
+      { beta: 1, reconstructionWeight: 0 },
+      { beta: 1, reconstructionWeight: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { ConfigSchema } from '../../src/config/schema.js';
+import { resume, train } from '../../src/pipeline.js';
+import { readEvalMetrics } from '../../src/run/eval-metrics.js';
+import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
+import { tempDir, tinyConfig } from '../helpers/tiny.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+describe('metrics.json at the end of every run', () => {
+  it('has defaults in the schema: K 1000 on the first 1000 test images, threshold 0.01, weight 1', () => {
+    const c = ConfigSchema.parse({});
+    expect(c.eval).toEqual({ iwaeSamples: 1000, iwaeImages: 1000, iwaeBatchSize: null, activeThreshold: 0.01 });
+    expect(c.loss).toEqual({ beta: 1, reconstructionWeight: 1 });
+    expect(c.sweep).toBeNull();
+  });
+
+  it('agrees with the last epoch and the latents; an abort during it leaves a run that resume finishes', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const config = tinyConfig({ name: 'final', model: { latentDim: 3 }, loss: { beta: 2 } });
+    // the last epoch's event comes after its checkpoint, just before the final evaluation
+    const cut = await train(config, {
+      out: tempDir(),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.type === 'epoch' && p.metrics.epoch === 2) controller.abort();
+      },
+    });
+    expect(cut.status).toBe('interrupted');
+    expect(readEvalMetrics(cut.runDir)).toBeNull();
+    expect(readRunInfo(cut.runDir)).toMatchObject({ status: 'interrupted', epochsCompleted: 2 });
+
+    const done = await resume(cut.runDir);
+    expect(done.status).toBe('completed');
+    expect(readMetrics(done.runDir)).toHaveLength(2); // no epoch was trained again
+    const m = readEvalMetrics(done.runDir)!;
+    expect(existsSync(join(done.runDir, 'metrics.json'))).toBe(true);
+    const last = readMetrics(done.runDir).at(-1)!.test;
+    expect(m.test.negElbo).toBeCloseTo(last.negElbo, 4); // same seeded samples: the beta = 1 bound, not the beta = 2 loss
+    expect(m.test.negElbo).toBeCloseTo(m.test.recon + m.test.kl, 4);
+    expect(m.test.images).toBe(128);
+    expect(m.test.negElboStdError).toBeGreaterThan(0);
+    expect(m.latent.dim).toBe(3);
+    expect(m.latent.klPerDim.reduce((a, b) => a + b, 0)).toBeCloseTo(m.test.kl, 3);
+    expect(m.latent.activeUnits).toBe(m.latent.muVariance.filter((v) => v > 0.01).length);
+    expect(m.iwae).toMatchObject({ images: 16, samples: 32 });
+    expect(m.training).toMatchObject({ backend: 'wasm', epochs: 2 });
+    expect(m.training.samplesPerSecond).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('skips the IWAE estimate when eval.iwaeImages is 0', async () => {
+    const result = await train(tinyConfig({ name: 'noiwae', train: { epochs: 1 }, eval: { iwaeImages: 0 } }), { out: tempDir() });
+    expect(readEvalMetrics(result.runDir)!.iwae).toBeNull();
+  });
+});

@@ -1,0 +1,172 @@
+import * as tf from '@tensorflow/tfjs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { train } from '../../src/pipeline.js';
+import { buildComparison, expandRunDirs, type ComparisonRecord } from '../../src/report/compare/index.js';
+import { readEvalMetrics } from '../../src/run/eval-metrics.js';
+import { SWEEP_FORMAT, type SweepFile } from '../../src/run/sweep-file.js';
+import { tempDir, tinyConfig } from '../helpers/tiny.js';
+import { checkReport, CHROMIUM, hasChromium, launchChromium } from './browser.js';
+
+const SHOTS = 'test-output/compare';
+const SECTIONS = ['summary', 'loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'contours', 'runs'];
+
+let tmp: string;
+let runs: { z2: string; z3: string };
+let browser: Browser | undefined;
+
+/** Two tiny runs that differ only in latentDim: two epochs each on a few hundred MNIST images. */
+beforeAll(async () => {
+  tmp = tempDir('vaelab-compare-');
+  const run = async (latentDim: number) => {
+    const config = tinyConfig({ name: 'cmp', data: { trainLimit: 300, testLimit: 200 }, model: { latentDim, hidden: [64] }, train: { epochs: 2, batchSize: 16, learningRate: 0.003 } });
+    return (await train(config, { out: join(tmp, 'runs') })).runDir;
+  };
+  runs = { z2: await run(2), z3: await run(3) };
+  if (hasChromium) browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The cells of the table row of one run, by its label, as [class attribute, text] pairs. */
+function row(html: string, label: string): [string, string][] {
+  const tr = new RegExp(`<tr data-run="${label}"[^>]*>(.*?)</tr>`).exec(html);
+  expect(tr, `row ${label}`).not.toBeNull();
+  return [...tr![1]!.matchAll(/<td([^>]*)>(.*?)<\/td>/g)].map((m) => [/class="([^"]*)"/.exec(m[1]!)?.[1] ?? '', m[2]!.replace(/<[^>]+>/g, '').trim()]);
+}
+
+function heads(html: string): string[] {
+  return [...html.matchAll(/<th scope="col"[^>]*><button type="button">(.*?)<\/button><\/th>/g)].map((m) => m[1]!.replace(/<wbr>/g, ''));
+}
+
+describe('compare', () => {
+  it('tabulates the differing key and the metrics, marks the best, and re-decodes every run', async () => {
+    const tensors = tf.memory().numTensors;
+    const reports = join(tmp, 'reports');
+    const z2Report = join(reports, 'cmp', runs.z2.split('/').at(-1)!, 'index.html'); // where buildReport would put it
+    mkdirSync(join(z2Report, '..'), { recursive: true });
+    writeFileSync(z2Report, '<!doctype html><title>z2</title>');
+    const result = await buildComparison([runs.z2, runs.z3], reports, { experiments: join(tmp, 'runs') });
+    expect(tf.memory().numTensors).toBe(tensors); // each run's model disposed after decoding
+    expect(result.failed).toEqual([]);
+    expect(result.id).toMatch(/^cmp-[0-9a-f]{8}$/);
+    expect(result.indexPath).toBe(join(reports, 'compare', result.id, 'index.html'));
+    const html = readFileSync(result.indexPath, 'utf8');
+    expect(heads(html)).toEqual(['run', 'model.latentDim', 'test −ELBO', 'recon', 'KL', 'IWAE NLL ± se', 'active units', 'epochs', 'wall time', 'samples/s', 'backend', 'status']);
+
+    // The numbers are metrics.json's, and the lower test -ELBO (and IWAE NLL) is starred.
+    const [m2, m3] = [readEvalMetrics(runs.z2)!, readEvalMetrics(runs.z3)!];
+    const [r2, r3] = [row(html, 'latentDim 2'), row(html, 'latentDim 3')];
+    expect(r2[1]).toEqual(['n', '2']);
+    expect(r3[1]).toEqual(['n', '3']);
+    expect(r2[2]![1]).toContain(m2.test.negElbo.toFixed(2));
+    expect(r3[6]![1]).toBe(`${m3.latent.activeUnits} / 3`);
+    const better = m2.test.negElbo < m3.test.negElbo ? [r2, r3] : [r3, r2];
+    expect(better[0]![2]![0]).toBe('n best');
+    expect(better[1]![2]![0]).toBe('n');
+    expect([r2[5]![0], r3[5]![0]].filter((c) => c === 'n best')).toHaveLength(1); // IWAE NLL
+    expect(r2[4]![0]).toBe('n'); // KL is not ranked
+
+    const record = JSON.parse(readFileSync(join(reports, 'compare', result.id, 'comparison.json'), 'utf8')) as ComparisonRecord;
+    expect(record.keys).toEqual(['model.latentDim']);
+    expect(record.runs.map((r) => r.label)).toEqual(['latentDim 2', 'latentDim 3']);
+    for (const f of ['reconstructions-classes.png', 'reconstructions-picked.png', 'prior-1.png', 'prior-2.png']) {
+      expect(existsSync(join(reports, 'compare', result.id, f)), f).toBe(true);
+    }
+    // The z2 run's report is linked relatively; z3's is missing (report.stages: []) and says how to build it.
+    const hrefs = [...html.matchAll(/<a href="([^"#][^"]*)">/g)].map((m) => m[1]!);
+    expect(new Set(hrefs)).toEqual(new Set([`../../cmp/${runs.z2.split('/').at(-1)!}/index.html`]));
+    expect(existsSync(join(result.indexPath, '..', hrefs[0]!))).toBe(true);
+    expect(html).toMatch(/latentDim 3: no report yet for <code>[^<]+<\/code>; build it with <code>npx tsx run report /);
+    expect(existsSync(join(reports, 'index.html'))).toBe(true); // rebuilt after the comparison
+  });
+
+  it('falls back to the last epoch for a run without metrics.json, and drops an empty column', async () => {
+    const old = join(tmp, 'old', 'cmp', 'z3');
+    cpSync(runs.z3, old, { recursive: true });
+    rmSync(join(old, 'metrics.json'));
+    const only = await buildComparison([old], join(tmp, 'reports-old'), { experiments: null });
+    const html = readFileSync(only.indexPath, 'utf8');
+    expect(heads(html)).not.toContain('IWAE NLL ± se');
+    expect(html.includes('from each run&#39;s last epoch (metrics.jsonl)'), 'the source of the numbers is named').toBe(true);
+  });
+
+  it('refuses runs on different data, naming both', async () => {
+    const other = join(tmp, 'other', 'cmp', 'fewer-test-images');
+    cpSync(runs.z3, other, { recursive: true });
+    const yaml = join(other, 'config.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('testLimit: 200', 'testLimit: 150'));
+    const refused = buildComparison([runs.z2, other], join(tmp, 'reports-x'), { experiments: null });
+    await expect(refused).rejects.toThrow(/cannot compare runs trained on different data/);
+    await expect(refused).rejects.toThrow(runs.z2);
+    await expect(refused).rejects.toThrow(/fewer-test-images: mnist \(trainLimit 300, testLimit 150/);
+    expect(await main(['compare', runs.z2, other, '--reports', join(tmp, 'reports-x')])).toBe(2);
+  });
+
+  it('expands a sweep folder to its points in sweep order; a point without a checkpoint is left out, a named one refused', async () => {
+    const sweep = join(tmp, 'sweeps', 'cmp', 'sweep-1');
+    cpSync(runs.z3, join(sweep, 'latentDim=3'), { recursive: true });
+    cpSync(runs.z2, join(sweep, 'latentDim=2'), { recursive: true });
+    cpSync(runs.z2, join(sweep, 'latentDim=9'), { recursive: true });
+    rmSync(join(sweep, 'latentDim=9', 'checkpoint'), { recursive: true }); // as if it failed in its first epoch
+    const point = (name: string) => ({ name, values: {}, runDir: name, status: 'completed' as const, action: null, error: null, seconds: null, metrics: null });
+    const file: SweepFile = {
+      formatVersion: SWEEP_FORMAT, name: 'cmp', id: 'sweep-1', status: 'completed', keys: ['model.latentDim'], jobs: 1,
+      createdAt: '', updatedAt: '', points: [point('latentDim=2'), point('latentDim=3'), point('latentDim=9'), { ...point('latentDim=10'), status: 'pending' }],
+    };
+    writeFileSync(join(sweep, 'sweep.json'), JSON.stringify(file));
+    expect(expandRunDirs([sweep]).map((r) => r.runDir)).toEqual(['latentDim=2', 'latentDim=3', 'latentDim=9'].map((p) => join(sweep, p)));
+    const result = await buildComparison([sweep], join(tmp, 'reports-sweep'), { experiments: null });
+    expect(result.runDirs).toEqual([join(sweep, 'latentDim=2'), join(sweep, 'latentDim=3')]);
+    expect(readFileSync(result.indexPath, 'utf8')).toMatch(/Left out: [^<]*latentDim=9 \(completed, no checkpoint\)/);
+    await expect(buildComparison([join(sweep, 'latentDim=9'), runs.z2], join(tmp, 'reports-sweep'))).rejects.toThrow(/latentDim=9 \(status completed\) has no checkpoint/);
+  });
+
+  it('the CLI prints the page; in Chromium it is clean, and a header click sorts the table', async () => {
+    const reports = join(tmp, 'reports-cli');
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(['compare', runs.z3, runs.z2, '--reports', reports, '--out', join(tmp, 'runs')]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(0);
+    const indexPath = out.join('').trim();
+    expect(indexPath).toMatch(/compare\/cmp-[0-9a-f]{8}\/index\.html$/);
+    expect(await main(['compare'])).toBe(2);
+    if (browser === undefined) return console.warn(`skipping the browser check: ${CHROMIUM} is missing`);
+
+    const check = await checkReport(browser, indexPath, join(SHOTS, 'two-runs.png'), true);
+    expect(check.consoleErrors).toEqual([]);
+    expect(check.brokenImages).toEqual([]);
+    expect(check.sections.map((s) => s.id)).toEqual(SECTIONS);
+    expect(check.sections.filter((s) => s.status === 'failed')).toEqual([]);
+    expect(check.svgImages).toBe(2); // the two reconstruction grids under their axes
+
+    const page = await browser.newPage();
+    try {
+      await page.goto(pathToFileURL(indexPath).href);
+      const order = () => page.$$eval('table.sortable tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-run')));
+      expect(await order()).toEqual(['latentDim 3', 'latentDim 2']); // argument order
+      await page.click('th:has-text("model.latentDim") button');
+      expect(await order()).toEqual(['latentDim 2', 'latentDim 3']);
+      expect(await page.getAttribute('th:has-text("model.latentDim")', 'aria-sort')).toBe('ascending');
+      await page.click('th:has-text("model.latentDim") button');
+      expect(await order()).toEqual(['latentDim 3', 'latentDim 2']);
+      await page.click('th:has-text("test −ELBO") button');
+      const elbo = await page.$$eval('table.sortable tbody tr td:nth-child(3)', (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
+      expect(elbo).toEqual([...elbo].sort((a, b) => a - b));
+    } finally {
+      await page.close();
+    }
+  });
+});
