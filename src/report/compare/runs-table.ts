@@ -97,6 +97,15 @@ export function runsTable(t: TableInput): string {
     { head: 'backend', tip: 'the backend that ran', numeric: false, cells: runs.map((r) => ({ html: escapeHtml(r.info.backend?.name ?? '—'), sort: r.info.backend?.name ?? null })) },
     { head: 'status', numeric: false, cells: runs.map(statusCell) },
   ];
+  // A column every run shares says nothing row by row: it goes into one line under the table instead.
+  const shared = ['backend', 'status'].flatMap((head) => {
+    const col = cols.find((c) => c.head === head)!;
+    const values = new Set(col.cells.map((c) => c.html));
+    return values.size === 1 ? [{ head, value: col.cells[0]!.html }] : [];
+  });
+  const kept = cols.filter((c) => !shared.some((s) => s.head === c.head));
   const rowAttrs = runs.map((r, i) => ` data-run="${escapeHtml(t.labels[i] ?? '')}"${r.info.status === 'completed' ? '' : ' class="unfinished"'}`);
-  return sortableTable(cols, { rowAttrs, ranked: runs.map((r) => r.info.status === 'completed') });
+  const table = sortableTable(kept, { rowAttrs, ranked: runs.map((r) => r.info.status === 'completed') });
+  const note = shared.length === 0 ? '' : `<p class="note">Every run: ${shared.map((s) => `${s.head} ${s.value}`).join(', ')}.</p>`;
+  return table + note;
 }

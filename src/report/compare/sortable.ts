@@ -57,7 +57,8 @@ export function sortableTable(columns: readonly Column[], opts: TableOptions = {
     });
     return `<tr${rowAttrs[r] ?? ''}>${tds.join('')}</tr>`;
   });
-  return `<table class="data sortable"><thead><tr>${th}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table>`;
+  // wide tables (many differing keys) scroll sideways inside the page instead of running off its edge
+  return `<div class="table-scroll"><table class="data sortable"><thead><tr>${th}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table></div>`;
 }
 
 /** Styles the tables and the compare figures need beyond the report's stylesheet. */
@@ -72,6 +73,7 @@ table.sortable td.best { font-weight: 650; background: #eef6ec; }
 table.sortable .star { color: #3d7a2b; font-size: 0.8em; }
 table.sortable tr.unfinished td { color: var(--muted); }
 table.sortable { font-size: 0.86rem; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
 table.sortable th, table.sortable td { padding-right: 0.55rem; }
 table.sortable th:last-child, table.sortable td:last-child { padding-right: 0; }
 table.sortable td { white-space: nowrap; }
