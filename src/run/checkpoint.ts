@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VaelabError } from '../errors.js';
+import { readVersionedJson } from './json-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import type { Vae, VaeSpec } from '../models/types.js';
 import type { AdamPowers } from './optimizer-state.js';
@@ -98,13 +99,7 @@ export function hasCheckpoint(dir: string): boolean {
 
 export function readState(dir: string): TrainState {
   recoverDir(dir);
-  const state = readJson<TrainState>(join(dir, 'state.json'));
-  if (state.formatVersion !== CHECKPOINT_FORMAT) {
-    throw new VaelabError(
-      `${dir}: checkpoint format ${String(state.formatVersion)}, this vaelab reads format ${CHECKPOINT_FORMAT}`,
-    );
-  }
-  return state;
+  return readVersionedJson<TrainState>(join(dir, 'state.json'), 'checkpoint', CHECKPOINT_FORMAT);
 }
 
 /** The encoder and decoder of a checkpoint, for evaluation, reports or resuming. */

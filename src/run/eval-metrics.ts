@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { VaelabError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
+import { readVersionedJson } from './json-file.js';
 
 /**
  * metrics.json: the numbers of a completed run, computed once after training (src/eval) and read by
@@ -54,14 +54,5 @@ export function writeEvalMetrics(dir: string, metrics: EvalMetrics): void {
 export function readEvalMetrics(dir: string): EvalMetrics | null {
   const path = join(dir, 'metrics.json');
   if (!existsSync(path)) return null;
-  let metrics: EvalMetrics;
-  try {
-    metrics = JSON.parse(readFileSync(path, 'utf8')) as EvalMetrics;
-  } catch (err) {
-    throw new VaelabError(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  if (metrics.formatVersion !== EVAL_METRICS_FORMAT) {
-    throw new VaelabError(`${path}: metrics format ${String(metrics.formatVersion)}, this vaelab reads format ${EVAL_METRICS_FORMAT}`);
-  }
-  return metrics;
+  return readVersionedJson<EvalMetrics>(path, 'metrics', EVAL_METRICS_FORMAT);
 }

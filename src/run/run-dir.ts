@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { VaelabError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { readVersionedJson } from './json-file.js';
 
 /**
  * The run directory is the contract between training and everything after it (reports, compare,
@@ -131,11 +132,7 @@ export function writeRunInfo(dir: string, info: RunInfo): void {
 export function readRunInfo(dir: string): RunInfo {
   const path = join(dir, 'run.json');
   if (!existsSync(path)) throw new VaelabError(`${dir} is not a run directory: no run.json`);
-  const info = JSON.parse(readFileSync(path, 'utf8')) as RunInfo;
-  if (info.formatVersion !== RUN_FORMAT) {
-    throw new VaelabError(`${path}: run format ${String(info.formatVersion)}, this vaelab reads format ${RUN_FORMAT}`);
-  }
-  return info;
+  return readVersionedJson<RunInfo>(path, 'run', RUN_FORMAT);
 }
 
 export function updateRunInfo(dir: string, patch: Partial<RunInfo>): RunInfo {

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { VaelabError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
+import { readVersionedJson } from './json-file.js';
 import type { EvalMetrics } from './eval-metrics.js';
 import type { RunStatus } from './run-dir.js';
 
@@ -71,14 +71,5 @@ export function writeSweepFile(dir: string, file: SweepFile): void {
 
 export function readSweepFile(dir: string): SweepFile {
   const path = join(dir, 'sweep.json');
-  let file: SweepFile;
-  try {
-    file = JSON.parse(readFileSync(path, 'utf8')) as SweepFile;
-  } catch (err) {
-    throw new VaelabError(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  if (file.formatVersion !== SWEEP_FORMAT) {
-    throw new VaelabError(`${path}: sweep format ${String(file.formatVersion)}, this vaelab reads format ${SWEEP_FORMAT}`);
-  }
-  return file;
+  return readVersionedJson<SweepFile>(path, 'sweep', SWEEP_FORMAT);
 }
