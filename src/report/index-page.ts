@@ -39,6 +39,7 @@ function runsTable(runs: readonly RunSummary[], indexDir: string, reportsRoot: s
       head: 'run',
       tip: 'name / run id; links to its report',
       numeric: false,
+      wrap: true,
       cells: runs.map((r) => ({
         html: `${link(indexDir, runReportPath(reportsRoot, r.info), r.info.name, reportCommand(r.runDir, reportsRoot))}<br><span class="se">${escapeHtml(r.info.id + sweepPoint(r.runDir))}</span>`,
         sort: `${r.info.name}/${r.info.id}`,

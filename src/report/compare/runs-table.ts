@@ -77,7 +77,7 @@ function statusCell(run: RunSummary): Cell {
 export function runsTable(t: TableInput): string {
   const { runs } = t;
   const cols: Column[] = [
-    { head: 'run', tip: 'name / run id; links to the run\'s own report', numeric: false, cells: runs.map((r, i) => runCell(r, i, t)) },
+    { head: 'run', tip: 'name / run id; links to the run\'s own report', numeric: false, wrap: true, cells: runs.map((r, i) => runCell(r, i, t)) },
     ...t.keys.map((k) => keyColumn(k, t)),
     { head: 'test −ELBO', tip: 'test negative ELBO, nats per image (β = 1 form), ± its standard error where known: lower is better', numeric: true, better: 'lower', cells: runs.map(elboCell) },
     { head: 'recon', tip: 'test reconstruction term, nats per image: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => num(r.final.recon)) },

@@ -11,6 +11,7 @@ export interface Column {
   tip?: string; // the header's tooltip: what the number is, and which way is better
   numeric: boolean;
   better?: 'lower' | 'higher'; // marks the best cell(s) of the column
+  wrap?: boolean; // long text (ids, sweep points) wraps so the numbers stay on screen
   cells: Cell[]; // one per row
 }
 
@@ -50,7 +51,7 @@ export function sortableTable(columns: readonly Column[], opts: TableOptions = {
     const tds = columns.map((c, j) => {
       const cell = c.cells[r] ?? { html: '—', sort: null };
       const isBest = best[j]!.has(r);
-      const classes = [c.numeric ? 'n' : '', isBest ? 'best' : ''].filter((s) => s !== '').join(' ');
+      const classes = [c.numeric ? 'n' : '', isBest ? 'best' : '', c.wrap === true ? 'wrap' : ''].filter((s) => s !== '').join(' ');
       const v = cell.sort === null ? '' : ` data-v="${escapeHtml(String(cell.sort))}"`;
       const star = isBest ? ' <span class="star" title="best of this column">★</span>' : '';
       return `<td${classes === '' ? '' : ` class="${classes}"`}${v}>${cell.html}${star}</td>`;
@@ -77,6 +78,7 @@ table.sortable { font-size: 0.86rem; }
 table.sortable th, table.sortable td { padding-right: 0.55rem; }
 table.sortable th:last-child, table.sortable td:last-child { padding-right: 0; }
 table.sortable td { white-space: nowrap; }
+table.sortable td.wrap { white-space: normal; max-width: 16rem; overflow-wrap: anywhere; }
 .note { color: var(--muted); font-size: 0.9rem; max-width: 52rem; }
 .se { color: var(--muted); font-size: 0.85em; }
 .status-bad { color: var(--bad); font-weight: 600; }
