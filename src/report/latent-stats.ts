@@ -1,4 +1,4 @@
-import type { SplitLatents } from '../run/latents.js';
+import type { Latents, SplitLatents } from '../run/latents.js';
 
 /**
  * Per-dimension summaries of the encoder's posteriors N(mu, diag(exp(logVar))), computed from the
@@ -31,6 +31,15 @@ export function strongestPair(kl: readonly number[]): [number, number] {
   const order = kl.map((v, j) => ({ v, j })).sort((a, b) => b.v - a.v || a.j - b.j);
   const [a, b] = [order[0]!.j, order[1]!.j].sort((x, y) => x - y) as [number, number];
   return [a, b];
+}
+
+/**
+ * The latent plane every 2-d figure of a run uses (manifolds, class grids, contours, explorer): the two
+ * dimensions with the largest average KL over the test set, so a wider code is shown where it carries
+ * the most information, and all figures of one report show the same plane.
+ */
+export function strongestPlane(latents: Latents): [number, number] {
+  return strongestPair(klPerDim(latents.splits['test']!, latents.latentDim));
 }
 
 /** Mean of the posterior means of one class (or of all examples when label is null). */

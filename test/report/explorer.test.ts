@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { strongestPlane } from '../../src/report/latent-stats.js';
+import { zName } from '../../src/report/latent-grid.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -52,7 +54,7 @@ async function explorerReport(name: string, model: Record<string, unknown>, trai
     footer: '',
   });
   writeFileSync(join(outDir, 'index.html'), html);
-  return { output, outDir, vae, url: pathToFileURL(join(outDir, 'index.html')).href, close: () => ctx.close() };
+  return { output, outDir, vae, latents: ctx.latents(), url: pathToFileURL(join(outDir, 'index.html')).href, close: () => ctx.close() };
 }
 
 /** Opens the page from disk and waits for the explorer to leave its loading state; collects every error. */
@@ -109,7 +111,7 @@ async function decodeGap(page: Page, vae: Vae, z: number[], label: number | null
 
 describe('explorer options and plane', () => {
   it('parses defaults, rejects equal dims and unknown keys, and fits the registry type', () => {
-    expect(explorerStage.options.parse({})).toEqual({ dims: [0, 1], range: 3 });
+    expect(explorerStage.options.parse({})).toEqual({ dims: null, range: 3 }); // null: the run's strongest plane
     expect(explorerStage.options.safeParse({ dims: [2, 2] }).success).toBe(false);
     expect(explorerStage.options.safeParse({ dim: [0, 1] }).success).toBe(false);
     const registry: readonly Stage[] = [explorerStage];
@@ -210,7 +212,12 @@ describe.skipIf(!hasChromium)('explorer page in headless Chromium (file://, offl
   it('vae, latentDim 5, on a touch phone: moves two dims, holds and names the other three', async () => {
     const r = await explorerReport('vx-z5', { latentDim: 5 });
     const { page, errors } = await open(r.url, true);
-    expect(await page.locator('#vx-fixed').textContent()).toMatch(/other 3 dimensions are held at the mean.*z₃ = .*z₄ = .*z₅ = /);
+    // By default the plane is the two dimensions with the largest average KL, as in the report's other figures.
+    const [dx, dy] = strongestPlane(r.latents);
+    const others = [0, 1, 2, 3, 4].filter((d) => d !== dx && d !== dy).map(zName);
+    const note = (await page.locator('#vx-fixed').textContent())!;
+    expect(note).toContain(`Only ${zName(dx)} and ${zName(dy)} move.`);
+    expect(note).toMatch(new RegExp(`other 3 dimensions are held at the mean.*${others.map((z) => `${z} = `).join('.*')}`));
     const before = await digitPixels(page);
     expect(spread(before)).toBeGreaterThan(40);
     await page.locator('#explorer').screenshot({ path: join(SHOTS, 'vae-z5.png') });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strongestPlane } from '../latent-stats.js';
 import { zName } from '../latent-grid.js';
 import type { Config } from '../../config/schema.js';
 import { CLASS_COLOURS } from '../palette.js';
@@ -11,8 +12,9 @@ export const ExplorerOptionsSchema = z.strictObject({
   dims: z
     .tuple([z.int().min(0), z.int().min(0)])
     .refine(([a, b]) => a !== b, 'the two dims must differ')
-    .default([0, 1])
-    .describe('the latent dimensions (0-based) on the x and y axes of the plane'),
+    .nullable()
+    .default(null)
+    .describe('the latent dimensions (0-based) on the x and y axes; null: the two with the largest average KL, as in the other figures'),
   range: z.number().gt(0).max(20).default(3).describe('half-width of the plane in prior standard deviations (grows to cover 99% of the test means)'),
 });
 
@@ -44,7 +46,7 @@ export const explorerStage: Stage<ExplorerOptions> = {
   inDefault: () => true, // resolveStages drops it quietly from the defaults of a latentDim-1 run (applies)
   applies,
   async run(ctx: ReportContext, options: ExplorerOptions): Promise<StageOutput> {
-    const plane = explorerPlane(ctx.latents(), options.dims, options.range);
+    const plane = explorerPlane(ctx.latents(), options.dims ?? strongestPlane(ctx.latents()), options.range);
     const vae = await ctx.vae();
     const { spec } = vae;
     const settings: ExplorerSettings = {

@@ -4,7 +4,7 @@ import { decodeZ, repeatLabel } from '../decode.js';
 import { escapeHtml, img } from '../html.js';
 import { writeTiles } from '../images.js';
 import { fmt, gridZ, zName } from '../latent-grid.js';
-import { klPerDim, strongestPair } from '../latent-stats.js';
+import { strongestPlane } from '../latent-stats.js';
 import { gridQuantiles } from '../maths/normal.js';
 import { classColour } from '../palette.js';
 import type { Stage } from '../types.js';
@@ -23,7 +23,7 @@ export const classManifoldsStage: Stage<z.infer<typeof Options>> = {
     const vae = await ctx.vae();
     const { latentDim, numClasses, height, width } = vae.spec;
     const q = gridQuantiles(options.size);
-    const dims: [number, number] = latentDim === 2 ? [0, 1] : strongestPair(klPerDim(ctx.latents().splits.test!, latentDim));
+    const dims = strongestPlane(ctx.latents());
     const z = gridZ({ xs: q, ys: [...q].reverse(), dims, base: new Float32Array(latentDim) });
     const count = options.size * options.size;
     const panels: string[] = [];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VaelabError } from '../../errors.js';
 import { around, drawGrid, fmt, zName } from '../latent-grid.js';
-import { classMean, classStd, klPerDim, strongestPair } from '../latent-stats.js';
+import { classMean, classStd, strongestPlane } from '../latent-stats.js';
 import type { ReportContext, Stage } from '../types.js';
 
 export const ClassGridOptions = z.strictObject({
@@ -15,10 +15,9 @@ export const ClassGridOptions = z.strictObject({
 });
 export type ClassGridOptions = z.infer<typeof ClassGridOptions>;
 
-/** The plane a class grid varies: dims 0, 1 for a 2-d code, else the two with the largest average KL. */
+/** The plane a class grid varies: the run's strongest plane (dims 0, 1 for a 2-d code). */
 export function gridDims(ctx: ReportContext): [number, number] {
-  const { latentDim, splits } = ctx.latents();
-  return latentDim === 2 ? [0, 1] : strongestPair(klPerDim(splits.test!, latentDim));
+  return strongestPlane(ctx.latents());
 }
 
 export function checkLabel(ctx: ReportContext, label: number): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { gridQuantiles } from '../maths/normal.js';
 import { drawGrid, fmt, zName } from '../latent-grid.js';
-import { klPerDim, strongestPair } from '../latent-stats.js';
+import { strongestPlane } from '../latent-stats.js';
 import type { Stage } from '../types.js';
 
 const Options = z.strictObject({
@@ -20,7 +20,7 @@ export const manifoldStage: Stage<z.infer<typeof Options>> = {
     const { latentDim } = vae.spec;
     const q = gridQuantiles(options.size);
     // latentDim > 2: the plane of the two most informative dims, the others at the prior mean 0.
-    const dims: [number, number] = latentDim === 2 ? [0, 1] : strongestPair(klPerDim(ctx.latents().splits.test!, latentDim));
+    const dims = strongestPlane(ctx.latents());
     const grid = { xs: q, ys: [...q].reverse(), dims, base: new Float32Array(latentDim) };
     const body = await drawGrid(vae, grid, { outDir: ctx.outDir, file: 'manifold.png', label: null, scale: options.scale, gap: 0, annotate: false });
     const [lo, hi] = [fmt(q[0]!), fmt(q.at(-1)!)];
