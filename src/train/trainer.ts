@@ -15,7 +15,7 @@ import { runLogger } from '../run/log.js';
 import { appendMetrics, readMetrics, readRunInfo, updateRunInfo, type EpochMetrics, type RunInfo } from '../run/run-dir.js';
 import { batchTensors, disposeBatch } from './batch-tensors.js';
 import { CHECKPOINT_FORMAT, hasCheckpoint, loadVae, readOptimizerWeights, readState, saveCheckpoint, type EpochSums, type TrainState } from '../run/checkpoint.js';
-import { resetDeadBatchNormChannels } from './dead-channels.js';
+import { recalibrateBatchNorm } from './precise-bn.js';
 import { encodeSplit, evaluate } from './evaluate.js';
 import { objectiveValue } from './loss.js';
 import { adamPowers, restoreAdam } from '../run/optimizer-state.js';
@@ -141,8 +141,8 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
         }
       }
       const t1 = performance.now();
-      const reset = resetDeadBatchNormChannels(model, dataset.train);
-      if (reset > 0) log.info(`BatchNorm: ${reset} channels were dead on the first training images; their running statistics were reset so evaluation matches training`);
+      const dead = recalibrateBatchNorm(model, dataset.train);
+      if (dead > 0) log.debug(`BatchNorm recalibrated; ${dead} channels were dead on the sample (running statistics 0 and 1)`);
       const test = await evaluate(model, dataset.test, config.loss, config.train.evalBatchSize, config.seed);
       trainSeconds += sums.seconds;
       const metrics: EpochMetrics = {

@@ -70,10 +70,16 @@ describe('a tiny end-to-end run on real MNIST', () => {
 });
 
 describe('resume', () => {
-  for (const kind of ['vae', 'cvae'] as const) {
-    it(`continues an interrupted ${kind} run to exactly the uninterrupted result`, async () => {
+  const cases = [
+    { kind: 'vae', arch: 'mlp', data: {} },
+    { kind: 'cvae', arch: 'mlp', data: {} },
+    // BatchNorm: running statistics (and their recalibration before each evaluation) must resume exactly too
+    { kind: 'cvae', arch: 'conv', data: { trainLimit: 128, testLimit: 64 } },
+  ] as const;
+  for (const { kind, arch, data } of cases) {
+    it(`continues an interrupted ${arch} ${kind} run to exactly the uninterrupted result`, async () => {
       const out = tempDir();
-      const config = tinyConfig({ name: `resume-${kind}`, model: { kind }, train: { epochs: 3 } });
+      const config = tinyConfig({ name: `resume-${arch}-${kind}`, model: { kind, arch }, data, train: { epochs: 3 } });
       const full = await train(config, { out });
 
       const controller = new AbortController();
