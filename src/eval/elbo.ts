@@ -3,7 +3,7 @@ import { deriveSeed } from '../data/batches.js';
 import type { Split } from '../data/datasets.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
-import { batchTensors, disposeBatch, identityOrder } from '../train/batch-tensors.js';
+import { splitBatches } from '../train/batch-tensors.js';
 import { lossTerms } from '../train/loss.js';
 
 const EVAL_STREAM = 0x0e7a1; // the eps stream of evaluation, apart from training's
@@ -20,21 +20,20 @@ export interface ElboTerms {
  * KL term is the closed form.
  */
 export async function elboTerms(vae: Vae, split: Split, batchSize: number, seed: number): Promise<ElboTerms> {
-  const order = identityOrder(split.count);
   const recon = new Float32Array(split.count);
   const kl = new Float32Array(split.count);
-  for (let start = 0, b = 0; start < split.count; start += batchSize, b++) {
-    const batch = batchTensors(split, order, start, Math.min(start + batchSize, split.count), vae.spec.numClasses, vae.spec.kind === 'cvae');
+  let b = 0; // batch index: the eps seed of each batch
+  for (const batch of splitBatches(split, split.count, batchSize, vae.spec)) {
+    const { start } = batch;
     const terms = tf.tidy(() => {
       const posterior = encode(vae, batch.x, batch.y, false);
-      const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', deriveSeed(seed, EVAL_STREAM + b));
+      const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', deriveSeed(seed, EVAL_STREAM + b++));
       const logits = decodeLogits(vae, reparameterize(posterior, eps as tf.Tensor2D), batch.y, false);
       const t = lossTerms(batch.x, logits, posterior.mu, posterior.logVar);
       return tf.stack([t.recon, t.kl]);
     });
     const data = await terms.data();
     terms.dispose();
-    disposeBatch(batch);
     recon.set(data.subarray(0, batch.size), start);
     kl.set(data.subarray(batch.size), start);
   }

@@ -4,7 +4,7 @@ import type { Split } from '../data/datasets.js';
 import { decodeLogits, encode } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { IwaeMetrics } from '../run/eval-metrics.js';
-import { batchTensors, disposeBatch, identityOrder } from '../train/batch-tensors.js';
+import { splitBatches } from '../train/batch-tensors.js';
 import { meanAndStdError } from './elbo.js';
 
 /**
@@ -73,11 +73,8 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
   const perPass = Math.max(1, Math.floor(o.batchSize / k)); // images per pass
   const kChunk = Math.min(k, o.batchSize); // samples per pass when one image's K exceed the batch
   const out = new Float64Array(n * k);
-  const order = identityOrder(split.count);
-  for (let start = 0; start < n; start += perPass) {
-    const end = Math.min(start + perPass, n);
-    const m = end - start;
-    const batch = batchTensors(split, order, start, end, vae.spec.numClasses, vae.spec.kind === 'cvae');
+  for (const batch of splitBatches(split, n, perPass, vae.spec)) {
+    const { start, size: m } = batch;
     const posterior = encode(vae, batch.x, batch.y, false);
     const eps = tf.tidy(() => tf.stack(Array.from({ length: m }, (_, i) => tf.randomNormal([k, d], 0, 1, 'float32', deriveSeed(o.seed, IWAE_STREAM + start + i)))));
     for (let k0 = 0; k0 < k; k0 += kChunk) {
@@ -103,8 +100,7 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
       if (o.signal?.aborted) break;
     }
     tf.dispose([eps, posterior.mu, posterior.logVar]);
-    disposeBatch(batch);
-    if (o.signal?.aborted) return null;
+    if (o.signal?.aborted) return null; // leaving the loop disposes the batch
   }
   return out;
 }

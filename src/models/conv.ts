@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { inputs, LayerFactory, withLabel } from './layers.js';
+import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
 import type { VaeSpec } from './types.js';
 
 type Sym = tf.SymbolicTensor;
@@ -23,9 +23,7 @@ export function convEncoder(spec: VaeSpec, seed: number): tf.LayersModel {
   h = withLabel(h, inp.y, 'enc_join');
   h = f.dense('enc_dense_1', 400, 'relu').apply(h) as Sym;
   h = f.batchNorm('enc_bn_3').apply(h) as Sym;
-  const mu = f.dense('enc_mu', spec.latentDim).apply(h) as Sym;
-  const logVar = f.dense('enc_logvar', spec.latentDim).apply(h) as Sym;
-  return tf.model({ name: 'encoder', inputs: inp.all, outputs: [mu, logVar] });
+  return encoderModel(f, h, spec.latentDim, inp.all);
 }
 
 /**

@@ -53,3 +53,13 @@ export function inputs(
   const y = conditional ? tf.input({ shape: [numClasses], name: 'label' }) : null;
   return { x, y, all: y === null ? [x] : [x, y] };
 }
+
+/**
+ * Every encoder ends the same way: linear mean and log-variance of z from the last hidden features. The
+ * output order [mu, logVar] and the layer names are what encode() and saved checkpoints rely on.
+ */
+export function encoderModel(f: LayerFactory, h: tf.SymbolicTensor, latentDim: number, all: tf.SymbolicTensor[]): tf.LayersModel {
+  const mu = f.dense('enc_mu', latentDim).apply(h) as tf.SymbolicTensor;
+  const logVar = f.dense('enc_logvar', latentDim).apply(h) as tf.SymbolicTensor;
+  return tf.model({ name: 'encoder', inputs: all, outputs: [mu, logVar] });
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { inputs, LayerFactory, withLabel } from './layers.js';
+import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
 import type { VaeSpec } from './types.js';
 
 type Sym = tf.SymbolicTensor;
@@ -12,9 +12,7 @@ export function mlpEncoder(spec: VaeSpec, seed: number): tf.LayersModel {
   spec.hidden.forEach((units, i) => {
     h = f.dense(`enc_dense_${i + 1}`, units, 'relu').apply(h) as Sym;
   });
-  const mu = f.dense('enc_mu', spec.latentDim).apply(h) as Sym;
-  const logVar = f.dense('enc_logvar', spec.latentDim).apply(h) as Sym;
-  return tf.model({ name: 'encoder', inputs: inp.all, outputs: [mu, logVar] });
+  return encoderModel(f, h, spec.latentDim, inp.all);
 }
 
 /** z -> hidden (ReLU, reversed order) ... -> 784 logits; the label (cvae) joins z. */

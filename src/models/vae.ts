@@ -6,7 +6,8 @@ import type { Posterior, Vae } from './types.js';
  * updates its running statistics); evaluation uses the running statistics.
  */
 
-function modelInputs(vae: Vae, first: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor2D | tf.Tensor2D[] {
+/** A model's inputs: the tensor alone, or with the one-hot label for a cvae. */
+export function modelInputs(vae: Vae, first: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor2D | tf.Tensor2D[] {
   if (vae.spec.kind === 'cvae') {
     if (y === null) throw new Error('a cvae needs the one-hot label');
     return [first, y];

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, oneHot } from '../data/batches.js';
 import type { Split } from '../data/datasets.js';
+import type { VaeSpec } from '../models/types.js';
 
 export interface BatchTensors {
   x: tf.Tensor2D;
@@ -31,6 +32,26 @@ export function disposeBatch(b: BatchTensors): void {
   b.y?.dispose();
 }
 
-export function identityOrder(count: number): Uint32Array {
-  return Uint32Array.from({ length: count }, (_, i) => i);
+/** What a batch must hold for a model: a one-hot label only for a cvae. */
+export type BatchSpec = Pick<VaeSpec, 'kind' | 'numClasses'>;
+
+/** Examples start..end of a split, in order, as tensors for a model of this spec; the caller disposes them. */
+export function batchAt(split: Split, start: number, end: number, spec: BatchSpec): BatchTensors {
+  const range = Uint32Array.from({ length: end - start }, (_, i) => start + i);
+  return batchTensors(split, range, 0, range.length, spec.numClasses, spec.kind === 'cvae');
+}
+
+/**
+ * The first `count` examples of a split, in order, in batches of at most `size` (the evaluation passes).
+ * Each batch is disposed when the loop moves on or leaves early.
+ */
+export function* splitBatches(split: Split, count: number, size: number, spec: BatchSpec): Generator<BatchTensors & { start: number }> {
+  for (let start = 0; start < count; start += size) {
+    const batch = batchAt(split, start, Math.min(start + size, count), spec);
+    try {
+      yield { ...batch, start };
+    } finally {
+      disposeBatch(batch);
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { elboTerms, meanAndStdError } from '../eval/elbo.js';
 import { encode } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { LossMeans } from '../run/run-dir.js';
-import { batchTensors, disposeBatch, identityOrder } from './batch-tensors.js';
+import { splitBatches } from './batch-tensors.js';
 import { objectiveValue } from './loss.js';
 
 /**
@@ -24,14 +24,11 @@ export async function encodeSplit(vae: Vae, split: Split, batchSize: number): Pr
   const d = vae.spec.latentDim;
   const mu = new Float32Array(split.count * d);
   const logVar = new Float32Array(split.count * d);
-  const order = identityOrder(split.count);
-  for (let start = 0; start < split.count; start += batchSize) {
-    const batch = batchTensors(split, order, start, Math.min(start + batchSize, split.count), vae.spec.numClasses, vae.spec.kind === 'cvae');
+  for (const batch of splitBatches(split, split.count, batchSize, vae.spec)) {
     const p = encode(vae, batch.x, batch.y, false);
-    mu.set(await p.mu.data(), start * d);
-    logVar.set(await p.logVar.data(), start * d);
+    mu.set(await p.mu.data(), batch.start * d);
+    logVar.set(await p.logVar.data(), batch.start * d);
     tf.dispose([p.mu, p.logVar]);
-    disposeBatch(batch);
   }
   return { mu, logVar };
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/datasets.js';
 import type { Vae } from '../models/types.js';
-import { encode } from '../models/vae.js';
-import { batchTensors, disposeBatch, identityOrder } from './batch-tensors.js';
+import { encode, modelInputs } from '../models/vae.js';
+import { batchAt, disposeBatch } from './batch-tensors.js';
 
 /**
  * PreciseBN: before each evaluation, BatchNorm's running statistics are recomputed as the population
@@ -77,15 +77,12 @@ export function recalibrateBatchNorm(vae: Vae, train: Split): number {
   const [encNorms, decNorms] = [norms(vae.encoder), norms(vae.decoder)];
   if (encNorms.length + decNorms.length === 0) return 0;
   const n = Math.min(SAMPLE, train.count);
-  const order = identityOrder(n);
-  const batches = Array.from({ length: Math.ceil(n / CHUNK) }, (_, b) =>
-    batchTensors(train, order, b * CHUNK, Math.min((b + 1) * CHUNK, n), vae.spec.numClasses, vae.spec.kind === 'cvae'),
-  );
-  const label = (first: tf.Tensor, y: tf.Tensor | null): Inputs => (y === null ? first : [first, y]);
+  // kept for the whole recalibration: every layer is probed with the same batches
+  const batches = Array.from({ length: Math.ceil(n / CHUNK) }, (_, b) => batchAt(train, b * CHUNK, Math.min((b + 1) * CHUNK, n), vae.spec));
   try {
-    const encReset = recalibrateModel(vae.encoder, encNorms, batches.map((b) => () => label(b.x, b.y)));
+    const encReset = recalibrateModel(vae.encoder, encNorms, batches.map((b) => () => modelInputs(vae, b.x, b.y)));
     // the decoder is probed with the means of the encoder as it will evaluate: after its own recalibration
-    const decReset = recalibrateModel(vae.decoder, decNorms, batches.map((b) => () => label(encode(vae, b.x, b.y, false).mu, b.y)));
+    const decReset = recalibrateModel(vae.decoder, decNorms, batches.map((b) => () => modelInputs(vae, encode(vae, b.x, b.y, false).mu, b.y)));
     return encReset + decReset;
   } finally {
     batches.forEach(disposeBatch);
