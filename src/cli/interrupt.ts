@@ -1,16 +1,32 @@
 /**
  * Ctrl-C (and SIGTERM) for a long command: the first press calls `onFirst` (finish the step, checkpoint);
- * a second press more than a second later exits 130 at once, the last checkpoint intact. tsx relays a
+ * a second press more than a second later stops at once with 130, the last checkpoint intact. tsx relays a
  * terminal's Ctrl-C to us a second time when our first acknowledgement races it: only a second press a
  * moment later means "stop now". Returns a function that removes the handlers.
+ *
+ * `stopNow` ends whatever threads the command runs (a worker's `terminate()`). process.exit waits for
+ * every worker thread, and a thread stuck inside one system call never yields, so when `stopNow` has
+ * not finished within two seconds the process kills itself: a stop request always stops it.
  */
-export function onInterrupt(onFirst: () => void, message: string): () => void {
+export function onInterrupt(onFirst: () => void, message: string, stopNow: () => Promise<unknown> = async () => {}): () => void {
   let firstSignal = 0;
+  let stopping = false;
   const onSignal = () => {
     const now = Date.now();
-    if (firstSignal > 0 && now - firstSignal > 1000) {
+    if (firstSignal > 0 && now - firstSignal > 1000 && !stopping) {
+      stopping = true;
       process.stderr.write('\nsecond interrupt: stopping now; the last checkpoint is intact\n');
-      process.exit(130);
+      const stuck = setTimeout(() => {
+        process.stderr.write('a thread does not answer (stuck in a system call): killing the process\n');
+        process.kill(process.pid, 'SIGKILL');
+      }, 2000);
+      void stopNow()
+        .catch(() => {})
+        .then(() => {
+          clearTimeout(stuck);
+          process.exit(130);
+        });
+      return;
     }
     if (firstSignal > 0) return;
     firstSignal = now;

@@ -17,7 +17,10 @@ function startWorker(request: WorkerRequest): Worker {
 
 export interface WorkerHandle {
   result: Promise<PipelineResult>;
+  /** Asks the worker to finish its step and checkpoint. */
   abort(): void;
+  /** Ends the worker thread now (resolves only if the thread is not stuck in native code). */
+  terminate(): Promise<number>;
 }
 
 export function runInWorker(request: WorkerRequest, onProgress: (p: Progress) => void): WorkerHandle {
@@ -45,5 +48,5 @@ export function runInWorker(request: WorkerRequest, onProgress: (p: Progress) =>
       if (!settled) reject(new Error(`training worker exited with code ${code} before reporting a result`));
     });
   });
-  return { result, abort: () => worker.postMessage({ type: 'abort' } satisfies MainMessage) };
+  return { result, abort: () => worker.postMessage({ type: 'abort' } satisfies MainMessage), terminate: () => worker.terminate() };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SAFE_NAME, SAFE_NAME_RULE } from './names.js';
 
 /**
  * The config schema is the single source of truth: the `Config` type, every default, the --help key
@@ -124,7 +125,7 @@ export const SweepSchema = z
 export const ConfigSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit')
+    .regex(SAFE_NAME, SAFE_NAME_RULE)
     .max(100)
     .default('run')
     .describe('run name: the folder under experiments/ and reports/'),

@@ -1,4 +1,4 @@
-import { safePathName, shortHash } from '../run/safe-name.js';
+import { safePathName, shortHash } from './names.js';
 import { describeIssue } from './describe.js';
 import { ConfigSchema, type Config, type SweepSpec } from './schema.js';
 import { didYouMean } from './suggest.js';

@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { selectBackend } from '../backend/select.js';
 import { loadConfig } from '../config/load.js';
 import type { BackendRequest, StageSpec } from '../config/schema.js';
 import { VaelabError } from '../errors.js';
 import { replaceDirAtomic } from '../run/atomic.js';
+import { reportDirOf } from '../run/paths.js';
 import { readRunInfo } from '../run/run-dir.js';
 import { createContext } from './context.js';
 import { page, type SectionHtml } from './html.js';
@@ -46,7 +47,7 @@ export async function buildReport(runDir: string, reportsRoot = 'reports', opts:
   const wanted = opts.stages ?? config.report.stages;
   const resolved = resolveStages(config, Array.isArray(wanted) && wanted.length === 0 ? 'default' : wanted);
   await selectBackend(opts.backend ?? config.backend, log);
-  const outDir = resolve(reportsRoot, info.name, info.id);
+  const outDir = reportDirOf(reportsRoot, info);
   const results: StageResult[] = [];
   await replaceDirAtomic(outDir, async (tmp) => {
     const ctx = createContext({ runDir, config, info }, tmp, log);

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { ensureDir } from './paths.js';
 import { dirname } from 'node:path';
 
 /**
@@ -7,7 +8,7 @@ import { dirname } from 'node:path';
  * leaves either the old file or the new one, never half of one.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
@@ -34,7 +35,8 @@ export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Pr
   const next = `${dir}.next`;
   const prev = `${dir}.prev`;
   rmSync(next, { recursive: true, force: true });
-  mkdirSync(next, { recursive: true });
+  ensureDir(dirname(dir));
+  mkdirSync(next);
   await fill(next);
   rmSync(prev, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, prev);

@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { z } from 'zod';
+import { SAFE_NAME, SAFE_NAME_RULE } from '../config/names.js';
 import { VaelabError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { readVersionedJson } from './json-file.js';
+import { childPath, ensureDir } from './paths.js';
 
 /**
  * The run directory is the contract between training and everything after it (reports, compare,
@@ -20,27 +23,35 @@ import { readVersionedJson } from './json-file.js';
  */
 export const RUN_FORMAT = 1;
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export interface RunInfo {
-  formatVersion: number;
-  name: string;
-  id: string;
-  status: RunStatus;
-  createdAt: string;
-  updatedAt: string;
-  seed: number;
-  backend: { name: string; attempts: { name: string; ok: boolean; reason: string }[] } | null;
-  versions: { vaelab: string; tfjs: string; node: string };
-  git: { commit: string; dirty: boolean } | null;
-  dataset: { name: string; source: string; train: number; test: number } | null;
-  epochs: number;
-  epochsCompleted: number;
-  wallSeconds: number; // whole run, evaluation included, summed over resumed sessions
-  trainSeconds: number; // optimizer steps only
-  samplesPerSecond: number | null; // training images per second of trainSeconds
-  error: string | null;
-}
+// run.json is read back by report, compare and resume, perhaps from a folder someone else shared: its name
+// and id become folder names under reports/, so they obey the config's name rule, checked on every read.
+const SafeName = z.string().max(100).regex(SAFE_NAME, SAFE_NAME_RULE);
+const Seconds = z.number().min(0);
+
+export const RunInfoSchema = z.object({
+  formatVersion: z.literal(RUN_FORMAT),
+  name: SafeName,
+  id: SafeName,
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  seed: z.number(),
+  backend: z.object({ name: z.string(), attempts: z.array(z.object({ name: z.string(), ok: z.boolean(), reason: z.string() })) }).nullable(),
+  versions: z.object({ vaelab: z.string(), tfjs: z.string(), node: z.string() }),
+  git: z.object({ commit: z.string(), dirty: z.boolean() }).nullable(),
+  dataset: z.object({ name: z.string(), source: z.string(), train: z.number(), test: z.number() }).nullable(),
+  epochs: z.int().min(0),
+  epochsCompleted: z.int().min(0),
+  wallSeconds: Seconds, // whole run, evaluation included, summed over resumed sessions
+  trainSeconds: Seconds, // optimizer steps only
+  samplesPerSecond: z.number().nullable(), // training images per second of trainSeconds
+  error: z.string().nullable(),
+});
+
+export type RunInfo = z.infer<typeof RunInfoSchema>;
 
 export interface LossMeans {
   recon: number; // nats per image
@@ -88,7 +99,7 @@ function packageVersion(name: string): string {
 /** Creates experiments/<name>/<id>/ with config.yaml and a run.json in status running. */
 export function createRunDir(outDir: string, config: Config): string {
   const id = runId();
-  return createRunDirAt(resolve(outDir, config.name, id), config, id);
+  return createRunDirAt(childPath(outDir, config.name, id), config, id);
 }
 
 /**
@@ -96,11 +107,7 @@ export function createRunDir(outDir: string, config: Config): string {
  * finds it; its id in run.json (which names its report folder) is still a fresh run id.
  */
 export function createRunDirAt(dir: string, config: Config, id = runId()): string {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new VaelabError(`cannot create run directory ${dir}: ${(err as Error).message}`);
-  }
+  ensureDir(dir, 'run directory');
   writeFileAtomic(join(dir, 'config.yaml'), `# resolved config of run ${id}\n${stringify(config)}`);
   const now = new Date().toISOString();
   writeRunInfo(dir, {
@@ -132,7 +139,7 @@ export function writeRunInfo(dir: string, info: RunInfo): void {
 export function readRunInfo(dir: string): RunInfo {
   const path = join(dir, 'run.json');
   if (!existsSync(path)) throw new VaelabError(`${dir} is not a run directory: no run.json`);
-  return readVersionedJson<RunInfo>(path, 'run', RUN_FORMAT);
+  return readVersionedJson(path, 'run', RUN_FORMAT, RunInfoSchema);
 }
 
 export function updateRunInfo(dir: string, patch: Partial<RunInfo>): RunInfo {

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Config } from '../config/schema.js';
 import { planSweep, type PlannedPoint } from '../config/sweep.js';
 import { VaelabError } from '../errors.js';
 import { resolveStages } from '../report/registry.js';
 import { writeFileAtomic } from '../run/atomic.js';
+import { childPath, ensureDir } from '../run/paths.js';
 import { readEvalMetrics } from '../run/eval-metrics.js';
 import { createRunDirAt, readRunInfo, type RunStatus } from '../run/run-dir.js';
 import { pointMetrics, SWEEP_FORMAT, writeSweepFile, type SweepFile, type SweepPointEntry } from '../run/sweep-file.js';
@@ -48,12 +49,7 @@ export async function runSweep(config: Config, options: SweepOptions = {}): Prom
   const plan = planSweep(config);
   // A typo in report.stages fails now, before the training it would otherwise follow.
   for (const p of plan.points) if (p.config.report.stages !== 'default' && p.config.report.stages.length > 0) resolveStages(p.config);
-  const sweepDir = resolve(options.out ?? 'experiments', config.name, plan.id);
-  try {
-    mkdirSync(sweepDir, { recursive: true });
-  } catch (err) {
-    throw new VaelabError(`cannot create sweep folder ${sweepDir}: ${(err as Error).message}`);
-  }
+  const sweepDir = ensureDir(childPath(options.out ?? 'experiments', config.name, plan.id), 'sweep folder');
   if (!existsSync(join(sweepDir, 'config.yaml'))) writeFileAtomic(join(sweepDir, 'config.yaml'), `# resolved config of ${plan.id}\n${stringify(config)}`);
 
   const now = new Date().toISOString();

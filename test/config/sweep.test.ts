@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { expandSweep, nameSweepPoints, planSweep, sweepableKeys, sweepId } from '../../src/config/sweep.js';
 import { ConfigError } from '../../src/errors.js';
-import { safePathName } from '../../src/run/safe-name.js';
+import { safePathName } from '../../src/config/names.js';
 import { tempDir } from '../helpers/tiny.js';
 
 function write(text: string): string {

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { selectBackend } from '../../backend/select.js';
 import type { BackendRequest } from '../../config/schema.js';
 import { loadDataset } from '../../data/datasets.js';
 import { VaelabError } from '../../errors.js';
 import { replaceDirAtomic, writeJsonAtomic } from '../../run/atomic.js';
-import { shortHash } from '../../run/safe-name.js';
+import { childPath } from '../../run/paths.js';
+import { shortHash } from '../../config/names.js';
 import { escapeHtml, page, type SectionHtml } from '../html.js';
 import { buildIndex } from '../index-page.js';
 import { checkSameData, differingKeys, runLabels } from './differ.js';
@@ -125,7 +126,7 @@ export async function buildComparison(dirs: readonly string[], reportsRoot = 're
   const keys = differingKeys(runs.map((r) => r.config));
   const labels = runLabels(runs, keys);
   const id = comparisonId(runs);
-  const finalDir = resolve(reportsRoot, 'compare', id);
+  const finalDir = childPath(reportsRoot, 'compare', id);
   const first = runs[0]!;
   await selectBackend(opts.backend ?? first.config.backend, log);
   // Every run has the same data (checked above); the resolved config holds an absolute data.dir.

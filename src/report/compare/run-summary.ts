@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { reportDirOf } from '../../run/paths.js';
 import { readMetrics, readRunInfo, type EpochMetrics, type RunInfo } from '../../run/run-dir.js';
 import { readFinalMetrics, type FinalMetrics } from './final-metrics.js';
 
@@ -37,7 +38,7 @@ export function readRunSummary(dir: string): RunSummary {
  * comparison's links and the index page's links cannot drift apart from each other.
  */
 export function runReportPath(reportsRoot: string, info: Pick<RunInfo, 'name' | 'id'>): string {
-  return resolve(reportsRoot, info.name, info.id, 'index.html');
+  return join(reportDirOf(reportsRoot, info), 'index.html');
 }
 
 /** A path as a reader types it: relative to the working folder when inside it, else absolute. */

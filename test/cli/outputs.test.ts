@@ -1,0 +1,141 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { train } from '../../src/pipeline.js';
+import { tempDir, tinyConfig } from '../helpers/tiny.js';
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string; ms: number } {
+  const t0 = Date.now();
+  const r = spawnSync(TSX, ['run.ts', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+
+/** A folder that must survive: a few files somebody cares about. */
+function victim(root: string): string {
+  const dir = join(root, 'victim');
+  mkdirSync(join(dir, 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'thesis.tex'), 'years of work');
+  writeFileSync(join(dir, 'sub', 'data.csv'), '1,2,3');
+  return dir;
+}
+
+const intact = (dir: string) => {
+  expect(readFileSync(join(dir, 'thesis.tex'), 'utf8')).toBe('years of work');
+  expect(readFileSync(join(dir, 'sub', 'data.csv'), 'utf8')).toBe('1,2,3');
+};
+
+describe('a run folder from elsewhere cannot make report or compare write outside --reports', () => {
+  let runDir: string;
+  beforeAll(async () => {
+    ({ runDir } = await train(tinyConfig({ train: { epochs: 1 } }), { out: join(tempDir(), 'experiments') }));
+  });
+
+  /** A copy of the run whose run.json has `patch` applied, as a shared folder might. */
+  function crafted(patch: Record<string, unknown>): { dir: string; root: string } {
+    const root = tempDir('vaelab-crafted-');
+    const dir = join(root, 'shared-run');
+    cpSync(runDir, dir, { recursive: true });
+    const info = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...info, ...patch }));
+    return { dir, root };
+  }
+
+  it.each([
+    ['an absolute id', (v: string) => ({ id: v })],
+    ['a climbing name', () => ({ name: '../../victim' })],
+    ['a climbing id', () => ({ id: '../../../victim' })],
+  ])('%s is refused with exit 2, naming run.json, and the folder it points at is untouched', (_what, patch) => {
+    const { dir, root } = crafted({});
+    const target = victim(root);
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')), ...patch(target) }));
+    const reports = join(root, 'reports', 'deep', 'er');
+    for (const args of [['report', dir, '--reports', reports], ['compare', dir, '--reports', reports, '--out', join(root, 'none')]]) {
+      const r = cli(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${join(dir, 'run.json')} is not a valid run file`);
+      noStack(r.stderr);
+      intact(target);
+    }
+  });
+
+  it('--resume of such a folder is refused too', () => {
+    const { dir, root } = crafted({ status: 'interrupted', name: '../../victim' });
+    const target = victim(root);
+    const r = cli(['--resume', dir, '--reports', join(root, 'reports')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('is not a valid run file');
+    intact(target);
+  });
+});
+
+describe('unusable output folders fail fast with exit 2', () => {
+  it.each([
+    ['--out under /proc', (_d: string) => ['--out', '/proc/vaelab-x'], /--out \/proc\/vaelab-x: cannot create \/proc\/vaelab-x \(ENOENT\)/],
+    ['--out that is a file', (d: string) => ['--out', join(d, 'file')], /--out .*file is a file, not a folder/],
+    ['--out below a file', (d: string) => ['--out', join(d, 'file', 'x')], /ENOTDIR: a part of the path is a file/],
+    ['--reports that is a file', (d: string) => ['--reports', join(d, 'file')], /--reports .*file is a file, not a folder/],
+    ['--out on a virtual filesystem', (_d: string) => ['--out', '/proc/self'], /--out \/proc\/self: .* is not writable/],
+  ])('%s', (_what, flags, message) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'not a folder');
+    const config = join(dir, 'tiny.yaml');
+    writeFileSync(config, 'name: tiny\ndata: {trainLimit: 64, testLimit: 64}\ntrain: {epochs: 1}\n');
+    const r = cli([config, ...flags(dir)]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.ms).toBeLessThan(20_000); // it used to spin at 100% CPU forever
+    noStack(r.stderr);
+    expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('not a folder');
+    expect(readdirSync(dir).sort()).toEqual(['file', 'tiny.yaml']); // nothing written beside them
+  });
+
+  it('report and compare with --reports on a file exit 2 (they used to exit 0 with two stacks)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'x');
+    for (const command of ['report', 'compare']) {
+      const r = cli([command, join(dir, 'no-run'), '--reports', join(dir, 'file')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--reports .*file is a file, not a folder/);
+      noStack(r.stderr);
+    }
+  });
+});
+
+describe('a stop request always stops the process', () => {
+  it('a second interrupt ends it even while a thread is stuck inside a system call', async () => {
+    // Node 20's recursive mkdir under /proc never returns: the thread is stuck in native code, where
+    // neither worker.terminate() nor process.exit() can reach it. We provoke that on purpose.
+    const script = join(tempDir(), 'stuck.ts');
+    writeFileSync(
+      script,
+      `import { Worker } from 'node:worker_threads';
+import { onInterrupt } from ${JSON.stringify(join(process.cwd(), 'src/cli/interrupt.ts'))};
+const worker = new Worker("require('fs').mkdirSync('/proc/vaelab-stuck/a', { recursive: true })", { eval: true });
+onInterrupt(() => {}, 'finishing', () => worker.terminate());
+process.stdout.write('ready\\n');
+setInterval(() => {}, 1000);
+`,
+    );
+    const child = spawn(TSX, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1300));
+    child.kill('SIGTERM');
+    const t0 = Date.now();
+    const end = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
+    if (end === null) child.kill('SIGKILL');
+    expect(end, 'still running 15 s after the second SIGTERM').not.toBeNull();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(stderr).toContain('second interrupt: stopping now');
+    expect(stderr).toContain('(stuck in a system call): killing the process');
+  }, 30_000);
+});
