@@ -15,7 +15,7 @@ interface Case {
   backends: ('wasm' | 'cpu')[];
 }
 
-const base: Omit<VaeSpec, 'arch'> = { kind: 'vae', hidden: [256], latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 };
+const base = { kind: 'vae', latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 } as const;
 const cases: Case[] = [
   { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['wasm', 'cpu'] },
   { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512] }, batch: 50, steps: 40, backends: ['wasm'] },
@@ -31,7 +31,7 @@ async function samplesPerSecond(c: Case): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < c.steps + 2; i++) {
     const t0 = performance.now();
-    await trainStep(vae, adam, vars, { x, y: null, size: c.batch }, { beta: 1, reconstructionWeight: 1 }, i);
+    await trainStep({ vae, optimizer: adam, variables: vars }, { x, y: null, size: c.batch }, { weights: { beta: 1, reconstructionWeight: 1 }, epsSeed: i });
     if (i >= 2) times.push(performance.now() - t0); // two warm-up steps build kernels and caches
   }
   disposeVae(vae);

@@ -8,7 +8,7 @@ export { ConfigError, DataError, DivergenceError, VaelabError } from './errors.j
 export { buildVae } from './models/registry.js';
 export type { Vae, VaeSpec, Posterior } from './models/types.js';
 export { decode, encode, reconstruct, samplePrior } from './models/vae.js';
-export { resume, runConfig, train } from './pipeline.js';
+export { resume, runConfig, train } from './jobs/pipeline.js';
 export { readLatents, type Latents } from './run/latents.js';
 export { readMetrics, readRunInfo, type EpochMetrics, type RunInfo } from './run/run-dir.js';
 export { loadVae } from './run/checkpoint.js';

@@ -1,59 +1,119 @@
+import { parseArgs as parseNodeArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from '../config/suggest.js';
 import { VaelabError } from '../errors.js';
 
-export type Command = 'train' | 'report' | 'compare' | 'help';
+/**
+ * The command line, on Node's own util.parseArgs. Each command declares its options once, here: the parser
+ * accepts exactly those, and the help text (help.ts) is printed from the same table.
+ */
+export type Command = 'train' | 'report' | 'compare';
 
 export interface CliArgs {
-  command: Command;
+  command: Command | 'help';
+  helpFor: Command | null; // `report --help`: that command's help; null: the overview
   positional: string[];
   set: string[];
   out: string;
   reports: string;
   resume: string | null;
   jobs: number | null; // sweep points run at once (null: 1)
+  maxPoints: number | null; // the sweep size limit (null: MAX_SWEEP_POINTS)
 }
 
-const COMMANDS = new Set(['train', 'report', 'compare', 'help']);
+export interface OptionSpec {
+  name: 'set' | 'out' | 'reports' | 'resume' | 'jobs' | 'max-points';
+  value: string; // what the value looks like, for the help
+  help: string;
+  multiple?: boolean;
+}
+
+const OPTIONS: Record<OptionSpec['name'], OptionSpec> = {
+  set: { name: 'set', value: 'key.path=value', help: 'override a config key (value parsed as YAML), repeatable', multiple: true },
+  out: { name: 'out', value: 'DIR', help: 'where run directories go (default experiments/); reports/index.html lists the runs there' },
+  reports: { name: 'reports', value: 'DIR', help: 'where reports go (default reports/)' },
+  resume: { name: 'resume', value: 'RUNDIR', help: 'continue a run from its checkpoint, with its saved config (or a sweep folder)' },
+  jobs: {
+    name: 'jobs',
+    value: 'N',
+    help: 'sweep points run at once, each in its own process (default 1). tfjs-wasm uses one core per process, so --jobs 2 is what keeps both cores of a 2-core machine busy',
+  },
+  'max-points': { name: 'max-points', value: 'N', help: 'run a sweep of more than 1000 points (larger ones are refused as a likely mistake)' },
+};
+
+export interface CommandSpec {
+  usage: string[];
+  summary: string;
+  options: OptionSpec[];
+}
+
+export const COMMANDS: Record<Command, CommandSpec> = {
+  train: {
+    usage: ['<config.yaml> [--set key.path=value ...] [--out DIR] [--reports DIR]', '<config with a sweep: block> [--jobs N]', '--resume <runDir|sweepDir>'],
+    summary: 'train (the default command), run every point of a sweep, or continue an interrupted run or sweep',
+    options: [OPTIONS.set, OPTIONS.out, OPTIONS.reports, OPTIONS.resume, OPTIONS.jobs, OPTIONS['max-points']],
+  },
+  report: {
+    usage: ['report <runDir> [--reports DIR]'],
+    summary: '(re)build the HTML report of a saved run',
+    options: [OPTIONS.reports],
+  },
+  compare: {
+    usage: ['compare <runDir|sweepDir>... [--reports DIR] [--out DIR]'],
+    summary: 'compare runs side by side (same data) in reports/compare/<id>/; a folder stands for its runs',
+    options: [OPTIONS.reports, { ...OPTIONS.out, help: 'the experiments folder whose runs reports/index.html lists (default experiments/)' }],
+  },
+};
+
+const isCommand = (word: string | undefined): word is Command => word === 'report' || word === 'compare' || word === 'train';
 
 /** Parses argv; the first word is a command if it names one, else `train` with a config path. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'train', positional: [], set: [], out: 'experiments', reports: 'reports', resume: null, jobs: null };
   const rest = [...argv];
-  if (rest[0] !== undefined && COMMANDS.has(rest[0])) args.command = rest.shift() as Command;
-  while (rest.length > 0) {
-    const a = rest.shift()!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? rest.shift();
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new VaelabError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        args.command = 'help';
-        break;
-      case '--set':
-        args.set.push(value());
-        break;
-      case '--out':
-        args.out = value();
-        break;
-      case '--reports':
-        args.reports = value();
-        break;
-      case '--resume':
-        args.resume = value();
-        break;
-      case '--jobs': {
-        const v = value();
-        if (!/^[1-9]\d*$/.test(v)) throw new VaelabError(`--jobs expects a whole number >= 1, found ${JSON.stringify(v)}`);
-        args.jobs = Number(v);
-        break;
-      }
-      default:
-        if (a.startsWith('-')) throw new VaelabError(`unknown option ${a}; see --help`);
-        args.positional.push(a);
-    }
+  const command: Command = isCommand(rest[0]) ? (rest.shift() as Command) : 'train';
+  if (rest[0] === 'help') return { ...defaults(), command: 'help', helpFor: null };
+  const spec = COMMANDS[command];
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const o of spec.options) options[o.name] = { type: 'string', ...(o.multiple === true ? { multiple: true } : {}) };
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new VaelabError(argError(err as NodeJS.ErrnoException, command));
   }
+  const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const args: CliArgs = { ...defaults(), command, positional: parsed.positionals };
+  if (v.help === true) return { ...args, command: 'help', helpFor: isCommand(argv[0]) ? command : null };
+  if (Array.isArray(v.set)) args.set = v.set;
+  if (typeof v.out === 'string') args.out = v.out;
+  if (typeof v.reports === 'string') args.reports = v.reports;
+  if (typeof v.resume === 'string') args.resume = v.resume;
+  if (typeof v.jobs === 'string') args.jobs = wholeNumber('--jobs', v.jobs);
+  if (typeof v['max-points'] === 'string') args.maxPoints = wholeNumber('--max-points', v['max-points']);
   return args;
+}
+
+function defaults(): CliArgs {
+  return { command: 'train', helpFor: null, positional: [], set: [], out: 'experiments', reports: 'reports', resume: null, jobs: null, maxPoints: null };
+}
+
+function wholeNumber(flag: string, value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new VaelabError(`${flag} expects a whole number >= 1, found ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** util.parseArgs's errors in our words: which option, what was wrong, where to look. */
+function argError(err: NodeJS.ErrnoException, command: Command): string {
+  const where = command === 'train' ? 'see --help' : `see ${command} --help`;
+  const option = /'(?:-[A-Za-z], )?(--?[^' ,]+)/.exec(err.message)?.[1] ?? ''; // "Option '-h, --help' ..."
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const known = ['help', ...COMMANDS[command].options.map((o) => o.name)];
+      const near = didYouMean(option.replace(/^-+/, ''), known);
+      return `unknown option ${option}${command === 'train' ? '' : ` for ${command}`}${near === null ? '' : ` (did you mean --${near}?)`}; ${where}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(err.message) ? `${option} takes no value; ${where}` : `${option} needs a value; ${where}`;
+    default:
+      return `${err.message}; ${where}`;
+  }
 }

@@ -1,31 +1,39 @@
 import { configReference } from '../config/reference.js';
+import { COMMANDS, type Command, type OptionSpec } from './args.js';
 
+const RUN = 'npx tsx run';
+
+function optionLines(options: readonly OptionSpec[]): string[] {
+  const heads = options.map((o) => `--${o.name} ${o.value}`);
+  const width = Math.max(...heads.map((h) => h.length));
+  return options.map((o, i) => `  ${heads[i]!.padEnd(width)}  ${o.help}`);
+}
+
+const EXIT_CODES = [
+  'Exit codes: 0 done, 1 training diverged or a report stage failed (for a sweep: a point failed), 2 bad config or input,',
+  '130 interrupted (Ctrl-C; resume with --resume, or rerun a sweep: completed points are skipped).',
+];
+
+/** `--help`: every command and option, sweeps, and every config key with its default. */
 export function helpText(): string {
   const keys = configReference();
   const width = Math.max(...keys.map((k) => k.path.length));
   const keyLines = keys.map((k) => `  ${k.path.padEnd(width)}  ${k.type}, default ${k.default}${k.description ? `: ${k.description}` : ''}`);
+  const all = [...new Map(Object.values(COMMANDS).flatMap((c) => c.options.map((o) => [o.name, o] as const))).values()];
   return [
     'vaelab: train VAEs and CVAEs from a YAML config, and write an HTML report of what they learned.',
     '',
     'Usage:',
-    '  npx tsx run <config.yaml> [--set key.path=value ...] [--out DIR]   train (the default command)',
-    '  npx tsx run <config with a sweep: block> [--jobs N]                run every point of the sweep',
-    '  npx tsx run --resume <runDir|sweepDir>                             continue an interrupted run or sweep',
-    '  npx tsx run report <runDir> [--reports DIR]                        (re)build the HTML report of a saved run',
-    '  npx tsx run compare <runDir|sweepDir>... [--reports DIR]           compare runs side by side (same data) in',
-    '                                                                     reports/compare/<id>/; a folder stands for its runs',
-    '  npx tsx run --help                                                 this text',
+    ...Object.values(COMMANDS).flatMap((c) => c.usage.map((u) => `  ${RUN} ${u}`)),
+    `  ${RUN} <command> --help   one command's usage and options`,
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
     '',
     'Options:',
-    '  --set key.path=value  override a config key (value parsed as YAML), repeatable',
-    '  --out DIR             where run directories go (default experiments/); reports/index.html lists the runs there',
-    '  --reports DIR         where reports go (default reports/)',
-    '  --resume RUNDIR       continue a run from its checkpoint, with its saved config (or a sweep folder)',
-    '  --jobs N              sweep points run at once, each in its own process (default 1). tfjs-wasm uses one',
-    '                        core per process, so --jobs 2 is what keeps both cores of a 2-core machine busy',
+    ...optionLines(all),
     '',
-    'Exit codes: 0 done, 1 training diverged or a report stage failed (for a sweep: a point failed), 2 bad config or input,',
-    '130 interrupted (Ctrl-C; resume with --resume, or rerun a sweep: completed points are skipped).',
+    ...EXIT_CODES,
     '',
     'Sweeps: `sweep: {model.latentDim: [2, 5, 10], loss.beta: [1, 4]}` runs the grid of all combinations;',
     '`sweep: [{loss.beta: 0}, {loss.reconstructionWeight: 0}]` runs exactly the points listed. Each point is a',
@@ -34,4 +42,10 @@ export function helpText(): string {
     'Config keys (a config may also say `extends: base.yaml` to start from another file):',
     ...keyLines,
   ].join('\n');
+}
+
+/** `<command> --help`: that command's usage and the options it takes. */
+export function commandHelp(command: Command): string {
+  const c = COMMANDS[command];
+  return [`${RUN} ${command}: ${c.summary}`, '', 'Usage:', ...c.usage.map((u) => `  ${RUN} ${u}`), '', 'Options:', ...optionLines(c.options), '', ...EXIT_CODES].join('\n');
 }

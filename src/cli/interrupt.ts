@@ -1,3 +1,5 @@
+import { watchLaunchers } from './launchers.js';
+
 /**
  * Ctrl-C (and SIGTERM) for a long command: the first press calls `onFirst` (finish the step, checkpoint);
  * a second press more than a second later stops at once with 130, the last checkpoint intact. tsx relays a
@@ -35,7 +37,14 @@ export function onInterrupt(onFirst: () => void, message: string, stopNow: () =>
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const stopWatching = watchLaunchers((pid) => {
+    if (firstSignal > 0) return;
+    firstSignal = Date.now();
+    process.stderr.write(`\nthe command that started this one (process ${pid}, npm or tsx) has ended: ${message}\n`);
+    onFirst();
+  });
   return () => {
+    stopWatching();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };

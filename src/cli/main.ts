@@ -1,22 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { DivergenceError, VaelabError } from '../errors.js';
 import type { Config } from '../config/schema.js';
-import type { PipelineResult } from '../pipeline.js';
+import { EXIT, exitCodeOf, VaelabError } from '../errors.js';
+import { launchJob } from '../jobs/launch.js';
+import type { PipelineResult } from '../jobs/pipeline.js';
+import type { JobRequest } from '../jobs/protocol.js';
 import { ensureWritableDir } from '../run/paths.js';
+import { readRunConfig } from '../run/run-dir.js';
 import { buildComparison } from '../report/compare/index.js';
 import { buildReport } from '../report/render.js';
 import { isSweepDir } from '../run/sweep-file.js';
 import { parseArgs, type CliArgs } from './args.js';
-import { helpText } from './help.js';
+import { commandHelp, helpText } from './help.js';
 import { progressBar } from './progress.js';
 import { onInterrupt } from './interrupt.js';
-import { runInWorker } from './run-in-worker.js';
 import { sweepCommand } from './sweep.js';
-import type { WorkerRequest } from './worker-protocol.js';
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
 /** The whole CLI: argv in, exit code out. Only user errors become messages; bugs keep their stack. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -24,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'help':
-        process.stdout.write(helpText() + '\n');
+        process.stdout.write((args.helpFor === null || args.helpFor === 'train' ? helpText() : commandHelp(args.helpFor)) + '\n');
         return EXIT.ok;
       case 'train':
         return await trainCommand(args);
@@ -34,15 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await compareCommand(args);
     }
   } catch (err) {
-    if (err instanceof DivergenceError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return EXIT.failed;
-    }
-    if (err instanceof VaelabError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return EXIT.badInput;
-    }
-    throw err;
+    const code = exitCodeOf(err);
+    if (code === null) throw err;
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return code;
   }
 }
 
@@ -53,25 +48,26 @@ async function trainCommand(args: CliArgs): Promise<number> {
   if (args.resume !== null && args.positional.length > 0) {
     throw new VaelabError('--resume continues a run with its saved config: give no config file with it');
   }
+  if (args.resume !== null && args.set.length > 0) {
+    throw new VaelabError('--resume continues a run with the config it started with: --set cannot change it (start a new run with --set instead)');
+  }
   // A sweep folder resumes as the sweep it is: its config.yaml holds the sweep, its parent's parent is --out.
   if (args.resume !== null && isSweepDir(args.resume)) {
-    const config = loadConfig(join(args.resume, 'config.yaml')).config;
+    const config = loadConfig(join(args.resume, 'config.yaml'), { maxSweepPoints: args.maxPoints ?? undefined }).config;
     return await sweepCommand(config, { ...args, out: resolve(args.resume, '..', '..') });
   }
   // Config errors are reported here, before a worker starts.
-  const config = args.resume === null ? loadConfig(args.positional[0]!, { set: args.set }).config : null;
+  const config = args.resume === null ? loadConfig(args.positional[0]!, { set: args.set, maxSweepPoints: args.maxPoints ?? undefined }).config : null;
   if (config !== null && config.sweep !== null) {
     checkOutputs(args, config);
     return await sweepCommand(config, args);
   }
   if (args.jobs !== null) throw new VaelabError('--jobs sets how many points of a sweep run at once, and this config has no sweep');
-  checkOutputs(args, config ?? loadConfig(join(args.resume!, 'config.yaml')).config);
+  checkOutputs(args, config ?? readRunConfig(args.resume!));
   const colorize = process.stderr.isTTY === true;
-  const request: WorkerRequest =
-    config === null
-      ? { kind: 'resume', runDir: args.resume!, reports: args.reports, colorize }
-      : { kind: 'train', config, out: args.out, reports: args.reports, colorize };
-  const job = runInWorker(request, progressBar(process.stderr));
+  const common = { reports: args.reports, console: { colorize }, progressEveryMs: 100 };
+  const request: JobRequest = config === null ? { kind: 'resume', runDir: args.resume!, ...common } : { kind: 'train', config, out: args.out, ...common };
+  const job = launchJob(request, { where: 'thread', onProgress: progressBar(process.stderr) });
   const stopListening = onInterrupt(() => job.abort(), 'finishing this step and writing a checkpoint', () => job.terminate());
   let result: PipelineResult;
   try {
@@ -98,7 +94,6 @@ async function reportCommand(args: CliArgs): Promise<number> {
   if (args.positional.length !== 1) {
     throw new VaelabError('expected one run directory, e.g. `npx tsx run report experiments/vae-mlp-z2/<run id>` (see --help)');
   }
-  if (args.set.length > 0 || args.resume !== null) throw new VaelabError('report takes a run directory and --reports DIR only');
   ensureWritableDir(args.reports, '--reports');
   tf.enableProdMode();
   const result = await buildReport(args.positional[0]!, args.reports, { log: (message) => process.stderr.write(`${message}\n`) });
@@ -112,7 +107,6 @@ async function compareCommand(args: CliArgs): Promise<number> {
   if (args.positional.length === 0) {
     throw new VaelabError('expected run directories or sweep folders, e.g. `npx tsx run compare experiments/vae-mlp-z2/<run id> experiments/vae-mlp-z10/<run id>` (see --help)');
   }
-  if (args.set.length > 0 || args.resume !== null || args.jobs !== null) throw new VaelabError('compare takes run directories or sweep folders, --reports DIR and --out DIR only');
   ensureWritableDir(args.reports, '--reports');
   tf.enableProdMode();
   const result = await buildComparison(args.positional, args.reports, { experiments: args.out, log: (message) => process.stderr.write(`${message}\n`) });

@@ -16,6 +16,10 @@ export function describeIssue(issue: core.$ZodIssue): string {
     case 'invalid_format':
       return `expected ${issue.format === 'regex' ? issue.message : issue.format}, found ${found}`;
     case 'invalid_union':
+      // a discriminated union reports the whole mapping as its input: name the discriminator's value
+      if ('discriminator' in issue && typeof issue.discriminator === 'string' && issue.input !== null && typeof issue.input === 'object') {
+        return `expected ${issue.message}, found ${kindOf((issue.input as Record<string, unknown>)[issue.discriminator])}`;
+      }
       return `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'one of the allowed forms'}, found ${found}`;
     default:
       return issue.message;

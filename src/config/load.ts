@@ -1,15 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { core } from 'zod';
 import { ConfigError, VaelabError, type ConfigIssue } from '../errors.js';
-import { locate, parseSource, type YamlSource } from './locate.js';
+import { duplicateKeys, locate, parseSource, type YamlSource } from './locate.js';
 import { describeIssue, kindOf } from './describe.js';
-import { ConfigSchema, type Config } from './schema.js';
+import { ARCHS, ConfigSchema, modelKeys, type Arch, type Config } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { sweepProblems } from './sweep.js';
 
 type Raw = Record<string, unknown>;
+
+const MAX_CONFIG_BYTES = 1 << 20;
+const MAX_ISSUES = 50; // more than this is a wrong file, not a config with typos: and each costs a YAML walk
+// Keys that would reach Object.prototype through an assignment: never config keys.
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first forbidden key in a parsed document, or null. */
+function forbiddenKey(value: unknown, path: string[] = []): string[] | null {
+  if (!isRecord(value)) return null;
+  for (const k of Object.keys(value)) {
+    if (FORBIDDEN.has(k)) return [...path, k];
+    const deeper = forbiddenKey(value[k], [...path, k]);
+    if (deeper !== null) return deeper;
+  }
+  return null;
+}
 
 export interface LoadedConfig {
   config: Config;
@@ -21,18 +37,37 @@ export interface LoadedConfig {
 export interface LoadOptions {
   /** `key.path=value` overrides, values parsed as YAML scalars (`--set` on the command line). */
   set?: readonly string[];
+  /** A sweep with more points is refused (default MAX_SWEEP_POINTS). */
+  maxSweepPoints?: number;
+  /** Brings a config written by an older vaelab up to date before it is validated (run directories). */
+  upgrade?: (raw: Record<string, unknown>) => void;
 }
 
 /** YAML file -> (extends) -> (--set) -> strict schema parse. Every problem is reported at once. */
 export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
   const sources: YamlSource[] = [];
   const raw = readWithExtends(resolve(file), sources, []);
+  options.upgrade?.(raw);
   const setPaths = applyOverrides(raw, options.set ?? []);
-  const config = validate(raw, sources, setPaths);
+  const config = validate(raw, sources, setPaths, options.maxSweepPoints);
   const baseDir = dirname(resolve(file));
-  // The resolved config is saved with the run: an absolute data.dir keeps the run self-describing.
+  // The resolved config is saved with the run: an absolute data.dir keeps the run self-describing, and
+  // means the same in every sweep point, on resume and in a report rebuilt later from another folder.
   if (config.data.dir !== null) config.data.dir = resolve(baseDir, config.data.dir);
+  resolveSweptPaths(config, baseDir);
   return { config, baseDir, file };
+}
+
+/** Swept data.dir values, resolved against the config file as data.dir itself is. */
+function resolveSweptPaths(config: Config, baseDir: string): void {
+  const abs = (v: unknown) => (typeof v === 'string' ? resolve(baseDir, v) : v);
+  const spec = config.sweep;
+  if (spec === null) return;
+  if (Array.isArray(spec)) {
+    for (const point of spec) if ('data.dir' in point) point['data.dir'] = abs(point['data.dir']);
+  } else if (spec['data.dir'] !== undefined) {
+    spec['data.dir'] = spec['data.dir'].map(abs);
+  }
 }
 
 /** Validate an already-built object (library use: a script that builds its config in code). */
@@ -51,23 +86,41 @@ function readWithExtends(path: string, sources: YamlSource[], chain: string[]): 
   }
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_CONFIG_BYTES) throw new VaelabError(`config ${display(path)} is ${size} bytes: a config is a few hundred; refusing anything over ${MAX_CONFIG_BYTES}`);
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof VaelabError) throw err;
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
     const from = chain.length > 0 ? ` (extended from ${display(chain[chain.length - 1]!)})` : '';
     throw new VaelabError(`cannot read config ${display(path)}${from}: ${why}`);
   }
   const src = parseSource(display(path), text);
-  if (src.doc.errors.length > 0) {
+  const syntax = [
+    ...src.doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split('\n')[0]! })),
+    ...duplicateKeys(src).map((d) => ({ offset: d.offset, message: `Map keys must be unique ("${d.key}" repeats a key above)` })),
+  ];
+  if (syntax.length > 0) {
     throw new ConfigError(
-      src.doc.errors.map((e) => {
-        const { line, col } = src.lines.linePos(e.pos[0]);
-        return { file: src.file, line, col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
+      syntax.slice(0, MAX_ISSUES).map(({ offset, message }) => {
+        const { line, col } = src.lines.linePos(offset);
+        return { file: src.file, line, col, path: '', message: `YAML syntax error: ${message}` };
       }),
     );
   }
   sources.unshift(src); // later files override earlier ones: keep the most specific first
-  const value: unknown = src.doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    // the yaml library refuses alias chains that expand beyond reason (a "billion laughs" file)
+    value = src.doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (err) {
+    throw new ConfigError([{ file: src.file, line: null, col: null, path: '', message: `cannot read the YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  }
+  const banned = forbiddenKey(value);
+  if (banned !== null) {
+    const at = locate(src, banned, 'key')?.loc;
+    throw new ConfigError([{ file: src.file, line: at?.line ?? null, col: at?.col ?? null, path: banned.join('.'), message: `key "${banned[banned.length - 1]!}" is not allowed` }]);
+  }
   if (!isRecord(value)) {
     throw new ConfigError([{ file: src.file, line: 1, col: 1, path: '', message: `expected a mapping of keys, found ${kindOf(value)}` }]);
   }
@@ -103,6 +156,10 @@ function applyOverrides(raw: Raw, set: readonly string[]): Set<string> {
       issues.push({ file: null, line: null, col: null, path: '', message: `--set ${JSON.stringify(item)}: expected key.path=value` });
       continue;
     }
+    if (path.split('.').some((p) => FORBIDDEN.has(p))) {
+      issues.push({ file: null, line: null, col: null, path, message: 'not a config key' });
+      continue;
+    }
     let value: unknown;
     try {
       value = parseYaml(item.slice(eq + 1));
@@ -123,27 +180,38 @@ function applyOverrides(raw: Raw, set: readonly string[]): Set<string> {
   return paths;
 }
 
-function validate(raw: unknown, sources: YamlSource[], setPaths: Set<string>): Config {
+function validate(raw: unknown, sources: YamlSource[], setPaths: Set<string>, maxSweepPoints?: number): Config {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) {
     // a sweep's keys and points are checked once the config itself is sound: they are judged against it
-    const problems = sweepProblems(result.data);
+    const problems = sweepProblems(result.data, maxSweepPoints);
     if (problems.length === 0) return result.data;
     throw new ConfigError(problems.map((p) => place(p.path.map(String), p.message, sources, setPaths, p.at)));
   }
   const defaults = ConfigSchema.parse({}) as Raw;
-  const issues = result.error.issues.flatMap((issue) => toIssues(issue, defaults, sources, setPaths));
+  const all = result.error.issues;
+  const total = all.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 1), 0);
+  const issues = all.slice(0, MAX_ISSUES).flatMap((issue) => toIssues(issue, { defaults, raw: isRecord(raw) ? raw : {} }, sources, setPaths)).slice(0, MAX_ISSUES);
+  if (total > issues.length) issues.push({ file: sources[0]?.file ?? null, line: null, col: null, path: '', message: `... and ${total - issues.length} more problems` });
   throw new ConfigError(issues);
 }
 
-function toIssues(issue: core.$ZodIssue, defaults: Raw, sources: YamlSource[], setPaths: Set<string>): ConfigIssue[] {
+/** The keys the mapping at `path` takes: the model section's depend on its arch. */
+function knownKeys(path: string[], { defaults, raw }: { defaults: Raw; raw: Raw }): { known: string[]; arch: Arch | null } {
+  const arch = path.join('.') === 'model' ? valueAt(raw, path)?.arch : undefined;
+  if (arch === 'mlp' || arch === 'conv') return { known: modelKeys(arch), arch };
+  return { known: Object.keys(valueAt(defaults, path) ?? {}), arch: null };
+}
+
+function toIssues(issue: core.$ZodIssue, context: { defaults: Raw; raw: Raw }, sources: YamlSource[], setPaths: Set<string>): ConfigIssue[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    const known = Object.keys(valueAt(defaults, path) ?? {});
-    return issue.keys.map((key) => {
+    const { known, arch } = knownKeys(path, context);
+    return issue.keys.slice(0, MAX_ISSUES).map((key) => {
+      const other = arch === null ? undefined : ARCHS.find((a) => a !== arch && modelKeys(a).includes(key));
       const hint = didYouMean(key, known);
-      const message = `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${known.join(', ')}`;
-      return place([...path, key], message, sources, setPaths, 'key');
+      const what = other !== undefined ? `"${key}" is a key of arch ${other}, not of arch ${arch}` : `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      return place([...path, key], `${what}; expected one of: ${known.join(', ')}`, sources, setPaths, 'key');
     });
   }
   return [place(path, describeIssue(issue), sources, setPaths)];

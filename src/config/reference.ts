@@ -18,6 +18,7 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   items?: JsonSchema;
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[]; // a discriminated union (the model section, one shape per arch)
   minimum?: number;
   exclusiveMinimum?: number;
   maximum?: number;
@@ -35,13 +36,29 @@ function typeOf(s: JsonSchema): string {
   return range ? `${base} (${range})` : base;
 }
 
+/**
+ * The keys of all the shapes of a union, each once, in first-seen order; a key the shapes type differently
+ * (arch: "mlp" in one, "conv" in the other) gets their union, with the first shape's default.
+ */
+function merged(options: JsonSchema[]): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = {};
+  for (const o of options) {
+    for (const [key, child] of Object.entries(o.properties ?? {})) {
+      const seen = out[key];
+      if (seen === undefined) out[key] = child;
+      else if (typeOf(seen) !== typeOf(child)) out[key] = { default: seen.default, description: seen.description, anyOf: [...(seen.anyOf ?? [seen]), child] };
+    }
+  }
+  return out;
+}
+
 export function configReference(): KeyDoc[] {
   const root = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const rows: KeyDoc[] = [];
   const walk = (s: JsonSchema, prefix: string) => {
-    for (const [key, child] of Object.entries(s.properties ?? {})) {
+    for (const [key, child] of Object.entries(s.properties ?? merged(s.oneOf ?? []))) {
       const path = prefix ? `${prefix}.${key}` : key;
-      if (child.properties) walk(child, path);
+      if (child.properties || child.oneOf) walk(child, path);
       else rows.push({ path, type: typeOf(child), default: JSON.stringify(child.default ?? null), description: child.description ?? '' });
     }
   };

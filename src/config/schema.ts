@@ -45,12 +45,36 @@ export const DataSchema = z
     }
   });
 
-export const ModelSchema = z.strictObject({
-  kind: z.enum(['vae', 'cvae']).default('vae').describe('vae | cvae (one-hot label joined to the encoder input and to z)'),
-  arch: z.enum(['mlp', 'conv']).default('mlp').describe('mlp | conv (3x3 convolutions with BatchNorm)'),
-  hidden: z.array(z.int().min(1)).min(1).default([256]).describe('mlp hidden layer sizes, encoder order'),
-  latentDim: z.int().min(1).max(512).default(2).describe('dimension of z'),
+const kind = z.enum(['vae', 'cvae']).default('vae').describe('vae | cvae (one-hot label joined to the encoder input and to z)');
+const latentDim = z.int().min(1).max(512).default(2).describe('dimension of z');
+const archDoc = 'mlp | conv (3x3 convolutions with BatchNorm)';
+
+export const MlpModelSchema = z.strictObject({
+  kind,
+  arch: z.literal('mlp').default('mlp').describe(archDoc),
+  hidden: z.array(z.int().min(1).max(65536)).min(1).max(64).default([256]).describe('hidden layer sizes, encoder order (mlp only)'),
+  latentDim,
 });
+
+export const ConvModelSchema = z.strictObject({
+  kind,
+  arch: z.literal('conv').describe(archDoc),
+  latentDim,
+});
+
+/**
+ * The model section, one shape per architecture: a key of another architecture (hidden on conv) is an
+ * unknown key, reported with its location like any other.
+ */
+export const ModelSchema = z.discriminatedUnion('arch', [MlpModelSchema, ConvModelSchema], { error: '"mlp" | "conv"' });
+
+export const ARCHS = ['mlp', 'conv'] as const;
+export type Arch = (typeof ARCHS)[number];
+
+/** The keys a model section of `arch` takes, in schema order. */
+export function modelKeys(arch: Arch): string[] {
+  return Object.keys((arch === 'mlp' ? MlpModelSchema : ConvModelSchema).shape);
+}
 
 export const LossSchema = z.strictObject({
   beta: z.number().min(0).default(1).describe('weight of the KL term (1: the ELBO)'),
@@ -143,6 +167,7 @@ export const ConfigSchema = z.strictObject({
 export type Config = z.infer<typeof ConfigSchema>;
 export type DataConfig = Config['data'];
 export type ModelConfig = Config['model'];
+export type MlpModelConfig = Extract<ModelConfig, { arch: 'mlp' }>;
 export type LossConfig = Config['loss'];
 export type TrainConfig = Config['train'];
 export type EvalConfig = Config['eval'];

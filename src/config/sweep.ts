@@ -1,6 +1,7 @@
+import { basename } from 'node:path';
 import { safePathName, shortHash } from './names.js';
 import { describeIssue } from './describe.js';
-import { ConfigSchema, type Config, type SweepSpec } from './schema.js';
+import { ARCHS, ConfigSchema, modelKeys, type Config, type SweepSpec } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -32,6 +33,9 @@ export interface SweepProblem {
   at: 'key' | 'value';
   message: string;
 }
+
+/** More points than this are refused unless asked for (--max-points). */
+export const MAX_SWEEP_POINTS = 1000;
 
 // `name` names the sweep's folder, shared by its points; a sweep inside a point makes no sense.
 const NOT_SWEEPABLE = new Set(['name', 'sweep']);
@@ -66,8 +70,10 @@ export function nameSweepPoints(points: Values[]): SweepPoint[] {
   const keys = [...new Set(points.flatMap((p) => Object.keys(p)))];
   const last = (k: string) => k.slice(k.lastIndexOf('.') + 1);
   const label = (k: string) => (keys.filter((o) => last(o) === last(k)).length > 1 ? k : last(k));
+  // a folder value (data.dir, absolute once loaded) is named by its last part: dir=fashion, not dir=_home_...
+  const shown = (k: string, v: unknown) => (k === 'data.dir' && typeof v === 'string' ? basename(v) : formatValue(v));
   const named = points.map((values) => {
-    const text = Object.entries(values).map(([k, v]) => `${label(k)}=${formatValue(v)}`).join(',');
+    const text = Object.entries(values).map(([k, v]) => `${label(k)}=${shown(k, v)}`).join(',');
     return { name: safePathName(text === '' ? 'base' : text), values };
   });
   const seen = new Map<string, number>();
@@ -81,7 +87,11 @@ export function formatValue(v: unknown): string {
   return String(v);
 }
 
-/** The config of one point: the base with the point's values set and the sweep removed. Not validated. */
+/**
+ * The config of one point: the base with the point's values set and the sweep removed. Not validated.
+ * A point that changes model.arch keeps only the model keys its arch takes (the base's hidden layers
+ * mean nothing to a conv point), so `sweep: {model.arch: [mlp, conv]}` works.
+ */
 export function withValues(config: Config, values: Values): unknown {
   const raw = structuredClone({ ...config, sweep: null }) as Values;
   for (const [key, value] of Object.entries(values)) {
@@ -90,13 +100,24 @@ export function withValues(config: Config, values: Values): unknown {
     for (const p of parts.slice(0, -1)) node = node[p] as Values;
     node[parts[parts.length - 1]!] = value;
   }
+  const model = raw.model as Values;
+  const arch = ARCHS.find((a) => a === model.arch);
+  if (arch !== undefined && arch !== config.model.arch) {
+    const keep = modelKeys(arch);
+    for (const k of Object.keys(model)) if (!keep.includes(k) && !(`model.${k}` in values)) delete model[k];
+  }
   return raw;
 }
 
 /** Unknown keys, duplicate points, and points whose config does not validate; [] when the sweep is sound. */
-export function sweepProblems(config: Config): SweepProblem[] {
+export function sweepProblems(config: Config, maxPoints = MAX_SWEEP_POINTS): SweepProblem[] {
   const spec = config.sweep;
   if (spec === null) return [];
+  // counted before anything is expanded: a grid of six keys of ten values is a million points
+  const count = Array.isArray(spec) ? spec.length : Object.values(spec).reduce((n, list) => n * list.length, 1);
+  if (count > maxPoints) {
+    return [{ path: ['sweep'], at: 'key', message: `${count} points: more than the limit of ${maxPoints}, which is surely a mistake (raise it with --max-points N)` }];
+  }
   const known = sweepableKeys();
   const keyPaths: [string, (string | number)[]][] = Array.isArray(spec)
     ? spec.flatMap((p, i) => Object.keys(p).map((k) => [k, ['sweep', i, k]] as [string, (string | number)[]]))

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { DataError } from '../errors.js';
 
 /**
@@ -13,8 +12,6 @@ export interface IdxArray {
   dims: number[];
   data: Uint8Array; // product(dims) values, row-major
 }
-
-const gunzipAsync = promisify(gunzip);
 
 // The other codes of the IDX spec, named so a rejection says what the file holds.
 const TYPE_NAMES: Record<number, string> = {
@@ -42,14 +39,57 @@ async function readBytes(file: string): Promise<Uint8Array> {
     throw new DataError(`${file}: cannot read IDX file (${(err as Error).message})`);
   }
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
-  try {
-    return await gunzipAsync(raw);
-  } catch (err) {
-    throw new DataError(
-      `${file}: corrupt or truncated gzip stream (zlib: ${(err as Error).message}) in ${raw.length} compressed bytes; ` +
-        'expected a complete gzip file',
+  return await gunzipBounded(raw, file);
+}
+
+const MAX_IDX_BYTES = 2 ** 31 - 1; // beyond any 28x28 set that fits in memory as float32
+
+/** The byte count an IDX header declares (header included), once enough of it is there; else null. */
+function declaredLength(head: Uint8Array): number | null {
+  if (head.length < 4) return null;
+  const rank = head[3]!;
+  if (head.length < 4 + 4 * rank) return null;
+  const view = new DataView(head.buffer, head.byteOffset, 4 + 4 * rank);
+  let n = 1;
+  for (let i = 0; i < rank; i++) n *= view.getUint32(4 + 4 * i, false);
+  return 4 + 4 * rank + n;
+}
+
+/**
+ * Inflates a gzipped IDX file, stopping as soon as the output passes what its own header declares: a small
+ * file that inflates to gigabytes is refused after reading only what a true file of its header would hold.
+ */
+function gunzipBounded(raw: Buffer, file: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const z = createGunzip();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let limit: number | null = null;
+    z.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      limit ??= declaredLength(Buffer.concat(chunks));
+      const cap = Math.min(limit ?? MAX_IDX_BYTES, MAX_IDX_BYTES);
+      if (total > cap) {
+        z.destroy();
+        reject(
+          new DataError(
+            `${file}: decompresses to more than ${cap} bytes, ` +
+              (limit !== null && limit <= MAX_IDX_BYTES ? `the length its IDX header declares: unexpected data from offset ${cap}` : 'more than any IDX file vaelab reads'),
+          ),
+        );
+      }
+    });
+    z.on('end', () => resolve(Buffer.concat(chunks)));
+    z.on('error', (err) =>
+      reject(
+        new DataError(
+          `${file}: corrupt or truncated gzip stream (zlib: ${err.message}) in ${raw.length} compressed bytes; expected a complete gzip file`,
+        ),
+      ),
     );
-  }
+    z.end(raw);
+  });
 }
 
 /**

@@ -3,8 +3,8 @@ import { deriveSeed } from '../data/batches.js';
 import type { Split } from '../data/datasets.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
-import { splitBatches } from '../train/batch-tensors.js';
-import { lossTerms } from '../train/loss.js';
+import { splitBatches } from '../data/batch-tensors.js';
+import { lossTerms } from '../models/likelihood.js';
 
 const EVAL_STREAM = 0x0e7a1; // the eps stream of evaluation, apart from training's
 
@@ -19,7 +19,7 @@ export interface ElboTerms {
  * per image from a fixed seed, so the numbers of different epochs and runs differ only by the model. The
  * KL term is the closed form.
  */
-export async function elboTerms(vae: Vae, split: Split, batchSize: number, seed: number): Promise<ElboTerms> {
+export async function elboTerms(vae: Vae, split: Split, { batchSize, seed }: { batchSize: number; seed: number }): Promise<ElboTerms> {
   const recon = new Float32Array(split.count);
   const kl = new Float32Array(split.count);
   let b = 0; // batch index: the eps seed of each batch

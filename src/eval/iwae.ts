@@ -4,7 +4,7 @@ import type { Split } from '../data/datasets.js';
 import { decodeLogits, encode } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { IwaeMetrics } from '../run/eval-metrics.js';
-import { splitBatches } from '../train/batch-tensors.js';
+import { splitBatches } from '../data/batch-tensors.js';
 import { meanAndStdError } from './elbo.js';
 
 /**

@@ -22,7 +22,7 @@ export async function evaluateRun(
   signal?: AbortSignal,
 ): Promise<EvalMetrics | null> {
   const t0 = performance.now();
-  const terms = await elboTerms(vae, test, config.train.evalBatchSize, config.seed);
+  const terms = await elboTerms(vae, test, { batchSize: config.train.evalBatchSize, seed: config.seed });
   const perImage = terms.recon.map((r, i) => r + terms.kl[i]!);
   const negElbo = meanAndStdError(perImage);
   const dim = vae.spec.latentDim;

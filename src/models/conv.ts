@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
-import type { VaeSpec } from './types.js';
+import type { ConvSpec } from './types.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -9,7 +9,7 @@ type Sym = tf.SymbolicTensor;
  * BatchNorm. Encoder: conv3x3 1->64, maxpool 2, conv3x3 64->32, maxpool 2, flatten 1568
  * (+ label for a cvae), dense 400, then linear mu and logVar.
  */
-export function convEncoder(spec: VaeSpec, seed: number): tf.LayersModel {
+export function convEncoder(spec: ConvSpec, seed: number): tf.LayersModel {
   const f = new LayerFactory(seed);
   const inp = inputs('image', spec.imageSize, spec.numClasses, spec.kind === 'cvae');
   let h = tf.layers.reshape({ name: 'enc_to_image', targetShape: [spec.height, spec.width, 1] }).apply(inp.x) as Sym;
@@ -30,7 +30,7 @@ export function convEncoder(spec: VaeSpec, seed: number): tf.LayersModel {
  * z (+ label) -> dense 400 -> dense 1568 -> 7x7x32 -> nearest x2 -> conv3x3 32->64 -> nearest x2 ->
  * conv3x3 64->1 logits, flattened to 784 so both archs share one interface.
  */
-export function convDecoder(spec: VaeSpec, seed: number): tf.LayersModel {
+export function convDecoder(spec: ConvSpec, seed: number): tf.LayersModel {
   const f = new LayerFactory(seed);
   const inp = inputs('z', spec.latentDim, spec.numClasses, spec.kind === 'cvae');
   const h0 = spec.height / 4;

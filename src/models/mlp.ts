@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
-import type { VaeSpec } from './types.js';
+import type { MlpSpec } from './types.js';
 
 type Sym = tf.SymbolicTensor;
 
 /** 784 -> hidden (ReLU) ... -> mu, logVar; the label (cvae) joins the input. */
-export function mlpEncoder(spec: VaeSpec, seed: number): tf.LayersModel {
+export function mlpEncoder(spec: MlpSpec, seed: number): tf.LayersModel {
   const f = new LayerFactory(seed);
   const inp = inputs('image', spec.imageSize, spec.numClasses, spec.kind === 'cvae');
   let h = withLabel(inp.x, inp.y, 'enc_join');
@@ -16,7 +16,7 @@ export function mlpEncoder(spec: VaeSpec, seed: number): tf.LayersModel {
 }
 
 /** z -> hidden (ReLU, reversed order) ... -> 784 logits; the label (cvae) joins z. */
-export function mlpDecoder(spec: VaeSpec, seed: number): tf.LayersModel {
+export function mlpDecoder(spec: MlpSpec, seed: number): tf.LayersModel {
   const f = new LayerFactory(seed);
   const inp = inputs('z', spec.latentDim, spec.numClasses, spec.kind === 'cvae');
   let h = withLabel(inp.x, inp.y, 'dec_join');

@@ -14,13 +14,18 @@ export interface Vae {
   readonly decoder: tf.LayersModel;
 }
 
-/** What it takes to rebuild a model's structure: the model section of the config plus the data's shape. */
-export interface VaeSpec extends ModelConfig {
+/** The data's shape, as a model needs it. */
+export interface ImageShape {
   imageSize: number; // pixels per image (784 for 28x28)
   height: number;
   width: number;
   numClasses: number; // width of the one-hot label input (cvae)
 }
+
+/** What it takes to rebuild a model's structure: the model section of the config plus the data's shape. */
+export type VaeSpec = ModelConfig & ImageShape;
+export type MlpSpec = Extract<VaeSpec, { arch: 'mlp' }>;
+export type ConvSpec = Extract<VaeSpec, { arch: 'conv' }>;
 
 export interface Posterior {
   mu: tf.Tensor2D;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { decode, encode, reconstruct } from '../models/vae.js';
+import { decode, reconstruct } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 
 /**
@@ -42,12 +42,6 @@ export function decodeZ(vae: Vae, z: Float32Array, count: number, y: LabelRows):
 export function reconstructImages(vae: Vae, x: Float32Array, count: number, y: LabelRows): Float32Array {
   const { imageSize } = vae.spec;
   return chunked(count, imageSize, (s, e) => tf.tidy(() => reconstruct(vae, rows(x, s, e, imageSize), labelTensor(vae, y, s, e))));
-}
-
-/** Posterior means [count, latentDim] of the images. */
-export function encodeMeans(vae: Vae, x: Float32Array, count: number, y: LabelRows): Float32Array {
-  const { imageSize, latentDim } = vae.spec;
-  return chunked(count, latentDim, (s, e) => tf.tidy(() => encode(vae, rows(x, s, e, imageSize), labelTensor(vae, y, s, e)).mu));
 }
 
 /** One-hot rows of a single class, `count` times (a cvae decoding with its label fixed). */

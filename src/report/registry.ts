@@ -16,7 +16,7 @@ import { classMeanGridStage } from './stages/class-mean-grid.js';
 import { interpolationsStage } from './stages/interpolations.js';
 import { latentStatsStage } from './stages/latent-stats.js';
 import { exportsStage } from './stages/exports.js';
-import { explorerStage } from './explorer/stage.js';
+import { explorerStage } from './stages/explorer.js';
 
 /** Every figure the report can draw, in page order: one line per stage. */
 export const STAGES: readonly Stage[] = [

@@ -8,7 +8,7 @@ import { replaceDirAtomic } from '../run/atomic.js';
 import { reportDirOf } from '../run/paths.js';
 import { readRunInfo } from '../run/run-dir.js';
 import { createContext } from './context.js';
-import { page, type SectionHtml } from './html.js';
+import { page, type SectionHtml } from './figures/html.js';
 import { resolveStages } from './registry.js';
 import { summaryHtml } from './summary.js';
 

@@ -1,14 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { EpochMetrics, RunInfo } from '../run/run-dir.js';
-import { escapeHtml, table } from './html.js';
-
-/** 95 s -> "1 min 35 s"; 4000 s -> "1 h 7 min". */
-export function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${seconds < 10 ? seconds.toFixed(1) : s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-}
+import { duration } from './figures/format.js';
+import { escapeHtml, table } from './figures/html.js';
 
 function kv(rows: [string, string][]): string {
   return `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/datasets.js';
-import type { Vae } from '../models/types.js';
+import type { LatentUsage } from '../eval/active-units.js';
+import type { Vae, VaeSpec } from '../models/types.js';
 import type { Latents } from '../run/latents.js';
 import type { EpochMetrics, RunInfo } from '../run/run-dir.js';
 
@@ -16,10 +17,22 @@ export interface ReportContext {
   info: RunInfo;
   metrics: EpochMetrics[];
   classNames: string[];
-  latents(): Latents; // test and train posterior means/log-variances with labels
+  /** The model's shape (kind, latentDim, numClasses, image size) from checkpoint/state.json: the one source stages read it from. */
+  spec(): VaeSpec;
+  latents(): Latents; // test and train posterior means/log-variances with labels, checked against spec()
+  latentUsage(): RunLatentUsage; // active units and KL per dimension on the test set
   vae(): Promise<Vae>; // encoder and decoder from checkpoint/ (evaluation mode)
   dataset(): Promise<Dataset>; // the run's data (test images for reconstructions, interpolations)
   progress(message: string): void; // long stages (t-SNE) report progress here
+}
+
+/**
+ * Active units and KL per dimension of the test posteriors: metrics.json's `latent` when the run has one,
+ * else computed from the saved latents by the same rule (src/eval/active-units.ts), so a report and the
+ * run's evaluation never disagree on which dimensions are active.
+ */
+export interface RunLatentUsage extends LatentUsage {
+  source: 'metrics.json' | 'latents';
 }
 
 /** A stage's contribution to the page. `body` is trusted HTML built with the escaping helpers. */

@@ -1,25 +1,31 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
-import { ensureDir } from './paths.js';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDir, storageError } from './paths.js';
 
 /**
  * Writes land whole or not at all: the bytes go to a temp file beside the target, are flushed, and
  * the temp file is renamed over the target (rename is atomic on one filesystem). A kill at any moment
- * leaves either the old file or the new one, never half of one.
+ * leaves either the old file or the new one, never half of one; a failed write (a full disk) removes
+ * its temp file and leaves the old one.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   ensureDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw storageError(path, err);
   }
-  renameSync(tmp, path);
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
@@ -29,15 +35,20 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 /**
  * Replaces a whole directory: `fill` writes into a fresh sibling, then the old one is moved aside and
  * the new one moved in. If a kill lands between the two renames, `<dir>.prev` still holds the last
- * good copy and `recoverDir` puts it back.
+ * good copy and `recoverDir` puts it back. If `fill` fails, the sibling is removed and `dir` is untouched.
  */
 export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   const next = `${dir}.next`;
   const prev = `${dir}.prev`;
   rmSync(next, { recursive: true, force: true });
   ensureDir(dirname(dir));
-  mkdirSync(next);
-  await fill(next);
+  try {
+    mkdirSync(next);
+    await fill(next);
+  } catch (err) {
+    rmSync(next, { recursive: true, force: true });
+    throw storageError(next, err);
+  }
   rmSync(prev, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, prev);
   renameSync(next, dir);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropConvHidden } from '../config/upgrade.js';
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -60,22 +61,47 @@ function readJson<T>(path: string): T {
   }
 }
 
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1 };
+
+/** Bytes a weight manifest says its files hold. */
+function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
+  return specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (BYTES[s.dtype] ?? 4), 0);
+}
+
+/** A weights file, refused unless it holds exactly the bytes its manifest declares (a truncated copy, a torn write). */
+function readWeights(path: string, specs: readonly tf.io.WeightsManifestEntry[]): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new VaelabError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const expected = manifestBytes(specs);
+  if (bytes.length !== expected) throw new VaelabError(`${path} is damaged: ${bytes.length} bytes, its manifest declares ${expected}`);
+  return bytes;
+}
+
 /** Loads a model saved by saveModel through tfjs's own loader, as any tfjs program would. */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const json = readJson<tf.io.ModelJSON>(join(dir, 'model.json'));
   const groups = json.weightsManifest ?? [];
-  const buffers = groups.flatMap((g) => g.paths.map((p) => new Uint8Array(readFileSync(join(dir, p)))));
-  const weightData = tf.io.CompositeArrayBuffer.join(buffers.map((b) => b.slice().buffer));
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: groups.flatMap((g) => g.weights),
-      weightData,
-      format: json.format,
-      generatedBy: json.generatedBy,
-      convertedBy: json.convertedBy,
-    }),
-  );
+  if (groups.length !== 1 || groups[0]!.paths.length !== 1) throw new VaelabError(`${join(dir, 'model.json')}: expected one weights file in its manifest`);
+  const weights = readWeights(join(dir, groups[0]!.paths[0]!), groups[0]!.weights);
+  const weightData = weights.slice().buffer;
+  try {
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: groups.flatMap((g) => g.weights),
+        weightData,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+      }),
+    );
+  } catch (err) {
+    throw new VaelabError(`${dir} holds a damaged model: ${(err as Error).message}`);
+  }
 }
 
 export async function saveCheckpoint(dir: string, vae: Vae, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
@@ -99,7 +125,9 @@ export function hasCheckpoint(dir: string): boolean {
 
 export function readState(dir: string): TrainState {
   recoverDir(dir);
-  return readVersionedJson<TrainState>(join(dir, 'state.json'), 'checkpoint', CHECKPOINT_FORMAT);
+  const state = readVersionedJson<TrainState>(join(dir, 'state.json'), 'checkpoint', CHECKPOINT_FORMAT);
+  dropConvHidden(state.spec as unknown as Record<string, unknown>);
+  return state;
 }
 
 /** The encoder and decoder of a checkpoint, for evaluation, reports or resuming. */
@@ -113,7 +141,7 @@ export async function loadVae(dir: string): Promise<Vae> {
 /** Adam's saved state, in the order optimizer.setWeights expects. */
 export function readOptimizerWeights(dir: string): { name: string; tensor: tf.Tensor }[] {
   const { weightSpecs } = readJson<{ weightSpecs: tf.io.WeightsManifestEntry[] }>(join(dir, 'optimizer.json'));
-  const bytes = new Uint8Array(readFileSync(join(dir, 'optimizer.bin')));
+  const bytes = readWeights(join(dir, 'optimizer.bin'), weightSpecs);
   const map = tf.io.decodeWeights(bytes.slice().buffer, weightSpecs);
   return weightSpecs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
 }

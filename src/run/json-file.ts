@@ -23,7 +23,7 @@ export function readVersionedJson<T extends { formatVersion: number }>(path: str
     throw new VaelabError(`${path}: ${what} format ${String(value.formatVersion)}, this vaelab reads format ${version}`);
   }
   if (schema === undefined) return value;
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 10).map((i) => `  ${i.path.join('.') || '(top)'}: ${describeIssue(i)}`);
   throw new VaelabError(`${path} is not a valid ${what} file:\n${problems.join('\n')}`);

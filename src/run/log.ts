@@ -5,9 +5,17 @@ import pino from 'pino';
  * The run's logger: every record goes to <runDir>/log.jsonl (synchronous writes, so the file is complete
  * up to the moment of a crash); the caller may add a console stream (the CLI adds pretty output).
  */
-export function runLogger(runDir: string, consoleStream?: pino.DestinationStream): pino.Logger {
+export function runLogger(runDir: string, consoleStream?: pino.DestinationStream): { log: pino.Logger; close(): void } {
   const file = pino.destination({ dest: join(runDir, 'log.jsonl'), sync: true, append: true, mkdir: true });
   const streams: pino.StreamEntry[] = [{ stream: file, level: 'debug' }];
   if (consoleStream !== undefined) streams.push({ stream: consoleStream, level: 'info' });
-  return pino({ level: 'debug', base: undefined }, pino.multistream(streams));
+  const log = pino({ level: 'debug', base: undefined }, pino.multistream(streams));
+  return {
+    log,
+    // the file's descriptor is ours to close: a sweep or a test suite runs many runs in one process
+    close: () => {
+      log.flush();
+      file.destroy();
+    },
+  };
 }

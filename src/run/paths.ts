@@ -30,6 +30,19 @@ const WORDS: Record<string, string> = {
   ELOOP: 'too many symbolic links',
 };
 
+// Errors of the filesystem rather than of vaelab: the user frees space or fixes permissions, then resumes.
+const STORAGE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'EFBIG']);
+
+/**
+ * A failed write as a user error naming the file and the cause (exit 2, no stack), when the filesystem
+ * is to blame; any other error as it is.
+ */
+export function storageError(path: string, err: unknown): unknown {
+  const c = (err as NodeJS.ErrnoException | null)?.code;
+  if (c === undefined || !STORAGE.has(c)) return err;
+  return new VaelabError(`cannot write ${path} (${code(err)}); the previous state is kept: free space or fix the folder, then resume`);
+}
+
 function code(err: unknown): string {
   const c = (err as NodeJS.ErrnoException).code;
   if (c === undefined) return (err as Error).message;

@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { SAFE_NAME, SAFE_NAME_RULE } from '../config/names.js';
 import { VaelabError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { loadConfig } from '../config/load.js';
+import { canonicalJson } from '../config/sweep.js';
+import { dropConvHidden } from '../config/upgrade.js';
 import { readVersionedJson } from './json-file.js';
+
+export { appendMetrics, readMetrics, readMetricsFile, type EpochMetrics, type LossMeans, type MetricsFile } from './metrics-file.js';
 import { childPath, ensureDir } from './paths.js';
 
 /**
@@ -49,27 +54,11 @@ export const RunInfoSchema = z.object({
   trainSeconds: Seconds, // optimizer steps only
   samplesPerSecond: z.number().nullable(), // training images per second of trainSeconds
   error: z.string().nullable(),
+  // sha256 of the resolved config at creation: resume refuses a config.yaml edited since (absent before 0.2)
+  configSha256: z.string().optional(),
 });
 
 export type RunInfo = z.infer<typeof RunInfoSchema>;
-
-export interface LossMeans {
-  recon: number; // nats per image
-  kl: number;
-  negElbo: number; // recon + kl: the beta = 1 bound, whatever beta trained
-  loss: number; // reconstructionWeight * recon + beta * kl: the objective that was minimised
-}
-
-export interface EpochMetrics {
-  epoch: number; // 1-based
-  steps: number; // optimizer steps so far
-  train: LossMeans;
-  test: LossMeans;
-  trainSeconds: number;
-  evalSeconds: number;
-  samplesPerSecond: number;
-  time: string;
-}
 
 export function runId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -106,7 +95,8 @@ export function createRunDir(outDir: string, config: Config): string {
  * Creates the run directory `dir` itself: a sweep point's folder has a fixed name (its values) so a rerun
  * finds it; its id in run.json (which names its report folder) is still a fresh run id.
  */
-export function createRunDirAt(dir: string, config: Config, id = runId()): string {
+export function createRunDirAt(dir: string, given: Config, id = runId()): string {
+  const config = withAbsoluteDataDir(given);
   ensureDir(dir, 'run directory');
   writeFileAtomic(join(dir, 'config.yaml'), `# resolved config of run ${id}\n${stringify(config)}`);
   const now = new Date().toISOString();
@@ -128,9 +118,54 @@ export function createRunDirAt(dir: string, config: Config, id = runId()): strin
     trainSeconds: 0,
     samplesPerSecond: null,
     error: null,
+    configSha256: configHash(config),
   });
   return dir;
 }
+
+/**
+ * The config with data.dir absolute (against `baseDir`): a run directory's config must mean the same thing
+ * when it is resumed or reported from another working folder. loadConfig already resolves against the
+ * config file; this catches configs built in code.
+ */
+export function withAbsoluteDataDir(config: Config, baseDir = process.cwd()): Config {
+  return config.data.dir === null || isAbsolute(config.data.dir) ? config : { ...config, data: { ...config.data, dir: resolve(baseDir, config.data.dir) } };
+}
+
+/** The fingerprint of a resolved config: equal configs, equal hashes, whatever the key order. */
+export function configHash(config: Config): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+}
+
+/**
+ * Refuses to resume a run whose files no longer describe one run: a config.yaml edited since the run
+ * began (a new seed, learning rate or epoch count would be silently mixed into the same weights), or a
+ * checkpoint that is gone although epochs were trained (resuming would restart from epoch 1 over them).
+ */
+export function checkResumable(dir: string, info: RunInfo, config: Config): void {
+  if (info.configSha256 !== undefined && info.configSha256 !== configHash(config)) {
+    throw new VaelabError(
+      `${join(dir, 'config.yaml')} was edited after the run began: a resumed run keeps the config it started with. ` +
+        'Restore the file, or start a new run with the new config',
+    );
+  }
+  // run.json counts an epoch only once its checkpoint is saved: a kill between the metrics line and that
+  // save leaves no checkpoint and nothing lost (the epoch is redone); a count without a checkpoint is damage
+  if (info.epochsCompleted > 0 && !existsSync(join(dir, 'checkpoint', 'state.json')) && !existsSync(join(dir, 'checkpoint.prev', 'state.json'))) {
+    throw new VaelabError(
+      `${join(dir, 'checkpoint')} is missing or incomplete, but the run trained ${info.epochsCompleted} epoch(s): cannot resume it without restarting over them. Start a new run`,
+    );
+  }
+}
+
+/** The resolved config a run directory was made with (config.yaml), from any vaelab version that reads it. */
+export function readRunConfig(dir: string): Config {
+  const path = join(dir, 'config.yaml');
+  if (!existsSync(path)) throw new VaelabError(`${dir} is not a run directory: no config.yaml`);
+  return loadConfig(path, { upgrade: (raw) => dropConvHidden(isRecord(raw.model) ? raw.model : undefined) }).config;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function writeRunInfo(dir: string, info: RunInfo): void {
   writeJsonAtomic(join(dir, 'run.json'), info);
@@ -146,28 +181,4 @@ export function updateRunInfo(dir: string, patch: Partial<RunInfo>): RunInfo {
   const info = { ...readRunInfo(dir), ...patch, updatedAt: new Date().toISOString() };
   writeRunInfo(dir, info);
   return info;
-}
-
-export function appendMetrics(dir: string, m: EpochMetrics): void {
-  appendFileSync(join(dir, 'metrics.jsonl'), JSON.stringify(m) + '\n');
-}
-
-/**
- * Metrics per epoch, in order. A torn last line (killed mid-write) is skipped, and an epoch written
- * twice (killed after its line but before its checkpoint, then resumed) keeps its latest line.
- */
-export function readMetrics(dir: string): EpochMetrics[] {
-  const path = join(dir, 'metrics.jsonl');
-  if (!existsSync(path)) return [];
-  const byEpoch = new Map<number, EpochMetrics>();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const m = JSON.parse(line) as EpochMetrics;
-      byEpoch.set(m.epoch, m);
-    } catch {
-      continue; // a line torn by a kill mid-append
-    }
-  }
-  return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
 }

@@ -1,13 +1,13 @@
 import type { Config } from '../config/schema.js';
-import { VaelabError } from '../errors.js';
-import { resume } from '../pipeline.js';
+import { describeError } from '../errors.js';
+import { resume } from '../jobs/pipeline.js';
 import type { Progress } from '../train/trainer.js';
 
 /**
  * How a sweep runs one point. The runner decides what to run and when, and creates the point's run
  * directory (config.yaml, run.json) before calling the executor; the executor trains it to the end, from
  * its checkpoint if it has one. This is the seam for other executors: a child process per point (the
- * CLI's), this process (tests, notebooks), or later a job queue whose workers call the same `resume`.
+ * CLI's, child-executor.ts), this process (tests, notebooks), or a job queue whose workers run the same job.
  */
 export interface PointTask {
   name: string;
@@ -35,12 +35,6 @@ export const inProcessExecutor: Executor = async (task, { signal, onProgress }) 
     const result = await resume(task.runDir, { signal, onProgress, reports: task.reports });
     return { status: result.status, error: null };
   } catch (err) {
-    return { status: 'failed', error: errorText(err) };
+    return { status: 'failed', error: describeError(err) };
   }
 };
-
-/** A user error's message as is; anything else (a bug) with its class name, so the summary says which. */
-export function errorText(err: unknown): string {
-  if (err instanceof VaelabError) return err.message;
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

@@ -3,17 +3,18 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Config } from '../config/schema.js';
-import { planSweep, type PlannedPoint } from '../config/sweep.js';
-import { VaelabError } from '../errors.js';
+import { planSweep, type PlannedPoint, type SweepPlan } from '../config/sweep.js';
+import { describeError, VaelabError } from '../errors.js';
 import { resolveStages } from '../report/registry.js';
 import { writeFileAtomic } from '../run/atomic.js';
+import { acquireLock } from '../run/lock.js';
 import { childPath, ensureDir } from '../run/paths.js';
 import { readEvalMetrics } from '../run/eval-metrics.js';
 import { createRunDirAt, readRunInfo, type RunStatus } from '../run/run-dir.js';
 import { pointMetrics, SWEEP_FORMAT, writeSweepFile, type SweepFile, type SweepPointEntry } from '../run/sweep-file.js';
 import type { Progress } from '../train/trainer.js';
 import { childProcessExecutor } from './child-executor.js';
-import { errorText, type Executor, type PointOutcome } from './executor.js';
+import type { Executor, PointOutcome } from './executor.js';
 
 export interface SweepOptions {
   out?: string; // experiments/
@@ -50,6 +51,16 @@ export async function runSweep(config: Config, options: SweepOptions = {}): Prom
   // A typo in report.stages fails now, before the training it would otherwise follow.
   for (const p of plan.points) if (p.config.report.stages !== 'default' && p.config.report.stages.length > 0) resolveStages(p.config);
   const sweepDir = ensureDir(childPath(options.out ?? 'experiments', config.name, plan.id), 'sweep folder');
+  // the same sweep started twice at once would train every point twice into the same folders
+  const lock = await acquireLock(join(sweepDir, '.lock'), `sweep ${sweepDir}`);
+  try {
+    return await runPlan(config, plan, sweepDir, jobs, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runPlan(config: Config, plan: SweepPlan, sweepDir: string, jobs: number, options: SweepOptions): Promise<SweepResult> {
   if (!existsSync(join(sweepDir, 'config.yaml'))) writeFileAtomic(join(sweepDir, 'config.yaml'), `# resolved config of ${plan.id}\n${stringify(config)}`);
 
   const now = new Date().toISOString();
@@ -89,7 +100,7 @@ export async function runSweep(config: Config, options: SweepOptions = {}): Prom
         { signal, onProgress: (progress) => emit({ type: 'progress', point: point.name, progress }) },
       );
     } catch (err) {
-      outcome = { status: 'failed', error: errorText(err) }; // an executor should not throw; if it does, this point fails alone
+      outcome = { status: 'failed', error: describeError(err) }; // an executor should not throw; if it does, this point fails alone
     }
     entry.status = outcome.status;
     entry.error = outcome.status === 'failed' ? (outcome.error ?? runError(runDir) ?? 'failed without a message') : null;

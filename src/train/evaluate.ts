@@ -5,15 +5,15 @@ import { elboTerms, meanAndStdError } from '../eval/elbo.js';
 import { encode } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { LossMeans } from '../run/run-dir.js';
-import { splitBatches } from './batch-tensors.js';
+import { splitBatches } from '../data/batch-tensors.js';
 import { objectiveValue } from './loss.js';
 
 /**
  * Loss terms per image over a whole split (see elboTerms: evaluation mode, one seeded z sample per
  * image), averaged: the numbers logged every epoch.
  */
-export async function evaluate(vae: Vae, split: Split, weights: LossConfig, batchSize: number, seed: number): Promise<LossMeans> {
-  const terms = await elboTerms(vae, split, batchSize, seed);
+export async function evaluate(vae: Vae, split: Split, { weights, batchSize, seed }: { weights: LossConfig; batchSize: number; seed: number }): Promise<LossMeans> {
+  const terms = await elboTerms(vae, split, { batchSize, seed });
   const recon = meanAndStdError(terms.recon).mean;
   const kl = meanAndStdError(terms.kl).mean;
   return { recon, kl, negElbo: recon + kl, loss: objectiveValue(recon, kl, weights) };

@@ -1,34 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossConfig } from '../config/schema.js';
-
-/** Per-image loss terms in nats: both [B]. */
-export interface LossTerms {
-  recon: tf.Tensor1D;
-  kl: tf.Tensor1D;
-}
-
-/**
- * Bernoulli negative log-likelihood summed over pixels, from logits l (stable form of binary
- * cross-entropy: relu(l) - l*x + log(1 + exp(-|l|)), never log(0)).
- */
-export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const perPixel = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    return tf.sum(perPixel, 1) as tf.Tensor1D;
-  });
-}
-
-/** Closed-form KL(N(mu, exp(logVar)) || N(0, I)) summed over latent dimensions. */
-export function gaussianKl(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const perDim = tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1));
-    return tf.mul(tf.sum(perDim, 1), 0.5) as tf.Tensor1D;
-  });
-}
-
-export function lossTerms(x: tf.Tensor2D, logits: tf.Tensor2D, mu: tf.Tensor2D, logVar: tf.Tensor2D): LossTerms {
-  return { recon: bernoulliNll(logits, x), kl: gaussianKl(mu, logVar) };
-}
+import type { LossTerms } from '../models/likelihood.js';
 
 /**
  * The training objective: mean over the batch of reconstructionWeight * recon + beta * kl (both weights 1

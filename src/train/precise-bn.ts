@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/datasets.js';
 import type { Vae } from '../models/types.js';
 import { encode, modelInputs } from '../models/vae.js';
-import { batchAt, disposeBatch } from './batch-tensors.js';
+import { batchAt, disposeBatch } from '../data/batch-tensors.js';
 
 /**
  * PreciseBN: before each evaluation, BatchNorm's running statistics are recomputed as the population

@@ -2,14 +2,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossConfig } from '../config/schema.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
-import type { BatchTensors } from './batch-tensors.js';
-import { lossTerms, objective } from './loss.js';
+import type { BatchTensors } from '../data/batch-tensors.js';
+import { lossTerms } from '../models/likelihood.js';
+import { objective } from './loss.js';
 
 /** Batch means of one step's loss terms, read back from the device. */
 export interface StepTerms {
   loss: number;
   recon: number;
   kl: number;
+}
+
+/** What a step updates: the model, its optimizer, and the variables the gradients are taken for. */
+export interface Learner {
+  vae: Vae;
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
 }
 
 export function trainableVariables(vae: Vae): tf.Variable[] {
@@ -22,12 +30,9 @@ export function trainableVariables(vae: Vae): tf.Variable[] {
  * (the caller checks them) and whether the step was applied.
  */
 export async function trainStep(
-  vae: Vae,
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
+  { vae, optimizer, variables }: Learner,
   batch: BatchTensors,
-  weights: LossConfig,
-  epsSeed: number,
+  { weights, epsSeed }: { weights: LossConfig; epsSeed: number },
 ): Promise<{ terms: StepTerms; applied: boolean }> {
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {

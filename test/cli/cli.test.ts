@@ -44,6 +44,9 @@ describe('the run CLI', () => {
     expect(set.code).toBe(2);
     expect(set.stderr).toContain('--set train.batchSize: expected >= 1, found number 0');
     noStack(set.stderr);
+    const resumeSet = cli(['--resume', 'experiments/x', '--set', 'train.epochs=3']);
+    expect(resumeSet.code).toBe(2);
+    expect(resumeSet.stderr).toContain('--set cannot change it');
   });
 
   it('a sweep: a bad sweep key, a bad --jobs and --jobs without a sweep exit 2', () => {

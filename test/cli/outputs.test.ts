@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { train } from '../../src/pipeline.js';
+import { train } from '../../src/jobs/pipeline.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
 
 const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -107,6 +107,36 @@ describe('unusable output folders fail fast with exit 2', () => {
 });
 
 describe('a stop request always stops the process', () => {
+  it('SIGTERM to npx alone (as `timeout N npx ...` sends it) stops the training it started, with a checkpoint', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'long.yaml');
+    writeFileSync(config, 'name: long\nbackend: wasm\ndata: {trainLimit: 3000, testLimit: 100}\nmodel: {hidden: [32]}\ntrain: {epochs: 500}\nreport: {stages: []}\n');
+    const out = join(dir, 'experiments');
+    const npx = spawn('npx', ['tsx', 'run.ts', config, '--out', out], { detached: true, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const runDir = await new Promise<string>((resolve) => {
+      const poll = setInterval(() => {
+        const root = join(out, 'long');
+        const run = existsSync(root) ? readdirSync(root)[0] : undefined;
+        if (run !== undefined && existsSync(join(root, run, 'metrics.jsonl'))) {
+          clearInterval(poll);
+          resolve(join(root, run));
+        }
+      }, 100);
+    });
+    npx.kill('SIGTERM'); // npm itself only: it exits without passing the signal on
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).status === 'running') await new Promise((r) => setTimeout(r, 200));
+    const info = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { status: string; epochsCompleted: number };
+    try {
+      process.kill(-npx.pid!, 'SIGKILL'); // whatever is left of the group, so a failure does not leave it training
+    } catch {
+      // nothing left: as it should be
+    }
+    expect(info.status).toBe('interrupted');
+    expect(info.epochsCompleted).toBeLessThan(500);
+  }, 60_000);
+
+
   it('a second interrupt ends it even while a thread is stuck inside a system call', async () => {
     // Node 20's recursive mkdir under /proc never returns: the thread is stuck in native code, where
     // neither worker.terminate() nor process.exit() can reach it. We provoke that on purpose.

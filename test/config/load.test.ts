@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { ConfigSchema, type Config } from '../../src/config/schema.js';
 import { configReference } from '../../src/config/reference.js';
@@ -33,16 +33,34 @@ describe('config schema', () => {
     expect(c.report.stages).toBe('default');
   });
 
-  it('the Config type is inferred from the schema', () => {
-    expectTypeOf<Config['model']['kind']>().toEqualTypeOf<'vae' | 'cvae'>();
-    expectTypeOf<Config['loss']['beta']>().toEqualTypeOf<number>();
-    expectTypeOf<Config['data']['trainLimit']>().toEqualTypeOf<number | null>();
-  });
 
   it('the reference lists every leaf key with its default', () => {
     const rows = configReference();
     expect(rows.map((r) => r.path)).toEqual(expect.arrayContaining(['model.latentDim', 'loss.beta', 'train.batchSize', 'data.trainLimit', 'report.stages']));
     expect(rows.find((r) => r.path === 'model.latentDim')?.default).toBe('2');
+  });
+});
+
+describe('the model section: one shape per architecture', () => {
+  it('conv takes no hidden layers: an mlp key on conv is a located error naming both arches', () => {
+    const dir = tempDir();
+    const file = write(dir, 'conv.yaml', 'name: c\nmodel:\n  arch: conv\n  hidden: [64]\n');
+    const err = configError(() => loadConfig(file));
+    expect(err.issues).toEqual([
+      { file: expect.stringMatching(/conv\.yaml$/), line: 4, col: 3, path: 'model.hidden', message: '"hidden" is a key of arch mlp, not of arch conv; expected one of: kind, arch, latentDim' },
+    ]);
+    expect(loadConfig(write(dir, 'ok.yaml', 'model:\n  arch: conv\n')).config.model).toEqual({ kind: 'vae', arch: 'conv', latentDim: 2 });
+  });
+
+  it('an unknown arch says which are known and what it found', () => {
+    const dir = tempDir();
+    const err = configError(() => loadConfig(write(dir, 'a.yaml', 'model:\n  arch: cnn\n')));
+    expect(err.issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`)).toEqual(['2:9 model.arch: expected "mlp" | "conv", found "cnn"']);
+  });
+
+  it('bounds hidden layers: a size or a count that could only exhaust memory is a config error', () => {
+    expect(configError(() => parseConfig({ model: { hidden: [100_000_000] } })).message).toContain('model.hidden.0: expected <= 65536');
+    expect(configError(() => parseConfig({ model: { hidden: Array(65).fill(8) } })).message).toContain('model.hidden: expected at most 64 items');
   });
 });
 
@@ -53,7 +71,7 @@ describe('loadConfig', () => {
     const child = write(dir, 'child.yaml', 'extends: base.yaml\nname: child\nmodel:\n  hidden: [64]\n');
     const { config } = loadConfig(child, { set: ['model.latentDim=5', 'train.learningRate=3e-4', 'data.trainLimit=null'] });
     expect(config.name).toBe('child');
-    expect(config.model.hidden).toEqual([64]);
+    expect(config.model).toMatchObject({ arch: 'mlp', hidden: [64] });
     expect(config.model.latentDim).toBe(5);
     expect(config.loss.beta).toBe(4);
     expect(config.train.learningRate).toBeCloseTo(3e-4);

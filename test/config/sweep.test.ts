@@ -23,6 +23,44 @@ function issuesOf(fn: () => unknown): ConfigError['issues'] {
   throw new Error('expected a ConfigError');
 }
 
+describe('a sweep over the architecture', () => {
+  it('gives each point the model keys of its arch: the base\'s hidden layers stay on mlp and leave conv', () => {
+    const plan = planSweep(parseConfig({ name: 'a', model: { hidden: [64] }, sweep: { 'model.arch': ['mlp', 'conv'] } }));
+    expect(plan.points.map((p) => p.config.model)).toEqual([
+      { kind: 'vae', arch: 'mlp', hidden: [64], latentDim: 2 },
+      { kind: 'vae', arch: 'conv', latentDim: 2 },
+    ]);
+  });
+});
+
+describe('relative data folders in a sweep', () => {
+  it('resolve against the config file, like data.dir itself, and name points by their last part', () => {
+    const file = write('name: d\ndata: {dataset: idx, dir: good}\nsweep:\n  data.dir: [good, ../elsewhere/goodgz]\n');
+    const dir = join(file, '..');
+    const plan = planSweep(loadConfig(file).config);
+    expect(plan.points.map((p) => [p.name, p.config.data.dir])).toEqual([
+      ['dir=good', join(dir, 'good')],
+      ['dir=goodgz', join(dir, '..', 'elsewhere', 'goodgz')],
+    ]);
+    const list = planSweep(loadConfig(write('name: d\ndata: {dataset: idx, dir: good}\nsweep:\n  - {data.dir: other}\n')).config);
+    expect(list.points[0]!.config.data.dir).toMatch(/\/other$/);
+    expect(list.points[0]!.config.data.dir!.startsWith('/')).toBe(true);
+  });
+});
+
+describe('a sweep so large it is surely a mistake', () => {
+  it('is refused before it is expanded, unless a higher limit is asked for', () => {
+    const text = 'name: big\nsweep:\n  model.latentDim: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n  loss.beta: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n  seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n';
+    const file = write(text);
+    expect(issuesOf(() => loadConfig(file)).map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`)).toEqual([
+      '2:1 sweep: 1100 points: more than the limit of 1000, which is surely a mistake (raise it with --max-points N)',
+    ]);
+    expect(planSweep(loadConfig(file, { maxSweepPoints: 1100 }).config).points).toHaveLength(1100);
+    const huge = write('name: huge\nsweep:\n' + Array.from({ length: 7 }, (_, i) => `  ${['seed', 'model.latentDim', 'loss.beta', 'train.epochs', 'train.batchSize', 'train.learningRate', 'eval.iwaeSamples'][i]}: [${Array.from({ length: 10 }, (_, j) => j + 1).join(', ')}]`).join('\n') + '\n');
+    expect(issuesOf(() => loadConfig(huge))[0]!.message).toMatch(/^10000000 points: more than the limit/);
+  });
+});
+
 describe('grid expansion', () => {
   it('is every combination, the first key outermost and values in file order', () => {
     expect(expandSweep({ 'model.latentDim': [2, 5, 10], 'loss.beta': [1, 4] })).toEqual([
@@ -49,7 +87,7 @@ describe('grid expansion', () => {
     expect(last.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [64, 16], latentDim: 4 });
     expect(last.sweep).toBeNull();
     expect(last.name).toBe('grid');
-    expect(config.model.hidden).toEqual([64]); // the base is not mutated
+    expect(config.model).toMatchObject({ hidden: [64] }); // the base is not mutated
   });
 });
 

@@ -7,10 +7,10 @@ import { loadDataset } from '../../src/data/datasets.js';
 import { meanAndStdError } from '../../src/eval/elbo.js';
 import { bernoulliNllSamples, iwaeFromLogWeights, iwaeLogWeights, logMeanExp } from '../../src/eval/iwae.js';
 import { disposeVae } from '../../src/models/registry.js';
-import { train } from '../../src/pipeline.js';
+import { train } from '../../src/jobs/pipeline.js';
 import { loadVae } from '../../src/run/checkpoint.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
-import { bernoulliNll } from '../../src/train/loss.js';
+import { bernoulliNll } from '../../src/models/likelihood.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
 
 beforeAll(async () => {

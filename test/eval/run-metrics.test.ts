@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { resume, train } from '../../src/pipeline.js';
+import { resume, train } from '../../src/jobs/pipeline.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';

@@ -16,7 +16,11 @@ export function tinyConfig(over: Record<string, unknown> = {}): Config {
     eval: { iwaeImages: 16, iwaeSamples: 32 }, // the default 1000 x 1000 costs ~20 s (mlp); this, well under 1 s
     report: { stages: [] },
   };
-  return parseConfig(merge(base, over));
+  const merged = merge(base, over);
+  // conv models take no hidden layers: drop the mlp default unless the test asked for it
+  const model = merged.model as Record<string, unknown>;
+  if (model.arch === 'conv' && !('hidden' in ((over.model as Record<string, unknown> | undefined) ?? {}))) delete model.hidden;
+  return parseConfig(merged);
 }
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

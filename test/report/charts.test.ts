@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compactSvg, renderSvg } from '../../src/report/charts.js';
-import { gridSpec } from '../../src/report/grid-figure.js';
-import { CLASS_COLOURS } from '../../src/report/palette.js';
-import { equalAspect, scatterSpec } from '../../src/report/scatter.js';
+import { compactSvg, renderSvg } from '../../src/report/figures/charts.js';
+import { gridSpec } from '../../src/report/figures/grid-figure.js';
+import { CLASS_COLOURS } from '../../src/report/figures/palette.js';
+import { equalAspect, scatterSpec } from '../../src/report/figures/scatter.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { RunInfo } from '../../src/run/run-dir.js';
 import { lossCurvesStage, lossRows } from '../../src/report/stages/loss-curves.js';
@@ -45,7 +45,7 @@ describe('charts render to SVG in Node', () => {
     };
     const ctx = {
       runDir: '/run', outDir: '/out', config: parseConfig({}), info: {} as RunInfo, metrics, classNames: [],
-      latents: unused, vae: unused, dataset: unused, progress: () => {},
+      spec: unused, latents: unused, latentUsage: unused, vae: unused, dataset: unused, progress: () => {},
     };
     const out = await lossCurvesStage.run(ctx, lossCurvesStage.options.parse({}));
     for (const title of ['epoch', 'nats per image', 'Reconstruction', 'KL', '−ELBO']) expect(out.body).toContain(`>${title}</text>`);

@@ -2,22 +2,21 @@ import * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { train } from '../../src/pipeline.js';
+import { train } from '../../src/jobs/pipeline.js';
 import { buildComparison, expandRunDirs, type ComparisonRecord } from '../../src/report/compare/index.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { SWEEP_FORMAT, type SweepFile } from '../../src/run/sweep-file.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
-import { checkReport, CHROMIUM, hasChromium, launchChromium } from './browser.js';
+import { checkReport, lazyBrowser } from './browser.js';
 
 const SHOTS = 'test-output/compare';
 const SECTIONS = ['summary', 'loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'contours', 'runs'];
 
 let tmp: string;
 let runs: { z2: string; z3: string };
-let browser: Browser | undefined;
+const browsers = lazyBrowser();
 
 /** Two tiny runs that differ only in latentDim: two epochs each on a few hundred MNIST images. */
 beforeAll(async () => {
@@ -27,10 +26,9 @@ beforeAll(async () => {
     return (await train(config, { out: join(tmp, 'runs') })).runDir;
   };
   runs = { z2: await run(2), z3: await run(3) };
-  if (hasChromium) browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
+  await browsers.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -145,7 +143,8 @@ describe('compare', () => {
     const indexPath = out.join('').trim();
     expect(indexPath).toMatch(/compare\/cmp-[0-9a-f]{8}\/index\.html$/);
     expect(await main(['compare'])).toBe(2);
-    if (browser === undefined) return console.warn(`skipping the browser check: ${CHROMIUM} is missing`);
+    const browser = await browsers.get('the comparison page');
+    if (browser === null) return;
 
     const check = await checkReport(browser, indexPath, join(SHOTS, 'two-runs.png'), true);
     expect(check.consoleErrors).toEqual([]);

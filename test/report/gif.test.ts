@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/data/batches.js';
-import { encodeGif, writeGif } from '../../src/report/gif.js';
+import { encodeGif, writeGif } from '../../src/report/figures/gif.js';
 
 // --- A minimal GIF89a reader, written from the spec, so the tests check what a viewer would decode. ---
 

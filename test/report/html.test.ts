@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, page, section, table } from '../../src/report/html.js';
-import { summaryHtml, duration } from '../../src/report/summary.js';
+import { escapeHtml, page, section, table } from '../../src/report/figures/html.js';
+import { duration } from '../../src/report/figures/format.js';
+import { summaryHtml } from '../../src/report/summary.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { RunInfo } from '../../src/run/run-dir.js';
 

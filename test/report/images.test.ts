@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { encodePng, tileGray, toByte } from '../../src/report/images.js';
+import { encodePng, tileGray, toByte } from '../../src/report/figures/images.js';
 
 /** n images of 2x3 pixels, image k filled with value (k + 1) / 10, except pixel (1, 2) = 1. */
 function tinyImages(n: number): Float32Array {

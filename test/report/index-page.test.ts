@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { train } from '../../src/pipeline.js';
+import { train } from '../../src/jobs/pipeline.js';
 import type { ComparisonRecord } from '../../src/report/compare/index.js';
-import { buildIndex, experimentsRootOf } from '../../src/report/index-page.js';
+import { buildIndex, experimentsRootOf } from '../../src/report/catalog/index-page.js';
 import { appendMetrics, createRunDir, createRunDirAt, updateRunInfo, type RunStatus } from '../../src/run/run-dir.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
-import { checkReport, CHROMIUM, hasChromium, launchChromium } from './browser.js';
+import { checkReport, lazyBrowser } from './browser.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -66,8 +66,9 @@ describe('reports/index.html', () => {
     expect(html).toMatch(/new-run <span class="se" title="npx tsx run report [^"]+ --reports [^"]+">\(no report\)<\/span>/);
     expect(html).toContain('<span class="status-bad">failed</span>');
 
-    if (!hasChromium) return console.warn(`skipping the browser check: ${CHROMIUM} is missing`);
-    const browser = await launchChromium();
+    const browsers = lazyBrowser();
+    const browser = await browsers.get('the index page');
+    if (browser === null) return;
     try {
       const check = await checkReport(browser, result.indexPath, 'test-output/compare/index-page.png');
       expect(check.consoleErrors).toEqual([]);
@@ -78,7 +79,7 @@ describe('reports/index.html', () => {
       const order = await page.$$eval('#runs tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-run')?.split('/')[0]));
       expect(order).toEqual(['old-run', 'sweepy', 'new-run']); // oldest first after one click
     } finally {
-      await browser.close();
+      await browsers.close();
     }
   });
 

@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { toCsv } from '../../src/report/csv.js';
-import { around, fmt, gridZ, zName } from '../../src/report/latent-grid.js';
-import { activeDims, classMean, classStd, klPerDim, strongestPair } from '../../src/report/latent-stats.js';
-import { firstOfEachClass, gatherRows, nthOfClass, seededSubset, standardNormals } from '../../src/report/picks.js';
+import { toCsv } from '../../src/report/figures/csv.js';
+import { fmt, zName } from '../../src/report/figures/format.js';
+import { around, gridZ } from '../../src/report/stages/shared/latent-grid.js';
+import { classMean, classStd, strongestPair } from '../../src/report/analysis/posterior-stats.js';
+import { column, firstOfEachClass, gatherRows, reconstructionPicks, seededSubset, standardNormals } from '../../src/report/analysis/picks.js';
 import { linePoints } from '../../src/report/stages/interpolations.js';
 
 describe('fixed picks', () => {
   it('finds the first example of each class, -1 where absent', () => {
     expect(firstOfEachClass(Uint8Array.of(3, 1, 3, 0, 1), 4)).toEqual([3, 1, -1, 0]);
-    expect(nthOfClass(Uint8Array.of(3, 1, 3, 0, 3), 3, 2)).toBe(4);
+  });
+
+  it('picks the reconstruction digits: the first of each class, then seeded extras from the pool, none twice', () => {
+    const labels = Uint8Array.from({ length: 500 }, (_, i) => (i * 7) % 10);
+    const p = reconstructionPicks(labels, 10, 10, 100);
+    expect(p.first.map((f) => f.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(p.first.every((f) => labels[f.idx] === f.label && labels.indexOf(f.label) === f.idx)).toBe(true);
+    expect(p.pool).toBe(100);
+    expect(p.extra).toHaveLength(10);
+    expect(p.extra.every((i) => i < 100 && !p.first.some((f) => f.idx === i))).toBe(true);
+    expect(reconstructionPicks(labels, 10, 10, 100)).toEqual(p);
+    expect(reconstructionPicks(labels.subarray(0, 12), 10, 10, 100)).toMatchObject({ pool: 12, extra: [10, 11] });
   });
 
   it('draws a seeded subset: distinct, sorted, the same every time, all when n >= count', () => {
@@ -24,6 +36,7 @@ describe('fixed picks', () => {
   it('gathers rows of either array type', () => {
     expect([...gatherRows(Float32Array.of(0, 1, 2, 3, 4, 5), 2, [2, 0])]).toEqual([4, 5, 0, 1]);
     expect(gatherRows(Uint8Array.of(7, 8, 9), 1, [1])).toBeInstanceOf(Uint8Array);
+    expect([...column(Float32Array.of(0, 1, 2, 3, 4, 5), 2, 1)]).toEqual([1, 3, 5]);
   });
 
   it('draws standard normals: seeded, mean ~0, variance ~1', () => {
@@ -40,14 +53,7 @@ describe('latent statistics against hand computation', () => {
   // Two images, two dims: image 0 mu (1, 0) logVar (0, log 4); image 1 mu (3, 0) logVar (0, log 4).
   const split = { count: 2, mu: Float32Array.of(1, 0, 3, 0), logVar: Float32Array.of(0, Math.log(4), 0, Math.log(4)), labels: Uint8Array.of(5, 5) };
 
-  it('averages KL(q || N(0, 1)) per dimension', () => {
-    const kl = klPerDim(split, 2);
-    expect(kl[0]).toBeCloseTo((0.5 * 1 + 0.5 * 9) / 2, 6); // 0.5 mu^2 when the variance is 1
-    expect(kl[1]).toBeCloseTo(0.5 * (4 - Math.log(4) - 1), 6);
-  });
-
-  it('counts active dimensions and picks the strongest pair in index order', () => {
-    expect(activeDims([0.5, 0.001, 2])).toEqual([0, 2]);
+  it('picks the strongest pair in index order', () => {
     expect(strongestPair([0.5, 0.001, 2, 1])).toEqual([2, 3]);
     expect(strongestPair([0, 0])).toEqual([0, 1]);
   });

@@ -1,26 +1,26 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { train } from '../../src/pipeline.js';
+import { train } from '../../src/jobs/pipeline.js';
 import { buildReport } from '../../src/report/render.js';
+import { readEvalMetrics } from '../../src/run/eval-metrics.js';
+import { readLatents } from '../../src/run/latents.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
-import { checkReport, CHROMIUM, hasChromium, launchChromium } from './browser.js';
+import { checkReport, lazyBrowser } from './browser.js';
 
 const SHOTS = 'test-output/report';
 const VAE_SECTIONS = ['loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'tsne', 'manifold', 'contours', 'class-mean-grid', 'interpolations', 'latent-stats', 'explorer', 'exports'];
 const CVAE_SECTIONS = ['loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'tsne', 'class-manifolds', 'fixed-class-grid', 'contours', 'interpolations', 'latent-stats', 'explorer', 'exports'];
 
 let tmp: string;
-let browser: Browser | undefined;
+const browsers = lazyBrowser();
 beforeAll(async () => {
   tmp = tempDir('vaelab-report-');
-  if (hasChromium) browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
+  await browsers.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -48,10 +48,8 @@ function expectSelfContained(dir: string): void {
 }
 
 async function expectRendersInChromium(dir: string, sections: string[], shot: string): Promise<void> {
-  if (browser === undefined) {
-    console.warn(`skipping the browser check: ${CHROMIUM} is missing (apt-get install chromium)`);
-    return;
-  }
+  const browser = await browsers.get(`the report ${shot}`);
+  if (browser === null) return;
   const page = await checkReport(browser, join(dir, 'index.html'), join(SHOTS, shot));
   expect(page.consoleErrors).toEqual([]);
   expect(page.brokenImages).toEqual([]);
@@ -99,6 +97,45 @@ describe('report of a tiny run, end to end', () => {
     expect(html).toMatch(/<section id="class-mean-grid" class="stage failed"[^>]*data-status="failed">/);
     expect(html).toContain('<pre class="error">label 42 is not a class of this data (0..9)</pre>');
     expect(html).toMatch(/<section id="loss-curves"[^>]*data-status="ok">/);
+  });
+
+  it('latentStats takes active units from metrics.json, and without it applies the same rule to the saved latents', async () => {
+    const config = tinyConfig({ name: 'report-usage', data: { trainLimit: 128, testLimit: 64 }, model: { latentDim: 4 }, train: { epochs: 1 } });
+    const { runDir } = await train(config, { out: join(tmp, 'runs') });
+    const caption = async (dir: string, reports: string) => {
+      const { indexPath } = await buildReport(dir, join(tmp, reports), { stages: ['latentStats'] });
+      const escaped = /<section id="latent-stats"[\s\S]*?<p class="caption">([^<]*)<\/p>/.exec(readFileSync(indexPath, 'utf8'))![1]!;
+      return escaped.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    };
+    const rule = 'active (in colour) when the variance over the test images of its posterior mean exceeds 0.01 (eval.activeThreshold)';
+
+    // metrics.json is the source: doctor its variances and the caption follows them, not the latents.
+    const doctored = join(tmp, 'usage-doctored');
+    cpSync(runDir, doctored, { recursive: true });
+    const metrics = readEvalMetrics(doctored)!;
+    writeFileSync(join(doctored, 'metrics.json'), JSON.stringify({ ...metrics, latent: { ...metrics.latent, muVariance: [1, 0, 0.5, 0.001] } }));
+    const fromJson = await caption(doctored, 'reports-doctored');
+    expect(fromJson).toContain(rule);
+    expect(fromJson).toContain("Numbers from the run's evaluation (metrics.json).");
+    expect(fromJson).toContain('Active: z₁, z₃ (2 of 4).');
+
+    // An unfinished run has no metrics.json: the variances of the saved test means, computed here by hand.
+    const unfinished = join(tmp, 'usage-unfinished');
+    cpSync(runDir, unfinished, { recursive: true });
+    rmSync(join(unfinished, 'metrics.json'));
+    const test = readLatents(unfinished).splits.test!;
+    const variance = [0, 1, 2, 3].map((j) => {
+      const xs = Array.from({ length: test.count }, (_, i) => test.mu[i * 4 + j]!);
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      return xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length;
+    });
+    const active = [0, 1, 2, 3].filter((j) => variance[j]! > 0.01);
+    expect(active.length).toBe(readEvalMetrics(runDir)!.latent.activeUnits); // the run's own evaluation agrees
+    const computed = await caption(unfinished, 'reports-unfinished');
+    expect(computed).toContain(rule);
+    expect(computed).toContain('this run has no metrics.json yet');
+    const names = active.map((j) => `z${String.fromCharCode(0x2081 + j)}`).join(', ');
+    expect(computed).toContain(`Active: ${active.length === 0 ? 'none' : names} (${active.length} of 4).`);
   });
 
   it('the report command wants one run directory (exit 2 otherwise)', async () => {

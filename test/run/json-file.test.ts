@@ -23,3 +23,23 @@ describe('the run directory JSON files', () => {
     expect(readVersionedJson<{ formatVersion: number; value: number }>(path, 'metrics', 1).value).toBe(3);
   });
 });
+
+describe('a damaged checkpoint', () => {
+  it('a truncated weights file is a user error naming it and the bytes expected, for the model and for Adam', async () => {
+    const { train } = await import('../../src/jobs/pipeline.js');
+    const { loadVae, readOptimizerWeights } = await import('../../src/run/checkpoint.js');
+    const { tinyConfig } = await import('../helpers/tiny.js');
+    const { cpSync, statSync, truncateSync } = await import('node:fs');
+    const { runDir } = await train(tinyConfig({ train: { epochs: 1 } }), { out: join(tempDir(), 'experiments') });
+    const copy = join(tempDir(), 'run');
+    cpSync(runDir, copy, { recursive: true });
+    const weights = join(copy, 'checkpoint', 'encoder', 'weights.bin');
+    const size = statSync(weights).size;
+    truncateSync(weights, size - 100);
+    await expect(loadVae(join(copy, 'checkpoint'))).rejects.toThrow(`${weights} is damaged: ${size - 100} bytes, its manifest declares ${size}`);
+    const adam = join(copy, 'checkpoint', 'optimizer.bin');
+    truncateSync(adam, 10);
+    expect(() => readOptimizerWeights(join(copy, 'checkpoint'))).toThrow(VaelabError);
+    expect(() => readOptimizerWeights(join(copy, 'checkpoint'))).toThrow(`${adam} is damaged: 10 bytes`);
+  });
+});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sweepId } from '../../src/config/sweep.js';
 import { VaelabError } from '../../src/errors.js';
-import { train } from '../../src/pipeline.js';
+import { train } from '../../src/jobs/pipeline.js';
 import { readState } from '../../src/run/checkpoint.js';
 import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
 import { readSweepFile } from '../../src/run/sweep-file.js';

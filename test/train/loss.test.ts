@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
-import { bernoulliNll, gaussianKl, objective, objectiveValue } from '../../src/train/loss.js';
+import { bernoulliNll, gaussianKl } from '../../src/models/likelihood.js';
+import { objective, objectiveValue } from '../../src/train/loss.js';
 import { createAdam } from '../../src/train/optimizer.js';
 import { trainableVariables, trainStep } from '../../src/train/step.js';
 
@@ -62,7 +63,7 @@ describe('loss terms against hand-computed values', () => {
     const snapshot = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     const [enc, dec] = [snapshot(vae.encoder), snapshot(vae.decoder)];
     const x = tf.randomUniform([16, 784], 0, 1, 'float32', 5) as tf.Tensor2D;
-    const { applied } = await trainStep(vae, adam, trainableVariables(vae), { x, y: null, size: 16 }, { beta: 1, reconstructionWeight: 0 }, 9);
+    const { applied } = await trainStep({ vae, optimizer: adam, variables: trainableVariables(vae) }, { x, y: null, size: 16 }, { weights: { beta: 1, reconstructionWeight: 0 }, epsSeed: 9 });
     expect(applied).toBe(true);
     expect(snapshot(vae.decoder)).toEqual(dec);
     expect(snapshot(vae.encoder)).not.toEqual(enc);

@@ -11,7 +11,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const spec: VaeSpec = { kind: 'cvae', arch: 'conv', hidden: [256], latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 };
+const spec: VaeSpec = { kind: 'cvae', arch: 'conv', latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 };
 const stats = (vae: ReturnType<typeof buildVae>, name: string) =>
   vae.encoder.getLayer(name).getWeights().slice(2).map((w) => Array.from(w.dataSync()));
 
@@ -70,7 +70,7 @@ describe('PreciseBN recalibration before evaluation', () => {
   });
 
   it('leaves a model without BatchNorm alone', () => {
-    const vae = buildVae({ ...spec, arch: 'mlp' }, 1);
+    const vae = buildVae({ ...spec, arch: 'mlp', hidden: [256] }, 1);
     expect(recalibrateBatchNorm(vae, syntheticDataset(16, 4).train)).toBe(0);
     disposeVae(vae);
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -7,7 +7,7 @@ import { batchCount, epochOrder } from '../../src/data/batches.js';
 import { DivergenceError } from '../../src/errors.js';
 import { encode } from '../../src/models/vae.js';
 import { disposeVae } from '../../src/models/registry.js';
-import { resume, train } from '../../src/pipeline.js';
+import { resume, train } from '../../src/jobs/pipeline.js';
 import { loadModel, loadVae, readState } from '../../src/run/checkpoint.js';
 import { readLatents } from '../../src/run/latents.js';
 import { readMetrics, readRunInfo, type EpochMetrics } from '../../src/run/run-dir.js';
@@ -153,5 +153,25 @@ describe('tensor memory', () => {
     expect(counts).toHaveLength(3);
     expect(new Set(counts).size).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('20 epochs: tensors flat (a leak of one per step would show), memory bounded, every file handle closed at the end', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    await train(tinyConfig({ name: 'warm', train: { epochs: 1 } }), { out: tempDir() }); // the backend opens what it keeps
+    const fdsBefore = fds();
+    const counts: number[] = [];
+    const rss: number[] = [];
+    await train(tinyConfig({ name: 'long', data: { trainLimit: 128, testLimit: 32 }, model: { hidden: [16] }, train: { epochs: 20, batchSize: 32, evalBatchSize: 32 } }), {
+      out: tempDir(),
+      onProgress: (p) => {
+        if (p.type !== 'epoch') return;
+        counts.push(p.numTensors);
+        rss.push(process.memoryUsage().rss);
+      },
+    });
+    expect(counts).toHaveLength(20);
+    expect(new Set(counts).size).toBe(1);
+    expect(rss[19]! - rss[1]!).toBeLessThan(64 << 20);
+    expect(fds()).toBe(fdsBefore);
   });
 });

@@ -7,16 +7,15 @@ import { VaelabError } from '../../errors.js';
 import { replaceDirAtomic, writeJsonAtomic } from '../../run/atomic.js';
 import { childPath } from '../../run/paths.js';
 import { shortHash } from '../../config/names.js';
-import { escapeHtml, page, type SectionHtml } from '../html.js';
-import { buildIndex } from '../index-page.js';
+import { COMPARISON_FORMAT, type ComparisonRecord } from '../catalog/comparison-record.js';
+import { expandRunDirs } from '../catalog/discover.js';
+import { buildIndex } from '../catalog/index-page.js';
+import { displayPath, readRunSummary, type RunSummary } from '../catalog/run-summary.js';
+import { escapeHtml, page, type SectionHtml } from '../figures/html.js';
+import { SORT_SCRIPT, SORTABLE_CSS } from '../figures/sortable-table.js';
 import { checkSameData, differingKeys, runLabels } from './differ.js';
-import { expandRunDirs } from './discover.js';
-import { displayPath, readRunSummary, type RunSummary } from './run-summary.js';
 import { runsTable } from './runs-table.js';
 import { curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
-import { SORT_SCRIPT, SORTABLE_CSS } from './sortable.js';
-
-export const COMPARISON_FORMAT = 1;
 
 export interface CompareOptions {
   /** Backend to decode with instead of the first run's config.backend. */
@@ -33,17 +32,8 @@ export interface ComparisonResult {
   failed: { title: string; error: string }[]; // figures that could not be drawn
 }
 
-/** comparison.json: what the index page lists, and what `compare` was given. */
-export interface ComparisonRecord {
-  formatVersion: number;
-  id: string;
-  createdAt: string;
-  keys: string[];
-  runs: { runDir: string; name: string; id: string; label: string; status: string }[];
-}
-
 /** "vae-mlp-z2+vae-mlp-z10-1a2b3c4d": readable names, then a hash of the exact set of runs. */
-export function comparisonId(runs: readonly RunSummary[]): string {
+function comparisonId(runs: readonly RunSummary[]): string {
   const names = [...new Set(runs.map((r) => r.info.name))];
   const prefix = names.length <= 3 ? names.join('+') : `${names[0]!}+${names.length - 1}-more`;
   const set = runs.map((r) => `${r.info.name}/${r.info.id}`).sort().join('\n');

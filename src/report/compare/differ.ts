@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import { VaelabError } from '../../errors.js';
-import type { RunSummary } from './run-summary.js';
+import type { RunSummary } from '../catalog/run-summary.js';
 
 /**
  * Keys that never explain a difference in results: the run's name (its own column), the report and sweep

@@ -3,37 +3,31 @@ import { oneHot } from '../../data/batches.js';
 import type { Split } from '../../data/datasets.js';
 import { disposeVae } from '../../models/registry.js';
 import { loadVae } from '../../run/checkpoint.js';
-import { renderSvg } from '../charts.js';
+import { gatherRows, reconstructionPicks, standardNormals } from '../analysis/picks.js';
+import type { RunSummary } from '../catalog/run-summary.js';
 import { decodeZ, reconstructImages } from '../decode.js';
-import { gridSpec } from '../grid-figure.js';
-import { escapeHtml, img } from '../html.js';
-import { writeTiles } from '../images.js';
-import { firstOfEachClass, gatherRows, seededSubset, standardNormals } from '../picks.js';
-import { runColour } from './run-colours.js';
-import type { RunSummary } from './run-summary.js';
+import { digitRowsFigure } from '../figures/digit-rows.js';
+import { escapeHtml, img } from '../figures/html.js';
+import { writeTiles } from '../figures/images.js';
+import { runColour } from '../figures/palette.js';
+import { reconstructionsStage } from '../stages/reconstructions.js';
 
 /** The reconstructions stage's defaults, so a comparison shows exactly the digits of every run's report. */
-const EXTRA = 10;
-const PICK_FROM = 1000;
-const SCALE = 2;
+const RECONSTRUCTIONS = reconstructionsStage.options.parse({});
 /** Prior samples: one fixed draw shared by all runs (a run with latentDim d takes the first d coordinates). */
-export const PRIOR_SEED = 0x5eed;
+const PRIOR_SEED = 0x5eed;
 export const PRIOR_ROWS = 2;
 export const PRIOR_COLS = 10;
 
 export interface Picks {
   classes: number[]; // the first test example of each class present
   classNames: string[];
-  extra: number[]; // seeded picks from the first PICK_FROM test images, not among `classes`
+  extra: number[]; // seeded picks from the first test images, not among `classes`
 }
 
 export function comparePicks(test: Split, classNames: readonly string[]): Picks {
-  const first = firstOfEachClass(test.labels, classNames.length);
-  const present = first.flatMap((idx, label) => (idx < 0 ? [] : [{ idx, label }]));
-  const taken = new Set(present.map((p) => p.idx));
-  const pool = Math.min(test.count, PICK_FROM);
-  const extra = seededSubset(pool, Math.min(pool, EXTRA + taken.size)).filter((i) => !taken.has(i)).slice(0, EXTRA);
-  return { classes: present.map((p) => p.idx), classNames: present.map((p) => classNames[p.label] ?? String(p.label)), extra };
+  const { first, extra } = reconstructionPicks(test.labels, classNames.length, RECONSTRUCTIONS.extra, RECONSTRUCTIONS.pickFrom);
+  return { classes: first.map((p) => p.idx), classNames: first.map((p) => classNames[p.label] ?? String(p.label)), extra };
 }
 
 export interface DecodedRun {
@@ -72,28 +66,25 @@ export async function decodeRuns(runs: readonly RunSummary[], test: Split, picks
   return out;
 }
 
+/** The size of one image of the data, shared by every run of a comparison. */
+export interface ImageSize {
+  height: number;
+  width: number;
+}
+
 /** Originals once on top, then one row per run, as one labelled picture on a shared grid of tiles. */
-export async function reconFigure(outDir: string, file: string, originals: Float32Array, rows: Float32Array[], labels: readonly string[], xLabels: string[], xTitle: string): Promise<string> {
-  const cols = xLabels.length;
-  const all = new Float32Array(originals.length * (rows.length + 1));
-  all.set(originals);
-  rows.forEach((r, i) => all.set(r, (i + 1) * originals.length));
-  const gap = 4;
-  const size = writeTiles(join(outDir, file), all, cols * (rows.length + 1), { cols, scale: SCALE, gap });
-  const spec = gridSpec({ src: file, ...size, cols, rows: rows.length + 1, tile: 28 * SCALE, gap, xLabels, yLabels: ['original', ...labels], xTitle, yTitle: '' });
+export function reconFigure(outDir: string, file: string, image: ImageSize, originals: Float32Array, rows: Float32Array[], labels: readonly string[], xLabels: string[], xTitle: string): Promise<string> {
   // Row labels are run labels ("kind cvae, latentDim 10"): let them run longer than vega's 180 px default.
-  return renderSvg({ ...spec, config: { axisY: { labelLimit: 360 } } });
+  return digitRowsFigure({ outDir, file, rows: [originals, ...rows], rowLabels: ['original', ...labels], xLabels, xTitle, image, scale: RECONSTRUCTIONS.scale, rowLabelLimit: 360 });
 }
 
 /** One small grid of prior samples per run, titled with its label in its table colour. */
-export function priorPanels(outDir: string, decoded: readonly DecodedRun[], labels: readonly string[]): { html: string; files: string[] } {
-  const files: string[] = [];
+export function priorPanels(outDir: string, image: ImageSize, decoded: readonly DecodedRun[], labels: readonly string[]): string {
   const panels = decoded.map((d, i) => {
     const file = `prior-${i + 1}.png`;
-    files.push(file);
-    const size = writeTiles(join(outDir, file), d.prior, PRIOR_ROWS * PRIOR_COLS, { cols: PRIOR_COLS, scale: SCALE, gap: 2 });
+    const size = writeTiles(join(outDir, file), d.prior, PRIOR_ROWS * PRIOR_COLS, { cols: PRIOR_COLS, scale: RECONSTRUCTIONS.scale, gap: 2, size: image });
     const title = `<h3><span class="swatch" style="background:${runColour(i)}"></span>${escapeHtml(labels[i] ?? '')}</h3>`;
     return `<div class="panel">${title}${img(file, `samples from the prior decoded by ${labels[i] ?? ''}`, size)}</div>`;
   });
-  return { html: `<div class="panels">${panels.join('\n')}</div>`, files };
+  return `<div class="panels">${panels.join('\n')}</div>`;
 }

@@ -1,3 +1,4 @@
-// The comparison report's public surface: build one, and the record the index page reads.
-export { buildComparison, comparisonId, COMPARISON_FORMAT, type CompareOptions, type ComparisonRecord, type ComparisonResult } from './build.js';
-export { expandRunDirs, findRunDirs } from './discover.js';
+// The comparison report's public surface: build one, find the runs it takes, and the record the index page reads.
+export { buildComparison, type CompareOptions, type ComparisonResult } from './build.js';
+export type { ComparisonRecord } from '../catalog/comparison-record.js';
+export { expandRunDirs } from '../catalog/discover.js';

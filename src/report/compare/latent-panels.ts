@@ -1,84 +1,64 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { latentUsage } from '../../eval/active-units.js';
 import { readLatents, type SplitLatents } from '../../run/latents.js';
-import { renderSvg } from '../charts.js';
-import { zName } from '../latent-grid.js';
-import { klPerDim, strongestPair } from '../latent-stats.js';
-import { classGaussians, ellipse } from '../maths/gaussian.js';
-import { pca2 } from '../maths/pca.js';
-import { CLASS_COLOURS } from '../palette.js';
-import { gatherRows, seededSubset } from '../picks.js';
-import { equalAspect, paddedRange } from '../scatter.js';
-import type { RunSummary } from './run-summary.js';
+import { classGaussians } from '../analysis/class-gaussians.js';
+import { meansIn2d } from '../analysis/pca.js';
+import { column, gatherRows, seededSubset } from '../analysis/picks.js';
+import { strongestPair } from '../analysis/posterior-stats.js';
+import type { RunSummary } from '../catalog/run-summary.js';
+import { renderSvg } from '../figures/charts.js';
+import { ellipseOutlines, type OutlinePoint } from '../figures/ellipses.js';
+import { zName } from '../figures/format.js';
+import { CLASS_COLOURS } from '../figures/palette.js';
+import { equalAspect, paddedRange } from '../figures/scatter.js';
 
 /** Points per scatter panel: a fixed seeded subset, the same images in every run (they share the data). */
 export const SCATTER_POINTS = 1000;
 const SIDE = 250; // longer side of a panel in pixels
 const COLUMNS = 3; // panels per row
 const SIGMAS = [1, 2] as const;
+const SEGMENTS = 48; // points per ellipse, as the run report's contours
 
 interface Point {
   x: number;
   y: number;
   label: string;
 }
-interface Line extends Point {
-  key: string;
-  i: number;
-}
-export interface LatentPanel {
+interface LatentPanel {
   title: string;
   axes: [string, string];
   points: Point[]; // scatter
-  lines: Line[]; // contours: class ellipses
+  lines: OutlinePoint[]; // contours: class ellipses
   means: Point[]; // contours: class names at the class means
 }
 
-function column(data: Float32Array, dim: number, j: number): number[] {
-  return Array.from({ length: data.length / dim }, (_, i) => data[i * dim + j] ?? 0);
-}
-
-function outline(mean: [number, number], cov: [[number, number], [number, number]], label: string): Line[] {
-  return SIGMAS.flatMap((k) => {
-    const pts = ellipse(mean, cov, k, 48);
-    return [...pts, pts[0]!].map(([x, y], i) => ({ key: `${label}/${k}`, i, x, y, label }));
-  });
-}
-
 /** The scatter: posterior means for latentDim 2, else their first two principal components (per run). */
-export function scatterPanel(title: string, test: SplitLatents, dim: number, names: readonly string[]): LatentPanel {
+function scatterPanel(title: string, test: SplitLatents, dim: number, names: readonly string[]): LatentPanel {
   const pick = seededSubset(test.count, SCATTER_POINTS);
   const labels = Array.from(gatherRows(test.labels, 1, pick), (l) => names[l] ?? String(l));
-  let xy: Float32Array;
-  let axes: [string, string];
-  if (dim === 2) {
-    xy = gatherRows(test.mu, 2, pick);
-    axes = ['z₁', 'z₂'];
-  } else {
-    const { projected, explained } = pca2(test.mu, test.count, dim);
-    xy = gatherRows(projected, 2, pick);
-    axes = [`PC1 (${(100 * explained[0]).toFixed(0)}%)`, `PC2 (${(100 * explained[1]).toFixed(0)}%)`];
-  }
+  const { xy, explained } = meansIn2d(test.mu, test.count, dim, pick);
+  const axes: [string, string] = explained === null ? [zName(0), zName(1)] : [`PC1 (${(100 * explained[0]).toFixed(0)}%)`, `PC2 (${(100 * explained[1]).toFixed(0)}%)`];
   const [xs, ys] = [column(xy, 2, 0), column(xy, 2, 1)];
   return { title, axes, points: labels.map((label, i) => ({ x: xs[i]!, y: ys[i]!, label })), lines: [], means: [] };
 }
 
 /** Class Gaussians in the plane of the two dimensions with the largest average KL, as the run report draws. */
-export function contourPanel(title: string, test: SplitLatents, dim: number, names: readonly string[], labelMeans: boolean): LatentPanel {
-  const dims: [number, number] = dim === 2 ? [0, 1] : strongestPair(klPerDim(test, dim));
+function contourPanel(title: string, test: SplitLatents, dim: number, threshold: number, names: readonly string[], labelMeans: boolean): LatentPanel {
+  const dims = strongestPair(latentUsage(test.mu, test.logVar, test.count, dim, threshold).klPerDim);
   const gaussians = classGaussians(test.mu, test.logVar, test.labels, test.count, dim, dims, names.length);
   const name = (l: number) => names[l] ?? String(l);
   return {
     title,
     axes: [zName(dims[0]), zName(dims[1])],
     points: [],
-    lines: gaussians.flatMap((g) => outline(g.mean, g.cov, name(g.label))),
+    lines: gaussians.flatMap((g) => ellipseOutlines(g.mean, g.cov, name(g.label), SIGMAS, SEGMENTS)),
     means: labelMeans ? gaussians.map((g) => ({ x: g.mean[0], y: g.mean[1], label: name(g.label) })) : [],
   };
 }
 
 /** Every panel on one x and one y domain, so a unit is as long in each run's picture. */
 function panelsSpec(panels: readonly LatentPanel[], names: readonly string[], prior: boolean): TopLevelSpec {
-  const circle = prior ? outline([0, 0], [[1, 0], [0, 1]], 'prior') : [];
+  const circle = prior ? ellipseOutlines([0, 0], [[1, 0], [0, 1]], 'prior', SIGMAS, SEGMENTS) : [];
   const all = [...panels.flatMap((p) => [...p.points, ...p.lines]), ...circle];
   const [xd, yd] = [paddedRange(all.map((r) => r.x)), paddedRange(all.map((r) => r.y))];
   const x = { field: 'x', type: 'quantitative' as const, scale: { domain: xd, nice: false, zero: false } };
@@ -108,9 +88,8 @@ function panelsSpec(panels: readonly LatentPanel[], names: readonly string[], pr
 }
 
 export interface LatentFigures {
-  scatter: string; // SVG
+  scatter: string; // SVG; '' when no run saved latents
   contours: string;
-  drawn: string[]; // labels of the runs drawn
   missing: string[]; // labels of runs without saved latents
 }
 
@@ -118,22 +97,19 @@ export interface LatentFigures {
 export async function latentFigures(runs: readonly RunSummary[], labels: readonly string[], names: readonly string[]): Promise<LatentFigures> {
   const scatter: LatentPanel[] = [];
   const contours: LatentPanel[] = [];
-  const drawn: string[] = [];
   const missing: string[] = [];
   runs.forEach((r, i) => {
     const label = labels[i]!;
-    const test = r.hasLatents ? readLatents(r.runDir).splits.test : undefined;
-    if (test === undefined || r.config.model.latentDim < 2) return void missing.push(label);
-    const dim = r.config.model.latentDim;
-    drawn.push(label);
-    scatter.push(scatterPanel(label, test, dim, names));
-    contours.push(contourPanel(label, test, dim, names, r.config.model.kind === 'vae'));
+    const latents = r.hasLatents ? readLatents(r.runDir) : undefined;
+    const test = latents?.splits.test;
+    if (latents === undefined || test === undefined || latents.latentDim < 2) return void missing.push(label);
+    scatter.push(scatterPanel(label, test, latents.latentDim, names));
+    contours.push(contourPanel(label, test, latents.latentDim, r.config.eval.activeThreshold, names, r.config.model.kind === 'vae'));
   });
-  if (drawn.length === 0) return { scatter: '', contours: '', drawn, missing };
+  if (scatter.length === 0) return { scatter: '', contours: '', missing };
   return {
     scatter: await renderSvg(panelsSpec(scatter, names, false)),
     contours: await renderSvg(panelsSpec(contours, names, true)),
-    drawn,
     missing,
   };
 }

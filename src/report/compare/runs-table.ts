@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
-import { escapeHtml } from '../html.js';
-import { duration } from '../summary.js';
+import { pageLink, reportCommand, runReportPath, type RunSummary } from '../catalog/run-summary.js';
+import { duration } from '../figures/format.js';
+import { escapeHtml } from '../figures/html.js';
+import { runColour } from '../figures/palette.js';
+import { sortableTable, type Cell, type Column } from '../figures/sortable-table.js';
 import { flatten, formatValue } from './differ.js';
-import { runColour } from './run-colours.js';
-import { reportCommand, runReportPath, type RunSummary } from './run-summary.js';
-import { sortableTable, type Cell, type Column } from './sortable.js';
 
 export interface TableInput {
   runs: readonly RunSummary[];
@@ -17,17 +15,9 @@ export interface TableInput {
 
 const num = (v: number | null, digits = 2): Cell => (v === null ? { html: '—', sort: null } : { html: v.toFixed(digits), sort: v });
 
-/** A relative link to the run's own report, or null when it has not been built. */
-export function reportHref(run: RunSummary, reportsRoot: string, outDir: string): string | null {
-  const path = runReportPath(reportsRoot, run.info);
-  return existsSync(path) ? relative(outDir, path).split('\\').join('/') : null;
-}
-
 function runCell(run: RunSummary, i: number, t: TableInput): Cell {
-  const href = reportHref(run, t.reportsRoot, t.outDir);
   const swatch = `<span class="swatch" style="background:${runColour(i)}"></span>`;
-  const name = escapeHtml(run.info.name);
-  const link = href === null ? `${name} <span class="se" title="${escapeHtml(reportCommand(run.runDir, t.reportsRoot))}">(no report)</span>` : `<a href="${escapeHtml(href)}">${name}</a>`;
+  const link = pageLink(t.outDir, runReportPath(t.reportsRoot, run.info), run.info.name, reportCommand(run.runDir, t.reportsRoot));
   return { html: `${swatch}${link}<br><span class="se">${escapeHtml(run.info.id)}</span>`, sort: i };
 }
 

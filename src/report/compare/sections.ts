@@ -1,11 +1,10 @@
 import type { Dataset } from '../../data/datasets.js';
-import { escapeHtml } from '../html.js';
-import { gatherRows } from '../picks.js';
+import { gatherRows } from '../analysis/picks.js';
+import { displayPath, pageHref, reportCommand, runReportPath, type RunSummary } from '../catalog/run-summary.js';
+import { escapeHtml } from '../figures/html.js';
 import { curvesSvg } from './curves.js';
 import { comparePicks, decodeRuns, priorPanels, PRIOR_COLS, PRIOR_ROWS, reconFigure } from './digits.js';
 import { latentFigures, SCATTER_POINTS } from './latent-panels.js';
-import { reportHref } from './runs-table.js';
-import { displayPath, reportCommand, type RunSummary } from './run-summary.js';
 
 /** What the figure sections of a comparison read: the runs, their labels and the shared data. */
 export interface CompareContext {
@@ -41,13 +40,13 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
   const picks = comparePicks(test, c.dataset.classNames);
   const decoded = await decodeRuns(c.runs, test, picks, c.log);
   const size = c.dataset.height * c.dataset.width;
-  const classes = await reconFigure(c.outDir, 'reconstructions-classes.png', gatherRows(test.images, size, picks.classes), decoded.map((d) => d.classes), c.labels, picks.classNames, 'first test example of each class');
+  const classes = await reconFigure(c.outDir, 'reconstructions-classes.png', c.dataset, gatherRows(test.images, size, picks.classes), decoded.map((d) => d.classes), c.labels, picks.classNames, 'first test example of each class');
   const extra =
     picks.extra.length === 0
       ? ''
-      : await reconFigure(c.outDir, 'reconstructions-picked.png', gatherRows(test.images, size, picks.extra), decoded.map((d) => d.extra), c.labels, picks.extra.map((i) => `#${i}`), 'test image index (fixed seeded pick)');
+      : await reconFigure(c.outDir, 'reconstructions-picked.png', c.dataset, gatherRows(test.images, size, picks.extra), decoded.map((d) => d.extra), c.labels, picks.extra.map((i) => `#${i}`), 'test image index (fixed seeded pick)');
   const cvae = c.runs.some((r) => r.config.model.kind === 'cvae');
-  const prior = priorPanels(c.outDir, decoded, c.labels);
+  const prior = priorPanels(c.outDir, c.dataset, decoded, c.labels);
   return [
     {
       title: 'Reconstructions of the same test digits',
@@ -59,7 +58,7 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
     },
     {
       title: 'Samples from the prior',
-      body: prior.html,
+      body: prior,
       caption:
         `${PRIOR_ROWS * PRIOR_COLS} decodings per run of z drawn from N(0, I), one fixed draw shared by every run: a run with a ` +
         'smaller latent space decodes the first coordinates of the same draws, so differences come from the models, not the dice.' +
@@ -99,7 +98,7 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
 /** Links to every run's own report, and how to build the ones that are missing. */
 export function linksSection(c: CompareContext): FigureOutput {
   const items = c.runs.map((r, i) => {
-    const href = reportHref(r, c.reportsRoot, c.finalDir);
+    const href = pageHref(c.finalDir, runReportPath(c.reportsRoot, r.info));
     const label = escapeHtml(c.labels[i] ?? '');
     const where = escapeHtml(displayPath(r.runDir));
     return href === null

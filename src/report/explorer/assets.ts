@@ -26,7 +26,7 @@ export interface DecoderScript {
 }
 
 /** The decoder as tfjs serialises it (the same artifacts model.save writes into a checkpoint). */
-export async function decoderArtifacts(decoder: tf.LayersModel): Promise<DecoderScript> {
+async function decoderArtifacts(decoder: tf.LayersModel): Promise<DecoderScript> {
   const saved: { script?: DecoderScript } = {};
   await decoder.save(
     tf.io.withSaveHandler(async (artifacts) => {

@@ -1,5 +1,5 @@
-import { escapeHtml } from '../html.js';
-import { zName } from '../latent-grid.js';
+import { fmt, zName } from '../figures/format.js';
+import { escapeHtml } from '../figures/html.js';
 import { EXPLORER_DIR } from './assets.js';
 
 /** What explorer.js reads from #vx-settings: everything about the run except the weights and points. */
@@ -67,16 +67,10 @@ function classPicker(s: ExplorerSettings): string {
   return `<div id="vx-classes" class="vx-classes" role="group" aria-label="class label fed to the decoder">${buttons.join('')}</div>`;
 }
 
-/** Two decimals with a typographic minus, as explorer.js prints z. */
-function signed(v: number): string {
-  const text = Math.abs(v).toFixed(2);
-  return v < 0 && Number(text) !== 0 ? `\u2212${text}` : text;
-}
-
 function fixedNote(s: ExplorerSettings): string {
   const [dx, dy] = s.dims;
   const others = s.start.map((v, k) => ({ k, v })).filter(({ k }) => k !== dx && k !== dy);
-  const values = s.latentDim <= 12 ? `: ${others.map(({ k, v }) => `${zName(k)} = ${signed(v)}`).join(', ')}` : '';
+  const values = s.latentDim <= 12 ? `: ${others.map(({ k, v }) => `${zName(k)} = ${fmt(v)}`).join(', ')}` : '';
   return `<p id="vx-fixed" class="vx-note">Only ${zName(dx)} and ${zName(dy)} move. The other ${others.length} dimensions are held at the mean of the test-set posterior means${values}; the backdrop shows every test image's mean projected onto ${zName(dx)} and ${zName(dy)}.</p>`;
 }
 

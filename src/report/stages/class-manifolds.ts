@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { gridQuantiles } from '../analysis/normal-quantiles.js';
 import { decodeZ, repeatLabel } from '../decode.js';
-import { escapeHtml, img } from '../html.js';
-import { writeTiles } from '../images.js';
-import { fmt, gridZ, zName } from '../latent-grid.js';
-import { strongestPlane } from '../latent-stats.js';
-import { gridQuantiles } from '../maths/normal.js';
-import { classColour } from '../palette.js';
+import { fmt, zName } from '../figures/format.js';
+import { escapeHtml, img } from '../figures/html.js';
+import { writeTiles } from '../figures/images.js';
+import { classColour } from '../figures/palette.js';
 import type { Stage } from '../types.js';
+import { gridZ } from './shared/latent-grid.js';
+import { latentPlane } from './shared/plane.js';
 
 const Options = z.strictObject({
   size: z.int().min(2).max(20).default(10).describe('tiles per side of each class grid'),
@@ -21,9 +22,9 @@ export const classManifoldsStage: Stage<z.infer<typeof Options>> = {
   applies: (config) => (config.model.kind !== 'cvae' ? 'needs a cvae (model.kind: cvae)' : config.model.latentDim < 2 ? 'needs latentDim >= 2' : true),
   async run(ctx, options) {
     const vae = await ctx.vae();
-    const { latentDim, numClasses, height, width } = vae.spec;
+    const { latentDim, numClasses, height, width } = ctx.spec();
     const q = gridQuantiles(options.size);
-    const dims = strongestPlane(ctx.latents());
+    const dims = latentPlane(ctx);
     const z = gridZ({ xs: q, ys: [...q].reverse(), dims, base: new Float32Array(latentDim) });
     const count = options.size * options.size;
     const panels: string[] = [];

@@ -1,14 +1,15 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
 import type { SplitLatents } from '../../run/latents.js';
-import { renderSvg } from '../charts.js';
-import { zName } from '../latent-grid.js';
-import { classGaussians, ellipse, type Mat2, type Vec2 } from '../maths/gaussian.js';
-import { CLASS_COLOURS } from '../palette.js';
-import { gatherRows, seededSubset } from '../picks.js';
-import { equalAspect, paddedRange } from '../scatter.js';
+import { classGaussians } from '../analysis/class-gaussians.js';
+import { gatherRows, seededSubset } from '../analysis/picks.js';
+import { renderSvg } from '../figures/charts.js';
+import { ellipseOutlines, type OutlinePoint } from '../figures/ellipses.js';
+import { zName } from '../figures/format.js';
+import { CLASS_COLOURS } from '../figures/palette.js';
+import { equalAspect, paddedRange } from '../figures/scatter.js';
 import type { Stage } from '../types.js';
-import { gridDims } from './class-mean-grid.js';
+import { latentPlane } from './shared/plane.js';
 
 const Options = z.strictObject({
   width: z.int().min(120).max(500).default(210).describe('longer side of each panel in pixels'),
@@ -17,15 +18,6 @@ const Options = z.strictObject({
 
 const SIGMAS = [1, 2, 3] as const;
 const OPACITY = [1, 0.6, 0.35]; // 1, 2, 3 sigma: the inner ellipse strongest
-
-interface OutlinePoint {
-  key: string; // one closed line per (gaussian, sigma)
-  sigma: string;
-  i: number; // drawing order along the line
-  x: number;
-  y: number;
-  label: string;
-}
 
 interface Panel {
   title: string;
@@ -37,28 +29,19 @@ function subset(s: SplitLatents, idx: number[], dim: number): SplitLatents {
   return { count: idx.length, mu: gatherRows(s.mu, dim, idx), logVar: gatherRows(s.logVar, dim, idx), labels: gatherRows(s.labels, 1, idx) };
 }
 
-/** Closed outlines of one Gaussian at 1, 2, 3 sigma, as rows for a vega line mark. */
-function outline(mean: Vec2, cov: Mat2, label: string, segments: number): OutlinePoint[] {
-  return SIGMAS.flatMap((k) => {
-    const pts = ellipse(mean, cov, k, segments);
-    const closed = pts.length > 0 ? [...pts, pts[0]!] : pts;
-    return closed.map(([x, y], i) => ({ key: `${label}/${k}`, sigma: `${k}σ`, i, x, y, label }));
-  });
-}
-
 function panel(title: string, s: SplitLatents, dims: [number, number], latentDim: number, names: string[], segments: number): Panel {
   const gaussians = classGaussians(s.mu, s.logVar, s.labels, s.count, latentDim, dims, names.length);
   const name = (label: number) => names[label] ?? String(label);
   return {
     title: `${title}\n${s.count} images`,
-    lines: gaussians.flatMap((g) => outline(g.mean, g.cov, name(g.label), segments)),
+    lines: gaussians.flatMap((g) => ellipseOutlines(g.mean, g.cov, name(g.label), SIGMAS, segments)),
     means: gaussians.map((g) => ({ x: g.mean[0], y: g.mean[1], label: name(g.label) })),
   };
 }
 
 /** Four panels on one shared scale: class ellipses over the dashed prior circles, class names at the means. */
 function contourSpec(panels: Panel[], names: string[], axes: [string, string], o: { width: number; segments: number }, labelMeans: boolean): TopLevelSpec {
-  const prior = outline([0, 0], [[1, 0], [0, 1]], 'prior', o.segments);
+  const prior = ellipseOutlines([0, 0], [[1, 0], [0, 1]], 'prior', SIGMAS, o.segments);
   const all = [...panels.flatMap((p) => p.lines), ...prior];
   const [xd, yd] = [paddedRange(all.map((r) => r.x)), paddedRange(all.map((r) => r.y))];
   const x = { field: 'x', type: 'quantitative' as const, scale: { domain: xd, nice: false, zero: false } };
@@ -97,9 +80,10 @@ export const contoursStage: Stage<z.infer<typeof Options>> = {
   inDefault: (config) => config.model.latentDim >= 2,
   applies: (config) => (config.model.latentDim >= 2 ? true : 'needs latentDim >= 2'),
   async run(ctx, options) {
-    const { latentDim, splits } = ctx.latents();
+    const { latentDim, kind } = ctx.spec();
+    const { splits } = ctx.latents();
     const [test, train] = [splits.test!, splits.train!];
-    const dims = gridDims(ctx);
+    const dims = latentPlane(ctx);
     const half = seededSubset(train.count, Math.floor(train.count / 2));
     const inHalf = new Set(half);
     const other = Array.from({ length: train.count }, (_, i) => i).filter((i) => !inHalf.has(i));
@@ -110,7 +94,7 @@ export const contoursStage: Stage<z.infer<typeof Options>> = {
       draw('training half A', subset(train, half, latentDim)),
       draw('training half B', subset(train, other, latentDim)),
     ];
-    const cvae = ctx.config.model.kind === 'cvae';
+    const cvae = kind === 'cvae';
     const axes: [string, string] = [zName(dims[0]), zName(dims[1])];
     const svg = await renderSvg(contourSpec(panels, ctx.classNames, axes, options, !cvae));
     const plane = latentDim === 2 ? axes.join(', ') : `${axes.join(', ')} (the two dimensions with the largest average KL, of ${latentDim})`;

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { toCsv } from '../csv.js';
-import { escapeHtml, fileLink, table } from '../html.js';
+import { toCsv } from '../figures/csv.js';
+import { escapeHtml, fileLink, table } from '../figures/html.js';
 import type { Stage } from '../types.js';
 
 const Options = z.strictObject({});
@@ -13,8 +13,8 @@ export const exportsStage: Stage<z.infer<typeof Options>> = {
   inDefault: () => true,
   applies: () => true,
   async run(ctx) {
-    const { latentDim, splits } = ctx.latents();
-    const test = splits.test!;
+    const { latentDim } = ctx.spec();
+    const test = ctx.latents().splits.test!;
     const cols = Array.from({ length: latentDim }, (_, j) => j + 1);
     const header = ['testIndex', 'label', 'class', ...cols.map((j) => `mu${j}`), ...cols.map((j) => `logVar${j}`)];
     const rows = Array.from({ length: test.count }, (_, i) => [

@@ -1,6 +1,7 @@
+import { fmt, zName } from '../figures/format.js';
 import type { Stage } from '../types.js';
-import { fmt, zName } from '../latent-grid.js';
-import { checkLabel, classGrid, ClassGridOptions, gridDims, gridSteps } from './class-mean-grid.js';
+import { checkLabel, classGrid, ClassGridOptions, gridSteps } from './shared/class-grid.js';
+import { latentPlane } from './shared/plane.js';
 
 export const fixedClassGridStage: Stage<ClassGridOptions> = {
   type: 'fixedClassGrid',
@@ -9,8 +10,8 @@ export const fixedClassGridStage: Stage<ClassGridOptions> = {
   applies: (config) => (config.model.kind !== 'cvae' ? 'needs a cvae (model.kind: cvae)' : config.model.latentDim < 2 ? 'needs latentDim >= 2' : true),
   async run(ctx, options) {
     const name = checkLabel(ctx, options.label);
-    const dims = gridDims(ctx);
-    const centre = new Float32Array(ctx.latents().latentDim);
+    const dims = latentPlane(ctx);
+    const centre = new Float32Array(ctx.spec().latentDim);
     const steps = gridSteps(options, [1, 1]); // auto: ±1.5 prior standard deviations
     const body = await classGrid(ctx, options, centre, dims, steps, 'fixed-class-grid.png');
     const [x, y] = [zName(dims[0]), zName(dims[1])];

@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { oneHot } from '../../data/batches.js';
 import { VaelabError } from '../../errors.js';
-import type { Vae } from '../../models/types.js';
-import { renderSvg } from '../charts.js';
+import type { Vae, VaeSpec } from '../../models/types.js';
+import { firstOfEachClass } from '../analysis/picks.js';
 import { decodeZ } from '../decode.js';
-import { writeGif } from '../gif.js';
-import { gridSpec } from '../grid-figure.js';
-import { escapeHtml, img } from '../html.js';
-import { tileGray, writeTiles } from '../images.js';
-import { firstOfEachClass } from '../picks.js';
+import { renderSvg } from '../figures/charts.js';
+import { writeGif } from '../figures/gif.js';
+import { gridSpec } from '../figures/grid-figure.js';
+import { escapeHtml, img } from '../figures/html.js';
+import { tileGray, writeTiles } from '../figures/images.js';
 import type { ReportContext, Stage } from '../types.js';
 
 const Options = z.strictObject({
@@ -39,24 +39,24 @@ interface Path {
 }
 
 function decodePaths(ctx: ReportContext, vae: Vae, source: number, first: number[], steps: number): Path {
-  const { latentDim, numClasses } = vae.spec;
+  const { latentDim, numClasses, kind } = ctx.spec();
   const test = ctx.latents().splits.test!;
   const mu = (idx: number) => test.mu.slice(idx * latentDim, (idx + 1) * latentDim);
   const targets = first.flatMap((idx, label) => (idx >= 0 && label !== source ? [label] : []));
   const z = linePoints(mu(first[source]!), targets.map((t) => mu(first[t]!)), steps);
   // A cvae walks its one-hot label along the same line, from the source class to the target's.
-  const y = vae.spec.kind === 'cvae' ? linePoints(oneHot(Uint8Array.of(source), numClasses), targets.map((t) => oneHot(Uint8Array.of(t), numClasses)), steps) : null;
+  const y = kind === 'cvae' ? linePoints(oneHot(Uint8Array.of(source), numClasses), targets.map((t) => oneHot(Uint8Array.of(t), numClasses)), steps) : null;
   return { source, targets, pixels: decodeZ(vae, z, targets.length * steps, y) };
 }
 
 /** Frames for the GIF: all paths in a column (beside the strip's rows) at the same t, there and back again. */
-function gifFrames(p: Path, steps: number, imageSize: number): { frames: Uint8Array[]; width: number; height: number } {
+function gifFrames(p: Path, steps: number, { imageSize, height, width }: VaeSpec): { frames: Uint8Array[]; width: number; height: number } {
   const n = p.targets.length;
   const order = [...Array(steps).keys(), ...Array.from({ length: steps - 2 }, (_, i) => steps - 2 - i)];
   const images = order.map((s) => {
     const row = new Float32Array(n * imageSize);
     for (let k = 0; k < n; k++) row.set(p.pixels.subarray((k * steps + s) * imageSize, (k * steps + s + 1) * imageSize), k * imageSize);
-    return tileGray(row, n, { cols: 1, gap: 2 });
+    return tileGray(row, n, { cols: 1, gap: 2, size: { height, width } });
   });
   return { frames: images.map((i) => i.gray), width: images[0]!.width, height: images[0]!.height };
 }
@@ -68,7 +68,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
   applies: () => true,
   async run(ctx, options) {
     const vae = await ctx.vae();
-    const { imageSize } = vae.spec;
+    const spec = ctx.spec();
     const test = ctx.latents().splits.test!;
     const first = firstOfEachClass(test.labels, ctx.classNames.length);
     const name = (c: number) => ctx.classNames[c] ?? String(c);
@@ -79,16 +79,16 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
       const path = decodePaths(ctx, vae, source, first, options.steps);
       const [png, gif] = [`interpolations-from-${source}.png`, `interpolations-from-${source}.gif`];
       const gap = 2 * options.scale; // the GIF's 2-pixel gap, upscaled: its tiles line up with the rows
-      const size = writeTiles(join(ctx.outDir, png), path.pixels, path.targets.length * options.steps, { cols: options.steps, scale: options.scale, gap });
+      const size = writeTiles(join(ctx.outDir, png), path.pixels, path.targets.length * options.steps, { cols: options.steps, scale: options.scale, gap, size: { height: spec.height, width: spec.width } });
       const ts = Array.from({ length: options.steps }, (_, s) => (s / (options.steps - 1)).toFixed(2));
       const svg = await renderSvg(
         gridSpec({
-          src: png, ...size, cols: options.steps, rows: path.targets.length, tile: 28 * options.scale, gap,
+          src: png, ...size, cols: options.steps, rows: path.targets.length, tile: spec.width * options.scale, gap,
           xLabels: ts, yLabels: path.targets.map((t) => `${name(source)} → ${name(t)}`),
           xTitle: 't along the line from start (0) to end (1)', yTitle: '',
         }),
       );
-      const anim = gifFrames(path, options.steps, imageSize);
+      const anim = gifFrames(path, options.steps, spec);
       writeGif(join(ctx.outDir, gif), anim.frames, anim.width, anim.height, { scale: options.scale, delayMs: options.frameMs });
       files.push(png, gif);
       const gifSize = { width: anim.width * options.scale, height: anim.height * options.scale };
@@ -104,7 +104,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
         `the first test example of every other class, decoded at ${options.steps} evenly spaced points (t = 0 is the start, t = 1 the end). ` +
         `Each row is one path; the animation beside it plays every row's path at once, there and back. Smooth changes with recognisable digits all the way mean ` +
         `the space between classes is used; a sudden jump or a blur marks a region the model never learned.` +
-        (vae.spec.kind === 'cvae' ? ' The CVAE\'s one-hot label moves along the same line, so halfway the decoder sees half of each label.' : ''),
+        (spec.kind === 'cvae' ? ' The CVAE\'s one-hot label moves along the same line, so halfway the decoder sees half of each label.' : ''),
       body: `<div class="panels">${parts.join('\n')}</div>`,
       files,
     };

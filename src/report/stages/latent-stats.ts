@@ -2,15 +2,14 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
 import type { SplitLatents } from '../../run/latents.js';
-import { renderSvg } from '../charts.js';
-import { gridSpec } from '../grid-figure.js';
-import { escapeHtml, table } from '../html.js';
-import { writeTiles } from '../images.js';
-import { fmt, zName } from '../latent-grid.js';
-import { ACTIVE_KL, activeDims, klPerDim } from '../latent-stats.js';
-import { classColour } from '../palette.js';
-import { firstOfEachClass, gatherRows } from '../picks.js';
-import type { Stage } from '../types.js';
+import { firstOfEachClass, gatherRows } from '../analysis/picks.js';
+import { renderSvg } from '../figures/charts.js';
+import { fmt, zName } from '../figures/format.js';
+import { gridSpec } from '../figures/grid-figure.js';
+import { escapeHtml, table } from '../figures/html.js';
+import { writeTiles } from '../figures/images.js';
+import { classColour } from '../figures/palette.js';
+import type { RunLatentUsage, Stage } from '../types.js';
 
 const Options = z.strictObject({
   classes: z.array(z.int().min(0)).min(1).max(10).default([0, 1, 2, 3, 4]).describe('show the first test example of each of these classes'),
@@ -61,7 +60,7 @@ function perImageSpec(test: SplitLatents, latentDim: number, picks: Pick[]): Top
 }
 
 /** Average KL per dimension as bars, active dimensions in colour, each bar labelled with its value. */
-function klSpec(kl: number[], active: number[]): TopLevelSpec {
+function klSpec(kl: readonly number[], active: readonly number[]): TopLevelSpec {
   const values = kl.map((v, j) => ({ dim: zName(j), kl: v, state: active.includes(j) ? 'active' : 'inactive' }));
   const y = { field: 'kl', type: 'quantitative' as const };
   return {
@@ -82,38 +81,49 @@ function klSpec(kl: number[], active: number[]): TopLevelSpec {
   };
 }
 
+/** The active-unit rule, said in the caption with where its numbers come from. */
+function activeRule(u: RunLatentUsage): string {
+  const from = u.source === 'metrics.json' ? "the run's evaluation (metrics.json)" : "the saved test latents, by the rule of the run's evaluation (this run has no metrics.json yet)";
+  return (
+    `A dimension is counted active (in colour) when the variance over the test images of its posterior mean exceeds ${u.threshold} ` +
+    `(eval.activeThreshold): its code then changes with the image. Numbers from ${from}.`
+  );
+}
+
 export const latentStatsStage: Stage<z.infer<typeof Options>> = {
   type: 'latentStats',
   options: Options,
   inDefault: () => true,
   applies: () => true,
   async run(ctx, options) {
-    const { latentDim, splits } = ctx.latents();
-    const test = splits.test!;
+    const { latentDim, imageSize, height, width } = ctx.spec();
+    const test = ctx.latents().splits.test!;
     const first = firstOfEachClass(test.labels, ctx.classNames.length);
     const picks: Pick[] = options.classes.flatMap((label) => {
       const idx = first[label] ?? -1;
       return idx < 0 ? [] : [{ label, idx, name: `${ctx.classNames[label] ?? label} (#${idx})` }];
     });
     const { images } = (await ctx.dataset()).test;
-    const thumbs = gatherRows(images, 28 * 28, picks.map((p) => p.idx));
+    const thumbs = gatherRows(images, imageSize, picks.map((p) => p.idx));
     const file = 'latent-stats-digits.png';
-    const size = writeTiles(join(ctx.outDir, file), thumbs, picks.length, { cols: picks.length, scale: 2, gap: 24 });
+    const size = writeTiles(join(ctx.outDir, file), thumbs, picks.length, { cols: picks.length, scale: 2, gap: 24, size: { height, width } });
     const strip = await renderSvg(
       gridSpec({
-        src: file, ...size, cols: picks.length, rows: 1, tile: 56, gap: 24,
+        src: file, ...size, cols: picks.length, rows: 1, tile: 2 * width, gap: 24,
         xLabels: picks.map((p) => p.name), yLabels: null, xTitle: 'the test images (class, index)', yTitle: '',
       }),
     );
-    const kl = klPerDim(test, latentDim);
-    const active = activeDims(kl);
+    const usage = ctx.latentUsage();
+    const { klPerDim: kl, muVariance } = usage;
+    const active = muVariance.flatMap((v, j) => (v > usage.threshold ? [j] : []));
     const [perImage, bars] = await Promise.all([renderSvg(perImageSpec(test, latentDim, picks)), renderSvg(klSpec(kl, active))]);
     const cells = kl.map((v, j) => [
       escapeHtml(zName(j)),
       ...picks.map((p) => `${fmt(test.mu[p.idx * latentDim + j]!)} / ${fmt(Math.exp(test.logVar[p.idx * latentDim + j]!))}`),
+      muVariance[j]!.toFixed(3),
       v.toFixed(3),
     ]);
-    const numbers = table(['dimension', ...picks.map((p) => `${p.name}: mean / variance`), 'average KL (nats)'], cells);
+    const numbers = table(['dimension', ...picks.map((p) => `${p.name}: mean / variance`), 'variance of the mean', 'average KL (nats)'], cells);
     const activeText = active.length === 0 ? 'none' : active.map(zName).join(', ');
     return {
       title: 'Latent dimensions',
@@ -121,7 +131,7 @@ export const latentStatsStage: Stage<z.infer<typeof Options>> = {
         `Posterior of each image: for the first test example of ${picks.length === 1 ? 'one class' : `${picks.length} classes`} (pictured), the encoder's posterior ` +
         `mean (dot) and ± one standard deviation (bar) in each of the ${latentDim} latent dimensions; the gray band is the prior's ±1. A dimension ` +
         `whose bar fills that band for every image is ignored (its posterior equals the prior). Average KL per dimension: the KL of each dimension from the prior, ` +
-        `averaged over the ${test.count} test images; a dimension is counted active above ${ACTIVE_KL} nats. Active: ${activeText} ` +
+        `averaged over the ${test.count} test images. ${activeRule(usage)} Active: ${activeText} ` +
         `(${active.length} of ${latentDim}). The table gives the numbers.`,
       body:
         `${strip}\n<div class="panels"><div class="panel"><h3>Posterior of each image, per dimension</h3>${perImage}</div>` +

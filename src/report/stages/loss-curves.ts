@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { VaelabError } from '../../errors.js';
 import type { EpochMetrics, LossMeans } from '../../run/run-dir.js';
-import { renderSvg } from '../charts.js';
-import { SPLIT_COLOURS } from '../palette.js';
+import { renderSvg } from '../figures/charts.js';
+import { lossPanelsSpec } from '../figures/loss-panels.js';
+import { SPLIT_COLOURS } from '../figures/palette.js';
 import type { Stage } from '../types.js';
 
 const Options = z.strictObject({
@@ -41,24 +42,17 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
     if (last === undefined) throw new VaelabError(`${ctx.runDir}/metrics.jsonl holds no completed epoch`);
     const list = terms(ctx.config.loss.beta);
     const n = last.epoch;
-    const svg = await renderSvg({
-      data: { values: lossRows(metrics, list) },
-      facet: { column: { field: 'term', type: 'nominal', sort: list.map((t) => t.title), title: null, header: { labelFontWeight: 600 } } },
-      spec: {
+    const svg = await renderSvg(
+      lossPanelsSpec({
+        values: lossRows(metrics, list),
+        terms: list.map((t) => t.title),
+        colour: { field: 'split', scale: { domain: ['train', 'test'], range: [SPLIT_COLOURS.train, SPLIT_COLOURS.test] }, legend: { title: null, orient: 'top' } },
+        maxEpoch: n,
         width: options.width,
         height: 180,
-        layer: [{ mark: { type: 'line', strokeWidth: 2 } }, { mark: { type: 'point', filled: true, size: 36 } }],
-        encoding: {
-          x: { field: 'epoch', type: 'quantitative', scale: { domain: n === 1 ? [0, 2] : [1, n], nice: false, padding: 8 }, axis: { title: 'epoch', tickMinStep: 1, format: 'd' } },
-          y: { field: 'value', type: 'quantitative', scale: { zero: false, padding: 8 }, axis: { title: 'nats per image' } },
-          color: {
-            field: 'split', type: 'nominal',
-            scale: { domain: ['train', 'test'], range: [SPLIT_COLOURS.train, SPLIT_COLOURS.test] }, legend: { title: null, orient: 'top' },
-          },
-        },
-      },
-      resolve: { scale: { y: 'independent' } },
-    });
+        pointSize: 36,
+      }),
+    );
     const f = (v: number) => v.toFixed(2);
     return {
       title: 'Loss curves',

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { gridQuantiles } from '../maths/normal.js';
-import { drawGrid, fmt, zName } from '../latent-grid.js';
-import { strongestPlane } from '../latent-stats.js';
+import { gridQuantiles } from '../analysis/normal-quantiles.js';
+import { fmt, zName } from '../figures/format.js';
 import type { Stage } from '../types.js';
+import { drawGrid } from './shared/latent-grid.js';
+import { latentPlane } from './shared/plane.js';
 
 const Options = z.strictObject({
   size: z.int().min(2).max(40).default(15).describe('tiles per side'),
@@ -17,10 +18,10 @@ export const manifoldStage: Stage<z.infer<typeof Options>> = {
     config.model.kind !== 'vae' ? 'a cvae decoder needs a label: use classManifolds' : config.model.latentDim < 2 ? 'needs latentDim >= 2' : true,
   async run(ctx, options) {
     const vae = await ctx.vae();
-    const { latentDim } = vae.spec;
+    const { latentDim } = ctx.spec();
     const q = gridQuantiles(options.size);
     // latentDim > 2: the plane of the two most informative dims, the others at the prior mean 0.
-    const dims = strongestPlane(ctx.latents());
+    const dims = latentPlane(ctx);
     const grid = { xs: q, ys: [...q].reverse(), dims, base: new Float32Array(latentDim) };
     const body = await drawGrid(vae, grid, { outDir: ctx.outDir, file: 'manifold.png', label: null, scale: options.scale, gap: 0, annotate: false });
     const [lo, hi] = [fmt(q[0]!), fmt(q.at(-1)!)];

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { deriveSeed, oneHot } from '../../data/batches.js';
-import { renderSvg } from '../charts.js';
+import { standardNormals } from '../analysis/picks.js';
 import { decodeZ } from '../decode.js';
-import { gridSpec } from '../grid-figure.js';
-import { img } from '../html.js';
-import { writeTiles } from '../images.js';
-import { standardNormals } from '../picks.js';
+import { renderSvg } from '../figures/charts.js';
+import { gridSpec } from '../figures/grid-figure.js';
+import { img } from '../figures/html.js';
+import { writeTiles } from '../figures/images.js';
 import type { Stage } from '../types.js';
 
 const Options = z.strictObject({
@@ -24,8 +24,8 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
   applies: () => true,
   async run(ctx, options) {
     const vae = await ctx.vae();
-    const { latentDim, numClasses } = vae.spec;
-    const cvae = vae.spec.kind === 'cvae';
+    const { latentDim, numClasses, height, width } = ctx.spec();
+    const cvae = ctx.spec().kind === 'cvae';
     const { cols, scale } = options;
     const rows = cvae ? numClasses : options.rows;
     const seed = deriveSeed(ctx.config.seed, PRIOR_STREAM);
@@ -37,11 +37,11 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
     const pixels = decodeZ(vae, z, rows * cols, cvae ? oneHot(labels, numClasses) : null);
     const gap = cvae ? 4 : 2;
     const file = 'prior-samples.png';
-    const size = writeTiles(join(ctx.outDir, file), pixels, rows * cols, { cols, scale, gap });
+    const size = writeTiles(join(ctx.outDir, file), pixels, rows * cols, { cols, scale, gap, size: { height, width } });
     const body = cvae
       ? await renderSvg(
           gridSpec({
-            src: file, ...size, cols, rows, tile: 28 * scale, gap,
+            src: file, ...size, cols, rows, tile: width * scale, gap,
             xLabels: Array.from({ length: cols }, (_, i) => `z${i + 1}`), yLabels: ctx.classNames,
             xTitle: 'one z ~ N(0, I) per column, shared by every row', yTitle: 'class label given to the decoder',
           }),

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { deriveSeed } from '../../data/batches.js';
 import { VaelabError } from '../../errors.js';
-import { renderSvg } from '../charts.js';
-import { toCsv } from '../csv.js';
-import { fileLink } from '../html.js';
-import { gatherRows, seededSubset } from '../picks.js';
-import { scatterSpec } from '../scatter.js';
-import { embed } from '../tsne.js';
+import { gatherRows, seededSubset } from '../analysis/picks.js';
+import { embed } from '../analysis/tsne-embedding.js';
+import { renderSvg } from '../figures/charts.js';
+import { toCsv } from '../figures/csv.js';
+import { fileLink } from '../figures/html.js';
+import { scatterSpec } from '../figures/scatter.js';
 import type { Stage } from '../types.js';
 
 // tsne-js is exact, O(n^2) per iteration: ~300 points keep this figure to seconds (see issue 5 for a fast path).
@@ -26,8 +26,8 @@ export const tsneStage: Stage<z.infer<typeof Options>> = {
   inDefault: () => true,
   applies: () => true,
   async run(ctx, options) {
-    const { latentDim, splits } = ctx.latents();
-    const test = splits.test!;
+    const { latentDim } = ctx.spec();
+    const test = ctx.latents().splits.test!;
     const pick = seededSubset(test.count, options.points);
     const n = pick.length;
     if (n <= 3 * options.perplexity) {

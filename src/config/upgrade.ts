@@ -1,0 +1,9 @@
+// Configs and model specs written by older vaelab versions, brought up to date on read.
+
+/**
+ * vaelab 0.1 had one flat model shape and wrote `hidden` (unused) into conv models' configs and specs; the
+ * conv shape has no such key now. Runs made then still report and resume.
+ */
+export function dropConvHidden(model: Record<string, unknown> | undefined): void {
+  if (model !== undefined && model.arch === 'conv') delete model.hidden;
+}

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+import { deriveSeed, epochOrder } from '../data/batches.js';
+import { batchTensors, disposeBatch } from '../data/batch-tensors.js';
+import { DivergenceError } from '../errors.js';
+import { appendMetrics, updateRunInfo, type EpochMetrics } from '../run/run-dir.js';
+import { encodeSplit, evaluate } from './evaluate.js';
+import { objectiveValue } from './loss.js';
+import { recalibrateBatchNorm } from './precise-bn.js';
+import { progressInfo, saveAt, zeroSums, type TrainSession } from './session.js';
+import { trainStep, type StepTerms } from './step.js';
+
+const STEP_STREAM = 0x57e9; // eps stream of training steps
+
+/** What a run tells its caller as it goes: every step, and every epoch's metrics. */
+export type Progress =
+  | { type: 'step'; epoch: number; epochs: number; step: number; steps: number; loss: number; samplesPerSecond: number; etaSeconds: number }
+  | { type: 'epoch'; metrics: EpochMetrics; numTensors: number };
+
+export interface EpochOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  checkpointSeconds: number; // also checkpoint mid-epoch after this long
+}
+
+/**
+ * Trains epoch `epoch` (0-based) from the session's start when it is the epoch the session resumes in,
+ * else from step 0; evaluates on the test set; appends the metrics line and checkpoints. `trainSeconds`
+ * is the step time of the epochs before. Returns the metrics, or null when aborted (checkpoint written,
+ * run marked interrupted).
+ */
+export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: number, options: EpochOptions): Promise<EpochMetrics | null> {
+  const { config, dataset, spec, steps } = s;
+  const { batchSize, epochs } = config.train;
+  const n = dataset.train.count;
+  const order = epochOrder(n, config.seed, epoch);
+  const resumed = epoch === s.start.epoch;
+  const sums = resumed ? { ...s.start.sums } : zeroSums();
+  let lastSave = performance.now();
+  for (let step = resumed ? s.start.step : 0; step < steps; step++) {
+    const batch = batchTensors(dataset.train, { order, start: step * batchSize, end: Math.min((step + 1) * batchSize, n), spec });
+    const t0 = performance.now();
+    const epsSeed = deriveSeed(deriveSeed(config.seed, STEP_STREAM + epoch), step);
+    const { terms, applied } = await trainStep(s.learner, batch, { weights: config.loss, epsSeed });
+    sums.seconds += (performance.now() - t0) / 1000;
+    const size = batch.size;
+    disposeBatch(batch);
+    if (!applied) throw divergence(epoch, step, steps, terms, s.ckpt);
+    sums.recon += terms.recon * size;
+    sums.kl += terms.kl * size;
+    sums.count += size;
+    const rate = sums.count / sums.seconds;
+    const etaSeconds = Math.max(0, n - (step + 1) * batchSize) / rate;
+    options.onProgress?.({ type: 'step', epoch: epoch + 1, epochs, step: step + 1, steps, loss: terms.loss, samplesPerSecond: rate, etaSeconds });
+    // wasm's data() resolves without a turn of the event loop: yield one so signals get delivered
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) {
+      await saveAt(s, { epoch, step: step + 1, sums, trainSeconds });
+      updateRunInfo(s.runDir, { status: 'interrupted', ...progressInfo(s, epoch, trainSeconds + sums.seconds) });
+      s.log.warn(`interrupted at epoch ${epoch + 1}, step ${step + 1} of ${steps}; checkpoint written, resume with --resume ${s.runDir}`);
+      return null;
+    }
+    if ((performance.now() - lastSave) / 1000 > options.checkpointSeconds) {
+      await saveAt(s, { epoch, step: step + 1, sums, trainSeconds });
+      lastSave = performance.now();
+    }
+  }
+  const t1 = performance.now();
+  const model = s.learner.vae;
+  const dead = recalibrateBatchNorm(model, dataset.train);
+  if (dead > 0) s.log.debug(`BatchNorm recalibrated; ${dead} channels were dead on the sample (running statistics 0 and 1)`);
+  const test = await evaluate(model, dataset.test, { weights: config.loss, batchSize: config.train.evalBatchSize, seed: config.seed });
+  const trained = trainSeconds + sums.seconds;
+  const metrics: EpochMetrics = {
+    epoch: epoch + 1,
+    steps: (epoch + 1) * steps,
+    train: { recon: sums.recon / sums.count, kl: sums.kl / sums.count, negElbo: (sums.recon + sums.kl) / sums.count, loss: objectiveValue(sums.recon, sums.kl, config.loss) / sums.count },
+    test,
+    trainSeconds: sums.seconds,
+    evalSeconds: (performance.now() - t1) / 1000,
+    samplesPerSecond: sums.count / sums.seconds,
+    time: new Date().toISOString(),
+  };
+  appendMetrics(s.runDir, metrics);
+  await saveAt(s, { epoch: epoch + 1, step: 0, sums: zeroSums(), trainSeconds: trained });
+  updateRunInfo(s.runDir, progressInfo(s, epoch + 1, trained));
+  options.onProgress?.({ type: 'epoch', metrics, numTensors: tf.memory().numTensors });
+  s.log.info(
+    { metrics },
+    `epoch ${epoch + 1}/${epochs}: train loss ${metrics.train.loss.toFixed(2)}, test -ELBO ${test.negElbo.toFixed(2)} (recon ${test.recon.toFixed(2)}, KL ${test.kl.toFixed(2)}) nats/image, ${metrics.samplesPerSecond.toFixed(0)} samples/s`,
+  );
+  return metrics;
+}
+
+/** Posterior means and log-variances of every test and training image, for the latents file. */
+export async function encodeLatents(s: TrainSession) {
+  const entries = await Promise.all(
+    (['test', 'train'] as const).map(async (name) => {
+      const split = s.dataset[name];
+      return [name, { ...(await encodeSplit(s.learner.vae, split, s.config.train.evalBatchSize)), labels: split.labels, count: split.count }] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<'test' | 'train', (typeof entries)[number][1]>;
+}
+
+function divergence(epoch: number, step: number, steps: number, terms: StepTerms, ckpt: string): DivergenceError {
+  const bad = Object.entries(terms).filter(([, v]) => !Number.isFinite(v)).map(([k, v]) => `${k} ${v}`);
+  return new DivergenceError(
+    `training diverged at epoch ${epoch + 1}, step ${step + 1} of ${steps}: ${bad.join(', ')}. ` +
+      `The step was not applied; the last good checkpoint is ${ckpt} (try a lower train.learningRate)`,
+  );
+}
