@@ -65,7 +65,7 @@ async function withReport(config: Config, result: TrainResult, options: Pipeline
   if (Array.isArray(stages) && stages.length === 0) return { ...result, reportPath: null };
   const log = options.reportLog ?? (() => {});
   const reportPath = result.status === 'completed' ? await runReport(result.runDir, options.reports ?? 'reports', log) : null;
-  refreshIndex(result.runDir, config.name, options, log);
+  await refreshIndex(result.runDir, config.name, options, log);
   return { ...result, reportPath };
 }
 
@@ -81,9 +81,9 @@ async function runReport(runDir: string, reports: string, log: (message: string)
 }
 
 /** Rebuilds reports/index.html so the run is listed (failed and interrupted ones too); a failure is only logged. */
-function refreshIndex(runDir: string, name: string, options: PipelineOptions, log: (message: string) => void): void {
+async function refreshIndex(runDir: string, name: string, options: PipelineOptions, log: (message: string) => void): Promise<void> {
   try {
-    buildIndex(options.out ?? experimentsRootOf(runDir, name) ?? 'experiments', options.reports ?? 'reports');
+    await buildIndex(options.out ?? experimentsRootOf(runDir, name) ?? 'experiments', options.reports ?? 'reports', log);
   } catch (err) {
     log(`reports index not rebuilt: ${describeErrorForLog(err)}`);
   }

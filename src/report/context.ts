@@ -8,7 +8,7 @@ import type { Vae, VaeSpec } from '../models/types.js';
 import { loadVae, readState } from '../run/checkpoint.js';
 import { readEvalMetrics } from '../run/eval-metrics.js';
 import { readLatents, type Latents } from '../run/latents.js';
-import { readMetrics, type RunInfo } from '../run/run-dir.js';
+import type { MetricsFile, RunInfo } from '../run/run-dir.js';
 import type { ReportContext, RunLatentUsage } from './types.js';
 
 function classNamesFor(config: Config): string[] {
@@ -17,10 +17,11 @@ function classNamesFor(config: Config): string[] {
 
 /**
  * A stage's view of a run directory. The spec, latents, model and data are loaded on first use and
- * shared by the stages that follow; `close` disposes the model's weights.
+ * shared by the stages that follow; `close` disposes the model's weights. The metrics come read already
+ * (readMetricsFile), so a damaged metrics.jsonl stops the report before any stage runs.
  */
 export function createContext(
-  run: { runDir: string; config: Config; info: RunInfo },
+  run: { runDir: string; config: Config; info: RunInfo; metrics: MetricsFile },
   outDir: string,
   progress: (message: string) => void,
 ): ReportContext & { close(): Promise<void> } {
@@ -36,7 +37,7 @@ export function createContext(
     outDir,
     config,
     info,
-    metrics: readMetrics(runDir),
+    metrics: run.metrics.metrics,
     classNames: classNamesFor(config),
     spec: () => (spec ??= readState(checkpoint).spec),
     latents: () => (latents ??= checkedLatents(runDir, ctx.spec())),

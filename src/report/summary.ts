@@ -1,10 +1,13 @@
+import { isAbsolute } from 'node:path';
+import { isScalar, parseDocument } from 'yaml';
 import type { Config } from '../config/schema.js';
-import type { EpochMetrics, RunInfo } from '../run/run-dir.js';
+import type { EpochMetrics, MetricsFile, RunInfo } from '../run/run-dir.js';
+import { displayPath, hidePaths, type KnownPath } from './catalog/display-path.js';
 import { duration } from './figures/format.js';
-import { escapeHtml, table } from './figures/html.js';
+import { html, table, type SafeHtml } from './figures/html.js';
 
-function kv(rows: [string, string][]): string {
-  return `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;
+function kv(rows: [string, string][]): SafeHtml {
+  return html`<table class="kv"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
 }
 
 function modelText(config: Config): string {
@@ -13,22 +16,48 @@ function modelText(config: Config): string {
   return `${m.kind.toUpperCase()}, ${m.arch}${hidden}, latentDim ${m.latentDim}`;
 }
 
-function metricsTable(last: EpochMetrics | undefined, beta: number): string {
-  if (last === undefined) return '<p>No epoch completed: no metrics yet.</p>';
+function metricsTable(last: EpochMetrics | undefined, beta: number): SafeHtml {
+  if (last === undefined) return html`<p>No epoch completed: no metrics yet.</p>`;
   const terms: [string, keyof EpochMetrics['train']][] = [['reconstruction', 'recon'], ['KL', 'kl'], ['−ELBO', 'negElbo']];
   if (beta !== 1) terms.push([`objective (β = ${beta})`, 'loss']);
-  const rows = terms.map(([label, key]) => [escapeHtml(label), last.train[key].toFixed(2), last.test[key].toFixed(2)]);
-  return table([`after epoch ${last.epoch}, nats/image`, 'train', 'test'], rows).replace(/<td>(-?[\d.]+)<\/td>/g, '<td class="n">$1</td>');
+  const rows = terms.map(([label, key]) => [label, last.train[key].toFixed(2), last.test[key].toFixed(2)]);
+  return table([`after epoch ${last.epoch}, nats/image`, 'train', 'test'], rows, { numeric: [1, 2] });
+}
+
+/**
+ * config.yaml as the page shows it: data.dir, absolute in a resolved config, shortened as every path in
+ * a page is (display-path.ts), with a comment saying so; the rest is the file as it is.
+ */
+export function shownConfigYaml(configYaml: string): string {
+  const doc = parseDocument(configYaml);
+  const dir = doc.getIn(['data', 'dir'], true);
+  if (!isScalar(dir) || typeof dir.value !== 'string' || !isAbsolute(dir.value)) return configYaml;
+  const shown = displayPath(dir.value);
+  dir.comment = shown.startsWith('…/')
+    ? " shortened for this page: the run's config.yaml holds the absolute path"
+    : " relative to the folder the report was built in: the run's config.yaml holds the absolute path";
+  dir.value = shown;
+  return doc.toString();
+}
+
+export interface SummaryInput {
+  config: Config;
+  info: RunInfo;
+  metrics: MetricsFile;
+  configYaml: string; // the run's config.yaml as written
+  runDir: string;
 }
 
 /** Figure 12: what ran, where, how fast, and how well, above every figure. */
-export function summaryHtml(config: Config, info: RunInfo, metrics: EpochMetrics[], configYaml: string): string {
+export function summaryHtml({ config, info, metrics, configYaml, runDir }: SummaryInput): SafeHtml {
   const backend = info.backend?.name ?? 'not recorded';
   const git = info.git === null ? 'not a git checkout' : `${info.git.commit.slice(0, 10)}${info.git.dirty ? ' (uncommitted changes)' : ''}`;
   const data = info.dataset === null ? config.data.dataset : `${info.dataset.name}: ${info.dataset.train} training, ${info.dataset.test} test images`;
+  // A failed run's error may name its files: shortened like every other path in the page.
+  const known: KnownPath[] = [{ path: runDir, keep: 2 }, ...(config.data.dir === null ? [] : [{ path: config.data.dir, keep: 1 }])];
   const run = kv([
     ['run', `${info.name} / ${info.id}`],
-    ['status', info.status + (info.error === null ? '' : `: ${info.error}`)],
+    ['status', info.status + (info.error === null ? '' : `: ${hidePaths(info.error, known)}`)],
     ['model', modelText(config)],
     ['loss', config.loss.beta === 1 ? 'ELBO (β = 1)' : `β-VAE, β = ${config.loss.beta}`],
     ['data', data],
@@ -38,8 +67,9 @@ export function summaryHtml(config: Config, info: RunInfo, metrics: EpochMetrics
     ['throughput', info.samplesPerSecond === null ? '—' : `${Math.round(info.samplesPerSecond).toLocaleString('en-US')} training images/s`],
     ['code', `vaelab ${info.versions.vaelab}, tfjs ${info.versions.tfjs}, node ${info.versions.node}, git ${git}`],
   ]);
-  return (
-    `<div class="summary-grid"><div>${run}</div><div>${metricsTable(metrics.at(-1), config.loss.beta)}</div></div>\n` +
-    `<details><summary>Resolved config (config.yaml of the run)</summary><pre>${escapeHtml(configYaml)}</pre></details>`
-  );
+  const torn =
+    metrics.tornLastLine &&
+    html`<p class="caption" id="torn-metrics">The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out: the figures show the ${metrics.metrics.length} complete epochs before it.</p>`;
+  return html`<div class="summary-grid"><div>${run}</div><div>${metricsTable(metrics.metrics.at(-1), config.loss.beta)}${torn}</div></div>
+<details><summary>Resolved config (config.yaml of the run)</summary><pre>${shownConfigYaml(configYaml)}</pre></details>`;
 }

@@ -5,6 +5,7 @@ import type { LatentUsage } from '../eval/active-units.js';
 import type { Vae, VaeSpec } from '../models/types.js';
 import type { Latents } from '../run/latents.js';
 import type { EpochMetrics, RunInfo } from '../run/run-dir.js';
+import type { SafeHtml } from './figures/html.js';
 
 /**
  * What a report stage sees: the run directory's contents, read lazily (a stage that needs no model
@@ -35,11 +36,11 @@ export interface RunLatentUsage extends LatentUsage {
   source: 'metrics.json' | 'latents';
 }
 
-/** A stage's contribution to the page. `body` is trusted HTML built with the escaping helpers. */
+/** A stage's contribution to the page. `body` is markup built with `html` (figures/html.ts), so text in it is escaped. */
 export interface StageOutput {
   title: string;
   caption: string; // plain text: what the figure shows and how to read it (escaped when rendered)
-  body: string;
+  body: SafeHtml;
   files: string[]; // paths written, relative to outDir
 }
 

@@ -9,9 +9,9 @@ import { lossCurvesStage, lossRows } from '../../src/report/stages/loss-curves.j
 
 describe('charts render to SVG in Node', () => {
   it('draws a scatter with its axis titles, a legend of every class and the fixed class colours', async () => {
-    const svg = await renderSvg(
+    const svg = String(await renderSvg(
       scatterSpec({ x: [0, 1, 2], y: [2, 1, 0], labels: Uint8Array.of(0, 1, 9), classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], xTitle: 'PC1 (40% of variance)', yTitle: 'PC2 (20% of variance)' }),
-    );
+    ));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('PC1 (40% of variance)');
     expect(svg).toContain('PC2 (20% of variance)');
@@ -20,14 +20,14 @@ describe('charts render to SVG in Node', () => {
   });
 
   it('escapes text that reaches the SVG (class names, titles)', async () => {
-    const svg = await renderSvg(scatterSpec({ x: [0], y: [0], labels: Uint8Array.of(0), classNames: ['<script>x</script>'], xTitle: '<b>', yTitle: 'y' }));
+    const svg = String(await renderSvg(scatterSpec({ x: [0], y: [0], labels: Uint8Array.of(0), classNames: ['<script>x</script>'], xTitle: '<b>', yTitle: 'y' })));
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('&lt;script&gt;x&lt;/script&gt;');
     expect(svg).toContain('&lt;b&gt;');
   });
 
   it('lays a tiled PNG under band axes: one labelled tick per row and column, the picture by relative link', async () => {
-    const svg = await renderSvg(gridSpec({ src: 'manifold.png', width: 60, height: 40, cols: 3, rows: 2, tile: 20, gap: 0, xLabels: ['−1.00', '0.00', '1.00'], yLabels: ['0.50', '−0.50'], xTitle: 'z₁', yTitle: 'z₂' }));
+    const svg = String(await renderSvg(gridSpec({ src: 'manifold.png', width: 60, height: 40, cols: 3, rows: 2, tile: 20, gap: 0, xLabels: ['−1.00', '0.00', '1.00'], yLabels: ['0.50', '−0.50'], xTitle: 'z₁', yTitle: 'z₂' })));
     expect(svg).toContain('href="manifold.png"');
     for (const label of ['−1.00', '0.00', '1.00', '0.50', '−0.50', 'z₁', 'z₂']) expect(svg).toContain(`>${label}</text>`);
   });
@@ -48,8 +48,9 @@ describe('charts render to SVG in Node', () => {
       spec: unused, latents: unused, latentUsage: unused, vae: unused, dataset: unused, progress: () => {},
     };
     const out = await lossCurvesStage.run(ctx, lossCurvesStage.options.parse({}));
-    for (const title of ['epoch', 'nats per image', 'Reconstruction', 'KL', '−ELBO']) expect(out.body).toContain(`>${title}</text>`);
-    const pointMarks = [...out.body.matchAll(/class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((g) => g[1]!.split('<path').length - 1);
+    const body = String(out.body);
+    for (const title of ['epoch', 'nats per image', 'Reconstruction', 'KL', '−ELBO']) expect(body).toContain(`>${title}</text>`);
+    const pointMarks = [...body.matchAll(/class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((g) => g[1]!.split('<path').length - 1);
     expect(pointMarks).toEqual([2, 2, 2]); // one panel per term, a point for train and for test
 
     expect(out.caption).toContain('test −ELBO 105.00');

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { VaelabError } from '../../src/errors.js';
 import { train } from '../../src/jobs/pipeline.js';
 import { buildComparison, expandRunDirs, type ComparisonRecord } from '../../src/report/compare/index.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
@@ -95,6 +96,41 @@ describe('compare', () => {
     const html = readFileSync(only.indexPath, 'utf8');
     expect(heads(html)).not.toContain('IWAE NLL ± se');
     expect(html.includes('from each run&#39;s last epoch (metrics.jsonl)'), 'the source of the numbers is named').toBe(true);
+  });
+
+  it('two comparisons of the same runs at once take turns: both succeed, and the reports index is whole', async () => {
+    const reports = join(tmp, 'reports-twice');
+    const logs: string[][] = [[], []];
+    const results = await Promise.all(logs.map((log) => buildComparison([runs.z2, runs.z3], reports, { experiments: join(tmp, 'runs'), log: (m) => log.push(m) })));
+    for (const r of results) expect(r.failed).toEqual([]);
+    expect(results[1]!.id).toBe(results[0]!.id);
+    expect(logs.flat().filter((l) => /the comparison .* waiting up to 10 min/.test(l))).toHaveLength(1);
+    const dir = join(reports, 'compare', results[0]!.id);
+    expect(readdirSync(dir).sort()).toEqual(['comparison.json', 'index.html', 'prior-1.png', 'prior-2.png', 'reconstructions-classes.png', 'reconstructions-picked.png']);
+    expect(readdirSync(join(reports, 'compare'))).toEqual([results[0]!.id]); // no .next, .prev or .lock left behind
+    const index = readFileSync(join(reports, 'index.html'), 'utf8');
+    expect(index).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/);
+    expect(index).toContain('Comparisons (1)');
+    expect(index).toContain(`>${results[0]!.id}</a>`);
+    expect(readdirSync(reports).sort()).toEqual(['compare', 'index.html']);
+  });
+
+  it('refuses a run whose metrics.jsonl is damaged, naming the file and line; a torn last line is said and left out', async () => {
+    const text = readFileSync(join(runs.z3, 'metrics.jsonl'), 'utf8');
+    const damaged = join(tmp, 'damaged', 'cmp', 'z3');
+    cpSync(runs.z3, damaged, { recursive: true });
+    writeFileSync(join(damaged, 'metrics.jsonl'), text.replace(/"kl":[\d.e+-]+/, '"kl":null'));
+    const refused = buildComparison([runs.z2, damaged], join(tmp, 'reports-damaged'), { experiments: null });
+    await expect(refused).rejects.toThrow(VaelabError);
+    await expect(refused).rejects.toThrow(/z3\/metrics\.jsonl:1: train\.kl: expected number, found null; the file is damaged/);
+    expect(existsSync(join(tmp, 'reports-damaged'))).toBe(false);
+    expect(await main(['compare', runs.z2, damaged, '--reports', join(tmp, 'reports-damaged')])).toBe(2);
+
+    const torn = join(tmp, 'torn', 'cmp', 'z3');
+    cpSync(runs.z3, torn, { recursive: true });
+    writeFileSync(join(torn, 'metrics.jsonl'), text + '{"epoch":3,"steps');
+    const result = await buildComparison([runs.z2, torn], join(tmp, 'reports-torn'), { experiments: null });
+    expect(readFileSync(result.indexPath, 'utf8')).toContain('The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out for latentDim 3.');
   });
 
   it('refuses runs on different data, naming both', async () => {

@@ -14,9 +14,9 @@ import { createContext } from '../../src/report/context.js';
 import { explorerStage } from '../../src/report/stages/explorer.js';
 import { explorerFragment } from '../../src/report/explorer/fragment.js';
 import { explorerPlane } from '../../src/report/explorer/plane.js';
-import { page as reportPage } from '../../src/report/figures/html.js';
+import { html as markup, page as reportPage } from '../../src/report/figures/html.js';
 import type { Stage } from '../../src/report/types.js';
-import { readRunInfo } from '../../src/run/run-dir.js';
+import { readMetricsFile, readRunInfo } from '../../src/run/run-dir.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
 import { launchChromium, SKIP_BROWSER, skipNote } from './browser.js';
 
@@ -42,7 +42,7 @@ async function explorerReport(name: string, model: Record<string, unknown>, trai
   const config = tinyConfig({ name, data: { trainLimit, testLimit: 200 }, model: { ...(model['arch'] === 'conv' ? {} : { hidden: [64] }), ...model }, train: { epochs: 1, batchSize: 32, learningRate: 0.003 } });
   const { runDir } = await train(config, { out: join(tmp, 'runs') });
   const outDir = join(tmp, 'reports', name);
-  const ctx = createContext({ runDir, config: runConfig(runDir), info: readRunInfo(runDir) }, outDir, () => {});
+  const ctx = createContext({ runDir, config: runConfig(runDir), info: readRunInfo(runDir), metrics: readMetricsFile(runDir) }, outDir, () => {});
   const vae = await ctx.vae();
   const tensors = tf.memory().numTensors;
   const output = await explorerStage.run(ctx, explorerStage.options.parse({}));
@@ -50,7 +50,7 @@ async function explorerReport(name: string, model: Record<string, unknown>, trai
   const html = reportPage({
     title: name,
     subtitle: 'explorer test',
-    summary: '',
+    summary: markup``,
     sections: [{ id: 'explorer', type: 'explorer', title: output.title, ok: true, body: output.body, caption: output.caption }],
     footer: '',
   });
@@ -138,7 +138,7 @@ describe('explorer options and plane', () => {
   it('escapes class names in the HTML and in the settings JSON', () => {
     const evil = '</script><img src=x onerror=alert(1)>';
     const settings = { kind: 'cvae' as const, latentDim: 2, numClasses: 2, height: 28, width: 28, dims: [0, 1] as [number, number], half: 3, start: [0, 0], classNames: [evil, 'b'], colours: ['#000', '#fff'] };
-    const html = explorerFragment(settings);
+    const html = String(explorerFragment(settings));
     expect(html).not.toContain('<img');
     expect(html.match(/<\/script>/g)).toHaveLength(5); // the settings block and the four script tags, none from the name
     const json = /<script type="application\/json" id="vx-settings">(.*?)<\/script>/.exec(html)![1]!;

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { train } from '../../src/jobs/pipeline.js';
 import type { ComparisonRecord } from '../../src/report/compare/index.js';
 import { buildIndex, experimentsRootOf } from '../../src/report/catalog/index-page.js';
+import { acquireLock } from '../../src/run/lock.js';
 import { appendMetrics, createRunDir, createRunDirAt, updateRunInfo, type RunStatus } from '../../src/run/run-dir.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
 import { checkReport, lazyBrowser } from './browser.js';
@@ -54,7 +55,7 @@ describe('reports/index.html', () => {
     writeFileSync(join(reports, 'compare', record.id, 'comparison.json'), JSON.stringify(record));
     writeFileSync(join(reports, 'compare', record.id, 'index.html'), '<!doctype html><title>cmp</title>');
 
-    const result = buildIndex(exp, reports);
+    const result = await buildIndex(exp, reports);
     expect(result.runs).toBe(3);
     expect(result.comparisons).toBe(1);
     expect(result.unreadable).toHaveLength(1);
@@ -81,6 +82,25 @@ describe('reports/index.html', () => {
     } finally {
       await browsers.close();
     }
+  });
+
+  it('is rebuilt under a lock: a rebuild waits for a live holder, and two at once both leave a whole page', async () => {
+    const exp = join(tmp, 'locked-experiments');
+    const reports = join(tmp, 'locked-reports');
+    fakeRun(join(exp, 'one', 'r1'), 'one', '2026-01-01T10:00:00.000Z', 'completed');
+    mkdirSync(reports, { recursive: true });
+    const held = await acquireLock(join(reports, 'index.html.lock'), 'the reports index');
+    const log: string[] = [];
+    const pending = buildIndex(exp, reports, (m) => log.push(m));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(existsSync(join(reports, 'index.html'))).toBe(false); // still waiting
+    expect(log).toEqual([expect.stringMatching(/^the reports index is being written by another process \(lock file .*index\.html\.lock\): waiting up to 10 min for it$/)]);
+    held.release();
+    expect((await pending).runs).toBe(1);
+    const both = await Promise.all([buildIndex(exp, reports), buildIndex(exp, reports)]);
+    expect(both.map((r) => r.runs)).toEqual([1, 1]);
+    expect(readFileSync(join(reports, 'index.html'), 'utf8')).toMatch(/^<!doctype html>[\s\S]*<tr data-run="one\/[^"]+">[\s\S]*<\/html>\n$/);
+    expect(readdirSync(reports)).toEqual(['index.html']); // no lock or temp file left behind
   });
 
   it('finds the experiments root of a run or a sweep point', () => {

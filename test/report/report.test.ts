@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { VaelabError } from '../../src/errors.js';
 import { train } from '../../src/jobs/pipeline.js';
 import { buildReport } from '../../src/report/render.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
@@ -136,6 +137,59 @@ describe('report of a tiny run, end to end', () => {
     expect(computed).toContain('this run has no metrics.json yet');
     const names = active.map((j) => `z${String.fromCharCode(0x2081 + j)}`).join(', ');
     expect(computed).toContain(`Active: ${active.length === 0 ? 'none' : names} (${active.length} of 4).`);
+  });
+
+  it('two builds of the same report at once take turns: both succeed and the folder holds every file', async () => {
+    const config = tinyConfig({ name: 'report-twice', data: { trainLimit: 128, testLimit: 64 }, train: { epochs: 1 } });
+    const { runDir } = await train(config, { out: join(tmp, 'runs') });
+    const reports = join(tmp, 'reports-twice');
+    const stages = ['lossCurves', 'latentStats', 'exports'] as const;
+    const logs: string[][] = [[], []];
+    // Without the lock the second build removes the first one's half-filled .next folder (or fails to create it).
+    const results = await Promise.all(logs.map((log) => buildReport(runDir, reports, { stages: [...stages], log: (m) => log.push(m) })));
+    for (const r of results) expect(r.stages.map((s) => [s.id, s.ok])).toEqual([['loss-curves', true], ['latent-stats', true], ['exports', true]]);
+    expect(logs.flat().filter((l) => /waiting up to 10 min/.test(l))).toHaveLength(1); // the second one waited for the first
+    const dir = join(results[0]!.indexPath, '..');
+    expect(readdirSync(dir).sort()).toEqual(['index.html', 'latent-stats-digits.png', 'latents-test.csv']);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toMatch(/<\/html>\n$/);
+    expect(readdirSync(join(dir, '..'))).toEqual([runDir.split('/').at(-1)]); // no .next, .prev or .lock left behind
+  });
+
+  it('says when the last line of metrics.jsonl was torn off, and refuses a damaged one before drawing anything', async () => {
+    const config = tinyConfig({ name: 'report-torn', data: { trainLimit: 128, testLimit: 64 }, train: { epochs: 2 } });
+    const { runDir } = await train(config, { out: join(tmp, 'runs') });
+    const copy = (name: string, edit: (text: string) => string) => {
+      const dir = join(tmp, 'damaged', name);
+      cpSync(runDir, dir, { recursive: true });
+      writeFileSync(join(dir, 'metrics.jsonl'), edit(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')));
+      return dir;
+    };
+    const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+
+    // killed while appending epoch 3: half a line at the end, no newline
+    const torn = copy('torn', (t) => t + lines[1]!.slice(0, 40));
+    const { indexPath } = await buildReport(torn, join(tmp, 'reports-damaged'), { stages: ['lossCurves'] });
+    const page = readFileSync(indexPath, 'utf8');
+    expect(page).toContain('The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out: the figures show the 2 complete epochs before it.');
+    expect(page).toContain('After epoch 2: test −ELBO');
+    // an intact run says nothing of the kind
+    const intact = await buildReport(runDir, join(tmp, 'reports-damaged'), { stages: ['lossCurves'] });
+    expect(readFileSync(intact.indexPath, 'utf8')).not.toContain('cut short');
+
+    // a damaged line before the last, or a null where a number was (NaN written as JSON), is a user error naming file and line
+    const middle = copy('middle', () => `${lines[0]!.slice(0, 40)}\n${lines[1]!}\n`);
+    const nulled = copy('nulled', (t) => t.replace(/"kl":[\d.e+-]+/, '"kl":null'));
+    for (const [dir, message] of [[middle, /metrics\.jsonl:1: not a JSON line .*the file is damaged/], [nulled, /metrics\.jsonl:1: train\.kl: .*the file is damaged/]] as const) {
+      const log: string[] = [];
+      const reports = join(tmp, 'reports-refused');
+      const refused = buildReport(dir, reports, { log: (m) => log.push(m) });
+      await expect(refused).rejects.toThrow(VaelabError);
+      await expect(refused).rejects.toThrow(message);
+      expect(log.filter((l) => l.startsWith('report: '))).toEqual([]); // no stage ran
+      expect(existsSync(join(reports, 'report-torn'))).toBe(false); // nothing written, not even a lock
+      expect(await main(['report', dir, '--reports', reports])).toBe(2);
+    }
   });
 
   it('the report command wants one run directory (exit 2 otherwise)', async () => {

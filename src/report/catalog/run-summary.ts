@@ -3,8 +3,9 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { reportDirOf } from '../../run/paths.js';
-import { readMetrics, readRunInfo, type EpochMetrics, type RunInfo } from '../../run/run-dir.js';
-import { escapeHtml } from '../figures/html.js';
+import { readMetricsFile, readRunInfo, type EpochMetrics, type RunInfo } from '../../run/run-dir.js';
+import { html, type SafeHtml } from '../figures/html.js';
+import { displayPath, displayRunDir } from './display-path.js';
 import { readFinalMetrics, type FinalMetrics } from './final-metrics.js';
 
 /** What the comparison and the index page read of one run directory (never its model: that is lazy). */
@@ -13,21 +14,24 @@ export interface RunSummary {
   info: RunInfo;
   config: Config; // the resolved config the run saved, defaults of newer keys filled in
   metrics: EpochMetrics[];
+  tornLastLine: boolean; // metrics.jsonl ended in a line cut short (killed while writing it), left out
   final: FinalMetrics;
   hasCheckpoint: boolean;
   hasLatents: boolean;
 }
 
+/** Throws a user error naming file and line when metrics.jsonl is damaged: no comparison of wrong numbers. */
 export function readRunSummary(dir: string): RunSummary {
   const runDir = resolve(dir);
   const info = readRunInfo(runDir);
   const config = loadConfig(join(runDir, 'config.yaml')).config;
-  const metrics = readMetrics(runDir);
+  const { metrics, tornLastLine } = readMetricsFile(runDir);
   return {
     runDir,
     info,
     config,
     metrics,
+    tornLastLine,
     final: readFinalMetrics(runDir, metrics),
     hasCheckpoint: existsSync(join(runDir, 'checkpoint', 'state.json')),
     hasLatents: existsSync(join(runDir, 'latents.json')),
@@ -48,22 +52,16 @@ export function pageHref(fromDir: string, target: string): string | null {
 }
 
 /** A link to a page, or its label marked "(no report)" with `missing` (how to build it) as the tooltip. */
-export function pageLink(fromDir: string, target: string, label: string, missing: string): string {
+export function pageLink(fromDir: string, target: string, label: string, missing: string): SafeHtml {
   const href = pageHref(fromDir, target);
-  if (href === null) return `${escapeHtml(label)} <span class="se" title="${escapeHtml(missing)}">(no report)</span>`;
-  return `<a href="${escapeHtml(href)}">${escapeHtml(label)}</a>`;
+  if (href === null) return html`${label} <span class="se" title="${missing}">(no report)</span>`;
+  return html`<a href="${href}">${label}</a>`;
 }
 
-/** A path as a reader types it: relative to the working folder when inside it, else absolute. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
-}
-
-/** The command that (re)builds a run's report into `reportsRoot`. */
+/** The command that (re)builds a run's report into `reportsRoot`, with paths as pages show them (display-path.ts). */
 export function reportCommand(runDir: string, reportsRoot: string): string {
-  const to = resolve(reportsRoot) === resolve('reports') ? '' : ` --reports ${displayPath(resolve(reportsRoot))}`;
-  return `npx tsx run report ${displayPath(runDir)}${to}`;
+  const to = resolve(reportsRoot) === resolve('reports') ? '' : ` --reports ${displayPath(reportsRoot)}`;
+  return `npx tsx run report ${displayRunDir(runDir)}${to}`;
 }
 
 /** "2026-11-25T09:10:15.163Z" -> "2026-11-25 09:10 UTC". */

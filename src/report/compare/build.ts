@@ -10,8 +10,10 @@ import { shortHash } from '../../config/names.js';
 import { COMPARISON_FORMAT, type ComparisonRecord } from '../catalog/comparison-record.js';
 import { expandRunDirs } from '../catalog/discover.js';
 import { buildIndex } from '../catalog/index-page.js';
-import { displayPath, readRunSummary, type RunSummary } from '../catalog/run-summary.js';
-import { escapeHtml, page, type SectionHtml } from '../figures/html.js';
+import { displayRunDir, hidePaths, type KnownPath } from '../catalog/display-path.js';
+import { lockReportTarget } from '../catalog/report-lock.js';
+import { readRunSummary, type RunSummary } from '../catalog/run-summary.js';
+import { html, joinHtml, page, raw, type SafeHtml, type SectionHtml } from '../figures/html.js';
 import { SORT_SCRIPT, SORTABLE_CSS } from '../figures/sortable-table.js';
 import { checkSameData, differingKeys, runLabels } from './differ.js';
 import { runsTable } from './runs-table.js';
@@ -52,20 +54,26 @@ function loadRuns(dirs: readonly string[]): { runs: RunSummary[]; leftOut: strin
     const r = readRunSummary(runDir);
     if (r.hasCheckpoint) runs.push(r);
     else if (named) throw new VaelabError(`${runDir} (status ${r.info.status}) has no checkpoint to draw its figures from: it stopped before its first epoch ended; leave it out of the comparison`);
-    else leftOut.push(`${displayPath(runDir)} (${r.info.status}, no checkpoint${r.info.error === null ? '' : `: ${r.info.error}`})`);
+    else leftOut.push(hidePaths(`${displayRunDir(runDir)} (${r.info.status}, no checkpoint${r.info.error === null ? '' : `: ${r.info.error}`})`, [{ path: runDir, keep: 2 }]));
   }
   if (runs.length === 0) throw new VaelabError(`nothing to compare: no run with a checkpoint in ${dirs.join(', ')}`);
   checkSameData(runs);
   return { runs, leftOut };
 }
 
-async function attempt(id: string, title: string, draw: () => Promise<FigureOutput>, log: (m: string) => void): Promise<SectionHtml> {
+/** The paths a comparison's messages may hold, shortened in its page (display-path.ts). */
+function knownPaths(runs: readonly RunSummary[]): KnownPath[] {
+  const data = runs[0]?.config.data.dir;
+  return [...runs.map((r) => ({ path: r.runDir, keep: 2 })), ...(data === null || data === undefined ? [] : [{ path: data, keep: 1 }])];
+}
+
+async function attempt(id: string, title: string, draw: () => Promise<FigureOutput>, c: CompareContext): Promise<SectionHtml> {
   try {
     const out = await draw();
     return { id, type: id, title: out.title, ok: true, body: out.body, caption: out.caption };
   } catch (err) {
-    if (!(err instanceof VaelabError)) log(`compare: ${title} failed: ${err instanceof Error ? err.stack : String(err)}`);
-    return { id, type: id, title, ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    if (!(err instanceof VaelabError)) c.log(`compare: ${title} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    return { id, type: id, title, ok: false, error: hidePaths(err instanceof Error ? `${err.name}: ${err.message}` : String(err), knownPaths(c.runs)) };
   }
 }
 
@@ -73,10 +81,10 @@ async function attempt(id: string, title: string, draw: () => Promise<FigureOutp
 function iwaeNote(runs: readonly RunSummary[]): string {
   const settings = [...new Set(runs.flatMap((r) => (r.final.iwae === null ? [] : [`K = ${r.final.iwae.samples} importance samples on the first ${r.final.iwae.images} test images`])))];
   if (settings.length === 0) return '';
-  return ` IWAE NLL: ${escapeHtml(settings.join('; '))}${settings.length > 1 ? ' (the runs differ: compare with care)' : ''}; it is a tighter bound than the −ELBO, so it should sit below it.`;
+  return ` IWAE NLL: ${settings.join('; ')}${settings.length > 1 ? ' (the runs differ: compare with care)' : ''}; it is a tighter bound than the −ELBO, so it should sit below it.`;
 }
 
-function summary(c: CompareContext, keys: readonly string[], leftOut: readonly string[]): string {
+function summary(c: CompareContext, keys: readonly string[], leftOut: readonly string[]): SafeHtml {
   const withJson = c.runs.flatMap((r, i) => (r.final.source === 'metrics.json' ? [c.labels[i]!] : []));
   const source =
     withJson.length === c.runs.length
@@ -84,25 +92,50 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
       : withJson.length === 0
         ? 'from each run\'s last epoch (metrics.jsonl): these runs have no metrics.json, so no IWAE estimate or active units.'
         : `from the end-of-run evaluation (metrics.json) for ${withJson.join('; ')}, and from the last epoch (metrics.jsonl) for the others.`;
-  const problems = c.runs.flatMap((r, i) => (r.final.problem === null ? [] : [`${c.labels[i]!}: ${r.final.problem}`]));
+  const problems = c.runs.flatMap((r, i) => (r.final.problem === null ? [] : [`${c.labels[i]!}: ${hidePaths(r.final.problem, knownPaths(c.runs))}`]));
+  const torn = c.runs.flatMap((r, i) => (r.tornLastLine ? [c.labels[i]!] : []));
   const unfinished = c.runs.filter((r) => r.info.status !== 'completed').length;
-  return (
-    `<style>${SORTABLE_CSS}</style>\n` +
-    `<p>${c.runs.length} runs on ${escapeHtml(c.dataset.name)} (${c.dataset.train.count} training, ${c.dataset.test.count} test images). ` +
-    (keys.length === 0 ? 'Their configs agree on every setting that changes results.' : `They differ in ${keys.map((k) => `<code>${escapeHtml(k)}</code>`).join(', ')}.`) +
-    ' Click a column header to sort by it.</p>\n' +
-    `<div class="figure">${runsTable({ runs: c.runs, labels: c.labels, keys, reportsRoot: c.reportsRoot, outDir: c.finalDir })}</div>\n` +
-    '<p class="note">★ marks the best value of a column among completed runs: the lowest test −ELBO, reconstruction and IWAE NLL ' +
+  const differ = keys.length === 0 ? 'Their configs agree on every setting that changes results.' : html`They differ in ${joinHtml(keys.map((k) => html`<code>${k}</code>`), ', ')}.`;
+  const note =
+    `★ marks the best value of a column among completed runs: the lowest test −ELBO, reconstruction and IWAE NLL ` +
     '(losses: lower is better), the shortest wall time and the most samples/s. KL and active units are not ranked: more KL buys ' +
     'better reconstructions, and neither alone makes a better model. Test numbers are nats per image in β = 1 form, ' +
-    escapeHtml(source) +
+    source +
     (unfinished > 0 ? ` Gray rows are runs that did not complete: their figures come from their last checkpoint.` : '') +
     iwaeNote(c.runs) +
-    (problems.length > 0 ? ` Unreadable: ${escapeHtml(problems.join('; '))}.` : '') +
-    (leftOut.length > 0 ? ` Left out: ${escapeHtml(leftOut.join('; '))}.` : '') +
-    '</p>\n' +
-    `<script>${SORT_SCRIPT}</script>`
-  );
+    (torn.length > 0 ? ` The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out for ${torn.join('; ')}.` : '') +
+    (problems.length > 0 ? ` Unreadable: ${problems.join('; ')}.` : '') +
+    (leftOut.length > 0 ? ` Left out: ${leftOut.join('; ')}.` : '');
+  return html`<style>${raw(SORTABLE_CSS)}</style>
+<p>${c.runs.length} runs on ${c.dataset.name} (${c.dataset.train.count} training, ${c.dataset.test.count} test images). ${differ} Click a column header to sort by it.</p>
+<div class="figure">${runsTable({ runs: c.runs, labels: c.labels, keys, reportsRoot: c.reportsRoot, outDir: c.finalDir })}</div>
+<p class="note">${note}</p>
+<script>${raw(SORT_SCRIPT)}</script>`;
+}
+
+/** Every figure of the comparison; each pair of sections comes from one pass (one model load per run). */
+async function drawSections(c: CompareContext): Promise<SectionHtml[]> {
+  let digits: ReturnType<typeof digitSections> | undefined;
+  let latents: ReturnType<typeof latentSections> | undefined;
+  return [
+    await attempt('loss-curves', 'Test loss per epoch', () => curvesSection(c), c),
+    await attempt('reconstructions', 'Reconstructions of the same test digits', async () => (await (digits ??= digitSections(c)))[0], c),
+    await attempt('prior-samples', 'Samples from the prior', async () => (await (digits ??= digitSections(c)))[1], c),
+    await attempt('latent-scatter', 'Latent space of the test set', async () => (await (latents ??= latentSections(c)))[0], c),
+    await attempt('contours', 'Per-class contours', async () => (await (latents ??= latentSections(c)))[1], c),
+    await attempt('runs', 'Run reports', async () => linksSection(c), c),
+  ];
+}
+
+function comparisonPage(c: CompareContext, id: string, keys: readonly string[], leftOut: readonly string[], sections: SectionHtml[]): string {
+  const rebuild = `npx tsx run compare ${c.runs.map((r) => displayRunDir(r.runDir)).join(' ')}`;
+  return page({
+    title: `Comparison of ${c.runs.length} runs`,
+    subtitle: `${id} · ${[...new Set(c.runs.map((r) => r.info.name))].join(', ')}`,
+    summary: summary(c, keys, leftOut),
+    sections,
+    footer: `Generated by vaelab on ${new Date().toISOString()}. Rebuild with: ${rebuild}`,
+  });
 }
 
 /**
@@ -122,41 +155,29 @@ export async function buildComparison(dirs: readonly string[], reportsRoot = 're
   // Every run has the same data (checked above); the resolved config holds an absolute data.dir.
   const dataset = await loadDataset(first.config.data, { baseDir: process.cwd() });
   const failed: ComparisonResult['failed'] = [];
-  await replaceDirAtomic(finalDir, async (tmp) => {
-    const c: CompareContext = { runs, labels, outDir: tmp, finalDir, reportsRoot, dataset, log };
-    // Each pair of sections comes from one pass (one model load per run); both read its outcome.
-    let digits: ReturnType<typeof digitSections> | undefined;
-    let latents: ReturnType<typeof latentSections> | undefined;
-    const sections = [
-      await attempt('loss-curves', 'Test loss per epoch', () => curvesSection(c), log),
-      await attempt('reconstructions', 'Reconstructions of the same test digits', async () => (await (digits ??= digitSections(c)))[0], log),
-      await attempt('prior-samples', 'Samples from the prior', async () => (await (digits ??= digitSections(c)))[1], log),
-      await attempt('latent-scatter', 'Latent space of the test set', async () => (await (latents ??= latentSections(c)))[0], log),
-      await attempt('contours', 'Per-class contours', async () => (await (latents ??= latentSections(c)))[1], log),
-      await attempt('runs', 'Run reports', async () => linksSection(c), log),
-    ];
-    for (const s of sections) if (!s.ok) failed.push({ title: s.title, error: s.error });
-    const rebuild = `npx tsx run compare ${runs.map((r) => displayPath(r.runDir)).join(' ')}`;
-    const html = page({
-      title: `Comparison of ${runs.length} runs`,
-      subtitle: `${id} · ${[...new Set(runs.map((r) => r.info.name))].join(', ')}`,
-      summary: summary(c, keys, leftOut),
-      sections,
-      footer: `Generated by vaelab on ${new Date().toISOString()}. Rebuild with: ${rebuild}`,
+  // A second compare of the same runs waits for the first, then replaces its folder whole.
+  const lock = await lockReportTarget(finalDir, `the comparison ${id}`, log);
+  try {
+    await replaceDirAtomic(finalDir, async (tmp) => {
+      const c: CompareContext = { runs, labels, outDir: tmp, finalDir, reportsRoot, dataset, log };
+      const sections = await drawSections(c);
+      for (const s of sections) if (!s.ok) failed.push({ title: s.title, error: s.error });
+      writeFileSync(join(tmp, 'index.html'), comparisonPage(c, id, keys, leftOut, sections));
+      const record: ComparisonRecord = {
+        formatVersion: COMPARISON_FORMAT,
+        id,
+        createdAt: new Date().toISOString(),
+        keys,
+        runs: runs.map((r, i) => ({ runDir: r.runDir, name: r.info.name, id: r.info.id, label: labels[i]!, status: r.info.status })),
+      };
+      writeJsonAtomic(join(tmp, 'comparison.json'), record);
     });
-    writeFileSync(join(tmp, 'index.html'), html);
-    const record: ComparisonRecord = {
-      formatVersion: COMPARISON_FORMAT,
-      id,
-      createdAt: new Date().toISOString(),
-      keys,
-      runs: runs.map((r, i) => ({ runDir: r.runDir, name: r.info.name, id: r.info.id, label: labels[i]!, status: r.info.status })),
-    };
-    writeJsonAtomic(join(tmp, 'comparison.json'), record);
-  });
+  } finally {
+    lock.release();
+  }
   if (opts.experiments !== null) {
     try {
-      buildIndex(opts.experiments ?? 'experiments', reportsRoot);
+      await buildIndex(opts.experiments ?? 'experiments', reportsRoot, log);
     } catch (err) {
       log(`compare: reports index not rebuilt: ${err instanceof Error ? err.message : String(err)}`);
     }

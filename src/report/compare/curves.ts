@@ -2,6 +2,7 @@ import type { LossMeans } from '../../run/run-dir.js';
 import type { RunSummary } from '../catalog/run-summary.js';
 import { renderSvg } from '../figures/charts.js';
 import { lossPanelsSpec } from '../figures/loss-panels.js';
+import type { SafeHtml } from '../figures/html.js';
 import { runColour } from '../figures/palette.js';
 
 const TERMS: { key: keyof LossMeans; title: string }[] = [
@@ -15,7 +16,7 @@ const TERMS: { key: keyof LossMeans; title: string }[] = [
  * scale (KL is a few nats where −ELBO is a hundred). Terms are in beta = 1 form whatever beta trained,
  * so β-sweeps compare on the same bound.
  */
-export async function curvesSvg(runs: readonly RunSummary[], labels: readonly string[]): Promise<string> {
+export async function curvesSvg(runs: readonly RunSummary[], labels: readonly string[]): Promise<SafeHtml> {
   const values = runs.flatMap((r, i) => r.metrics.flatMap((m) => TERMS.map((t) => ({ epoch: m.epoch, run: labels[i]!, term: t.title, value: m.test[t.key] }))));
   return renderSvg(
     lossPanelsSpec({

@@ -7,7 +7,7 @@ import { gatherRows, reconstructionPicks, standardNormals } from '../analysis/pi
 import type { RunSummary } from '../catalog/run-summary.js';
 import { decodeZ, reconstructImages } from '../decode.js';
 import { digitRowsFigure } from '../figures/digit-rows.js';
-import { escapeHtml, img } from '../figures/html.js';
+import { html, img, joinHtml, type SafeHtml } from '../figures/html.js';
 import { writeTiles } from '../figures/images.js';
 import { runColour } from '../figures/palette.js';
 import { reconstructionsStage } from '../stages/reconstructions.js';
@@ -73,18 +73,18 @@ export interface ImageSize {
 }
 
 /** Originals once on top, then one row per run, as one labelled picture on a shared grid of tiles. */
-export function reconFigure(outDir: string, file: string, image: ImageSize, originals: Float32Array, rows: Float32Array[], labels: readonly string[], xLabels: string[], xTitle: string): Promise<string> {
+export function reconFigure(outDir: string, file: string, image: ImageSize, originals: Float32Array, rows: Float32Array[], labels: readonly string[], xLabels: string[], xTitle: string): Promise<SafeHtml> {
   // Row labels are run labels ("kind cvae, latentDim 10"): let them run longer than vega's 180 px default.
   return digitRowsFigure({ outDir, file, rows: [originals, ...rows], rowLabels: ['original', ...labels], xLabels, xTitle, image, scale: RECONSTRUCTIONS.scale, rowLabelLimit: 360 });
 }
 
 /** One small grid of prior samples per run, titled with its label in its table colour. */
-export function priorPanels(outDir: string, image: ImageSize, decoded: readonly DecodedRun[], labels: readonly string[]): string {
+export function priorPanels(outDir: string, image: ImageSize, decoded: readonly DecodedRun[], labels: readonly string[]): SafeHtml {
   const panels = decoded.map((d, i) => {
     const file = `prior-${i + 1}.png`;
     const size = writeTiles(join(outDir, file), d.prior, PRIOR_ROWS * PRIOR_COLS, { cols: PRIOR_COLS, scale: RECONSTRUCTIONS.scale, gap: 2, size: image });
-    const title = `<h3><span class="swatch" style="background:${runColour(i)}"></span>${escapeHtml(labels[i] ?? '')}</h3>`;
-    return `<div class="panel">${title}${img(file, `samples from the prior decoded by ${labels[i] ?? ''}`, size)}</div>`;
+    const title = html`<h3><span class="swatch" style="background:${runColour(i)}"></span>${labels[i] ?? ''}</h3>`;
+    return html`<div class="panel">${title}${img(file, `samples from the prior decoded by ${labels[i] ?? ''}`, size)}</div>`;
   });
-  return `<div class="panels">${panels.join('\n')}</div>`;
+  return html`<div class="panels">${joinHtml(panels, '\n')}</div>`;
 }

@@ -9,6 +9,7 @@ import type { RunSummary } from '../catalog/run-summary.js';
 import { renderSvg } from '../figures/charts.js';
 import { ellipseOutlines, type OutlinePoint } from '../figures/ellipses.js';
 import { zName } from '../figures/format.js';
+import type { SafeHtml } from '../figures/html.js';
 import { CLASS_COLOURS } from '../figures/palette.js';
 import { equalAspect, paddedRange } from '../figures/scatter.js';
 
@@ -88,8 +89,8 @@ function panelsSpec(panels: readonly LatentPanel[], names: readonly string[], pr
 }
 
 export interface LatentFigures {
-  scatter: string; // SVG; '' when no run saved latents
-  contours: string;
+  scatter: SafeHtml | null; // SVG; null when no run saved latents
+  contours: SafeHtml | null;
   missing: string[]; // labels of runs without saved latents
 }
 
@@ -106,7 +107,7 @@ export async function latentFigures(runs: readonly RunSummary[], labels: readonl
     scatter.push(scatterPanel(label, test, latents.latentDim, names));
     contours.push(contourPanel(label, test, latents.latentDim, r.config.eval.activeThreshold, names, r.config.model.kind === 'vae'));
   });
-  if (scatter.length === 0) return { scatter: '', contours: '', missing };
+  if (scatter.length === 0) return { scatter: null, contours: null, missing };
   return {
     scatter: await renderSvg(panelsSpec(scatter, names, false)),
     contours: await renderSvg(panelsSpec(contours, names, true)),

@@ -1,6 +1,7 @@
 import { pageLink, reportCommand, runReportPath, type RunSummary } from '../catalog/run-summary.js';
 import { duration } from '../figures/format.js';
-import { escapeHtml } from '../figures/html.js';
+import { hidePaths } from '../catalog/display-path.js';
+import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import { runColour } from '../figures/palette.js';
 import { sortableTable, type Cell, type Column } from '../figures/sortable-table.js';
 import { flatten, formatValue } from './differ.js';
@@ -13,12 +14,13 @@ export interface TableInput {
   outDir: string; // the comparison's final folder: links are relative to it
 }
 
-const num = (v: number | null, digits = 2): Cell => (v === null ? { html: '—', sort: null } : { html: v.toFixed(digits), sort: v });
+const DASH = html`—`;
+const num = (v: number | null, digits = 2): Cell => (v === null ? { html: DASH, sort: null } : { html: html`${v.toFixed(digits)}`, sort: v });
 
 function runCell(run: RunSummary, i: number, t: TableInput): Cell {
-  const swatch = `<span class="swatch" style="background:${runColour(i)}"></span>`;
+  const swatch = html`<span class="swatch" style="background:${runColour(i)}"></span>`;
   const link = pageLink(t.outDir, runReportPath(t.reportsRoot, run.info), run.info.name, reportCommand(run.runDir, t.reportsRoot));
-  return { html: `${swatch}${link}<br><span class="se">${escapeHtml(run.info.id)}</span>`, sort: i };
+  return { html: html`${swatch}${link}<br><span class="se">${run.info.id}</span>`, sort: i };
 }
 
 function keyColumn(key: string, t: TableInput): Column {
@@ -28,20 +30,20 @@ function keyColumn(key: string, t: TableInput): Column {
     head: key,
     tip: `config key ${key}: differs between these runs`,
     numeric,
-    cells: values.map((v) => ({ html: escapeHtml(formatValue(v)), sort: numeric ? (v as number) : formatValue(v) })),
+    cells: values.map((v) => ({ html: html`${formatValue(v)}`, sort: numeric ? (v as number) : formatValue(v) })),
   };
 }
 
 function elboCell(run: RunSummary): Cell {
   const { negElbo, negElboStdError } = run.final;
   if (negElbo === null || negElboStdError === null) return num(negElbo);
-  return { html: `${negElbo.toFixed(2)} <span class="se">± ${negElboStdError.toFixed(2)}</span>`, sort: negElbo };
+  return { html: html`${negElbo.toFixed(2)} <span class="se">± ${negElboStdError.toFixed(2)}</span>`, sort: negElbo };
 }
 
 function iwaeCell(run: RunSummary): Cell {
   const iwae = run.final.iwae;
-  if (iwae === null) return { html: '—', sort: null };
-  return { html: `${iwae.nll.toFixed(2)} <span class="se">± ${iwae.stdError.toFixed(2)}</span>`, sort: iwae.nll };
+  if (iwae === null) return { html: DASH, sort: null };
+  return { html: html`${iwae.nll.toFixed(2)} <span class="se">± ${iwae.stdError.toFixed(2)}</span>`, sort: iwae.nll };
 }
 
 function iwaeColumn(runs: readonly RunSummary[]): Column {
@@ -52,19 +54,19 @@ function iwaeColumn(runs: readonly RunSummary[]): Column {
 function activeColumn(runs: readonly RunSummary[]): Column {
   const cells = runs.map((r): Cell => {
     const au = r.final.activeUnits;
-    return au === null ? { html: '—', sort: null } : { html: `${au.active} / ${au.of}`, sort: au.active };
+    return au === null ? { html: DASH, sort: null } : { html: html`${au.active} / ${au.of}`, sort: au.active };
   });
   return { head: 'active units', tip: 'latent dimensions whose posterior mean varies over the test set (of latentDim): not ranked', numeric: true, cells };
 }
 
 function statusCell(run: RunSummary): Cell {
   const { status, error } = run.info;
-  const html = status === 'completed' ? 'completed' : `<span class="status-bad"${error === null ? '' : ` title="${escapeHtml(error)}"`}>${escapeHtml(status)}</span>`;
-  return { html, sort: status };
+  const tip = error !== null && html` title="${hidePaths(error, [{ path: run.runDir, keep: 2 }])}"`;
+  return { html: status === 'completed' ? html`completed` : html`<span class="status-bad"${tip}>${status}</span>`, sort: status };
 }
 
 /** The comparison's table: run, the config keys that differ, then the metrics, best values starred. */
-export function runsTable(t: TableInput): string {
+export function runsTable(t: TableInput): SafeHtml {
   const { runs } = t;
   const cols: Column[] = [
     { head: 'run', tip: 'name / run id; links to the run\'s own report', numeric: false, wrap: true, cells: runs.map((r, i) => runCell(r, i, t)) },
@@ -75,27 +77,27 @@ export function runsTable(t: TableInput): string {
     // Runs made before metrics.json have neither number: a column of dashes says nothing, so it goes.
     ...(runs.some((r) => r.final.iwae !== null) ? [iwaeColumn(runs)] : []),
     ...(runs.some((r) => r.final.activeUnits !== null) ? [activeColumn(runs)] : []),
-    { head: 'epochs', tip: 'epochs completed / planned', numeric: true, cells: runs.map((r) => ({ html: `${r.info.epochsCompleted} / ${r.info.epochs}`, sort: r.info.epochsCompleted })) },
-    { head: 'wall time', tip: 'whole run, evaluation included: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => ({ html: duration(r.info.wallSeconds), sort: r.info.wallSeconds })) },
+    { head: 'epochs', tip: 'epochs completed / planned', numeric: true, cells: runs.map((r) => ({ html: html`${r.info.epochsCompleted} / ${r.info.epochs}`, sort: r.info.epochsCompleted })) },
+    { head: 'wall time', tip: 'whole run, evaluation included: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => ({ html: html`${duration(r.info.wallSeconds)}`, sort: r.info.wallSeconds })) },
     {
       head: 'samples/s',
       tip: 'training images per second of optimizer steps: higher is better',
       numeric: true,
       better: 'higher',
-      cells: runs.map((r) => (r.info.samplesPerSecond === null ? { html: '—', sort: null } : { html: Math.round(r.info.samplesPerSecond).toLocaleString('en-US'), sort: r.info.samplesPerSecond })),
+      cells: runs.map((r) => (r.info.samplesPerSecond === null ? { html: DASH, sort: null } : { html: html`${Math.round(r.info.samplesPerSecond).toLocaleString('en-US')}`, sort: r.info.samplesPerSecond })),
     },
-    { head: 'backend', tip: 'the backend that ran', numeric: false, cells: runs.map((r) => ({ html: escapeHtml(r.info.backend?.name ?? '—'), sort: r.info.backend?.name ?? null })) },
+    { head: 'backend', tip: 'the backend that ran', numeric: false, cells: runs.map((r) => ({ html: html`${r.info.backend?.name ?? '—'}`, sort: r.info.backend?.name ?? null })) },
     { head: 'status', numeric: false, cells: runs.map(statusCell) },
   ];
   // A column every run shares says nothing row by row: it goes into one line under the table instead.
   const shared = ['backend', 'status'].flatMap((head) => {
     const col = cols.find((c) => c.head === head)!;
-    const values = new Set(col.cells.map((c) => c.html));
+    const values = new Set(col.cells.map((c) => c.html.toString()));
     return values.size === 1 ? [{ head, value: col.cells[0]!.html }] : [];
   });
   const kept = cols.filter((c) => !shared.some((s) => s.head === c.head));
-  const rowAttrs = runs.map((r, i) => ` data-run="${escapeHtml(t.labels[i] ?? '')}"${r.info.status === 'completed' ? '' : ' class="unfinished"'}`);
-  const table = sortableTable(kept, { rowAttrs, ranked: runs.map((r) => r.info.status === 'completed') });
-  const note = shared.length === 0 ? '' : `<p class="note">Every run: ${shared.map((s) => `${s.head} ${s.value}`).join(', ')}.</p>`;
-  return table + note;
+  const rows = runs.map((r, i) => ({ data: t.labels[i] ?? '', unfinished: r.info.status !== 'completed' }));
+  const table = sortableTable(kept, { rows, ranked: runs.map((r) => r.info.status === 'completed') });
+  const note = shared.length > 0 && html`<p class="note">Every run: ${joinHtml(shared.map((s) => html`${s.head} ${s.value}`), ', ')}.</p>`;
+  return html`${table}${note}`;
 }

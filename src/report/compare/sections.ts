@@ -1,7 +1,8 @@
 import type { Dataset } from '../../data/datasets.js';
 import { gatherRows } from '../analysis/picks.js';
-import { displayPath, pageHref, reportCommand, runReportPath, type RunSummary } from '../catalog/run-summary.js';
-import { escapeHtml } from '../figures/html.js';
+import { displayRunDir } from '../catalog/display-path.js';
+import { pageHref, reportCommand, runReportPath, type RunSummary } from '../catalog/run-summary.js';
+import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import { curvesSvg } from './curves.js';
 import { comparePicks, decodeRuns, priorPanels, PRIOR_COLS, PRIOR_ROWS, reconFigure } from './digits.js';
 import { latentFigures, SCATTER_POINTS } from './latent-panels.js';
@@ -19,7 +20,7 @@ export interface CompareContext {
 
 export interface FigureOutput {
   title: string;
-  body: string; // trusted HTML
+  body: SafeHtml;
   caption: string; // plain text
 }
 
@@ -43,14 +44,14 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
   const classes = await reconFigure(c.outDir, 'reconstructions-classes.png', c.dataset, gatherRows(test.images, size, picks.classes), decoded.map((d) => d.classes), c.labels, picks.classNames, 'first test example of each class');
   const extra =
     picks.extra.length === 0
-      ? ''
+      ? null
       : await reconFigure(c.outDir, 'reconstructions-picked.png', c.dataset, gatherRows(test.images, size, picks.extra), decoded.map((d) => d.extra), c.labels, picks.extra.map((i) => `#${i}`), 'test image index (fixed seeded pick)');
   const cvae = c.runs.some((r) => r.config.model.kind === 'cvae');
   const prior = priorPanels(c.outDir, c.dataset, decoded, c.labels);
   return [
     {
       title: 'Reconstructions of the same test digits',
-      body: classes + extra,
+      body: html`${classes}${extra}`,
       caption:
         'The top row holds test digits, each row below their reconstructions by one run (posterior mean decoded, gray level = pixel ' +
         'probability), re-decoded from each run\'s checkpoint. The digits are those of every run report: the first test example of each ' +
@@ -70,12 +71,12 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
 export async function latentSections(c: CompareContext): Promise<[FigureOutput, FigureOutput]> {
   const f = await latentFigures(c.runs, c.labels, c.dataset.classNames);
   const missing = f.missing.length === 0 ? '' : ` Not drawn (no saved latents, or latentDim 1): ${f.missing.join('; ')}.`;
-  const none = '<p class="note">No run saved latents to draw.</p>';
+  const none = html`<p class="note">No run saved latents to draw.</p>`;
   const pca = c.runs.some((r) => r.config.model.latentDim > 2);
   return [
     {
       title: 'Latent space of the test set',
-      body: f.scatter === '' ? none : f.scatter,
+      body: f.scatter ?? none,
       caption:
         `${Math.min(SCATTER_POINTS, c.dataset.test.count)} test images (the same ones in every panel), each at its posterior mean, coloured by class; all panels share one scale. ` +
         (pca
@@ -86,7 +87,7 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
     },
     {
       title: 'Per-class contours',
-      body: f.contours === '' ? none : f.contours,
+      body: f.contours ?? none,
       caption:
         'For each class the Gaussian matching the encoder\'s posteriors over its test images, as ellipses at 1 and 2 standard deviations, ' +
         'over the dashed N(0, I) prior at the same radii; all panels share one scale. For latentDim above 2 the plane is the two ' +
@@ -99,15 +100,15 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
 export function linksSection(c: CompareContext): FigureOutput {
   const items = c.runs.map((r, i) => {
     const href = pageHref(c.finalDir, runReportPath(c.reportsRoot, r.info));
-    const label = escapeHtml(c.labels[i] ?? '');
-    const where = escapeHtml(displayPath(r.runDir));
+    const label = c.labels[i] ?? '';
+    const where = displayRunDir(r.runDir);
     return href === null
-      ? `<li>${label}: no report yet for <code>${where}</code>; build it with <code>${escapeHtml(reportCommand(r.runDir, c.reportsRoot))}</code></li>`
-      : `<li><a href="${escapeHtml(href)}">${label}</a> <span class="se">(${where})</span></li>`;
+      ? html`<li>${label}: no report yet for <code>${where}</code>; build it with <code>${reportCommand(r.runDir, c.reportsRoot)}</code></li>`
+      : html`<li><a href="${href}">${label}</a> <span class="se">(${where})</span></li>`;
   });
   return {
     title: 'Run reports',
-    body: `<ul class="runs">${items.join('\n')}</ul>`,
+    body: html`<ul class="runs">${joinHtml(items, '\n')}</ul>`,
     caption: 'Each run\'s own report has every figure of that run (t-SNE, manifolds, interpolations, latent statistics).',
   };
 }

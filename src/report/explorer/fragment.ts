@@ -1,5 +1,5 @@
 import { fmt, zName } from '../figures/format.js';
-import { escapeHtml } from '../figures/html.js';
+import { html, joinHtml, raw, type SafeHtml } from '../figures/html.js';
 import { EXPLORER_DIR } from './assets.js';
 
 /** What explorer.js reads from #vx-settings: everything about the run except the weights and points. */
@@ -17,8 +17,8 @@ export interface ExplorerSettings {
 }
 
 /** JSON inside <script>: a `<` could close the element early (`</script>` in a class name), so escape it. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
+function scriptJson(value: unknown): SafeHtml {
+  return raw(JSON.stringify(value).replace(/</g, '\\u003c'));
 }
 
 // CSS px. Integer image scales keep pixelated upscaling even: 28 px * 9 = 252, * 6 = 168 on phones.
@@ -28,10 +28,10 @@ const OUT_MIN = 260;
 const SCALE = 9;
 const SCALE_NARROW = 6;
 
-/** Scoped to #vx-explorer so it cannot restyle the rest of the report. */
-function css(s: ExplorerSettings): string {
+/** Scoped to #vx-explorer so it cannot restyle the rest of the report; made of numbers and our constants only. */
+function css(s: ExplorerSettings): SafeHtml {
   const image = (scale: number) => `width:${s.width * scale}px;height:${s.height * scale}px`;
-  return `
+  return raw(`
 #vx-explorer{container-type:inline-size;--vx-ink:#1d2330;--vx-muted:#5b6475;--vx-line:#d5dae3;color:var(--vx-ink);font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif}
 #vx-explorer .vx-panes{display:flex;flex-wrap:wrap;gap:${GAP}px;align-items:flex-start}
 #vx-explorer .vx-side{flex:0 1 ${PLANE}px;min-width:0}
@@ -51,53 +51,52 @@ function css(s: ExplorerSettings): string {
 #vx-explorer[data-state="error"] .vx-status{color:#bd1f01}
 /* Too narrow for side by side (phones): the image goes above the plane, smaller, so both stay on screen while a finger drags. */
 @container (max-width:${PLANE + GAP + OUT_MIN - 1}px){#vx-explorer .vx-out{order:-1;max-width:none}#vx-explorer #vx-digit{${image(SCALE_NARROW)}}}
-`;
+`);
 }
 
-function legend(s: ExplorerSettings): string {
-  const items = s.classNames.map((name, k) => `<li style="--vx-c:${s.colours[k % s.colours.length]}">${escapeHtml(name)}</li>`);
-  return `<ul class="vx-legend" aria-label="class colours">${items.join('')}</ul>`;
+function legend(s: ExplorerSettings): SafeHtml {
+  const items = s.classNames.map((name, k) => html`<li style="--vx-c:${s.colours[k % s.colours.length]}">${name}</li>`);
+  return html`<ul class="vx-legend" aria-label="class colours">${items}</ul>`;
 }
 
-function classPicker(s: ExplorerSettings): string {
+function classPicker(s: ExplorerSettings): SafeHtml {
   const buttons = s.classNames.map(
-    (name, k) =>
-      `<button type="button" data-class="${k}" aria-pressed="${k === 0}" style="--vx-c:${s.colours[k % s.colours.length]}">${escapeHtml(name)}</button>`,
+    (name, k) => html`<button type="button" data-class="${k}" aria-pressed="${String(k === 0)}" style="--vx-c:${s.colours[k % s.colours.length]}">${name}</button>`,
   );
-  return `<div id="vx-classes" class="vx-classes" role="group" aria-label="class label fed to the decoder">${buttons.join('')}</div>`;
+  return html`<div id="vx-classes" class="vx-classes" role="group" aria-label="class label fed to the decoder">${buttons}</div>`;
 }
 
-function fixedNote(s: ExplorerSettings): string {
+function fixedNote(s: ExplorerSettings): SafeHtml {
   const [dx, dy] = s.dims;
   const others = s.start.map((v, k) => ({ k, v })).filter(({ k }) => k !== dx && k !== dy);
   const values = s.latentDim <= 12 ? `: ${others.map(({ k, v }) => `${zName(k)} = ${fmt(v)}`).join(', ')}` : '';
-  return `<p id="vx-fixed" class="vx-note">Only ${zName(dx)} and ${zName(dy)} move. The other ${others.length} dimensions are held at the mean of the test-set posterior means${values}; the backdrop shows every test image's mean projected onto ${zName(dx)} and ${zName(dy)}.</p>`;
+  return html`<p id="vx-fixed" class="vx-note">Only ${zName(dx)} and ${zName(dy)} move. The other ${others.length} dimensions are held at the mean of the test-set posterior means${values}; the backdrop shows every test image's mean projected onto ${zName(dx)} and ${zName(dy)}.</p>`;
 }
 
 /** The HTML the report embeds: scoped CSS, the two canvases and controls, and the four scripts (deferred, in order). */
-export function explorerFragment(s: ExplorerSettings): string {
+export function explorerFragment(s: ExplorerSettings): SafeHtml {
   const hint = `Drag the point, or click or tap anywhere on the plane; with the plane focused, the arrow keys nudge it (Shift: further). Dots: the test images' posterior means, coloured by class.`;
-  const scripts = ['tf.min.js', 'decoder.js', 'latents.js', 'explorer.js'].map((f) => `<script defer src="${EXPLORER_DIR}/${f}"></script>`);
-  return `<div id="vx-explorer" class="vx" data-state="loading">
+  const scripts = ['tf.min.js', 'decoder.js', 'latents.js', 'explorer.js'].map((f) => html`<script defer src="${EXPLORER_DIR}/${f}"></script>`);
+  return html`<div id="vx-explorer" class="vx" data-state="loading">
 <style>${css(s)}</style>
 <script type="application/json" id="vx-settings">${scriptJson(s)}</script>
 <div class="vx-panes">
 <div class="vx-side">
 <canvas id="vx-plane" tabindex="0" aria-label="latent plane ${zName(s.dims[0])} by ${zName(s.dims[1])}: drag the point to move z"></canvas>
 <div class="vx-under">
-${s.kind === 'cvae' ? '' : legend(s)}
-<p class="vx-hint">${escapeHtml(hint)}</p>
+${s.kind !== 'cvae' && legend(s)}
+<p class="vx-hint">${hint}</p>
 </div>
 </div>
 <div class="vx-out">
 <canvas id="vx-digit" width="${s.width}" height="${s.height}" aria-label="the decoded image of z"></canvas>
 <output id="vx-z" class="vx-z" for="vx-plane"></output>
-${s.kind === 'cvae' ? classPicker(s) : ''}
-${s.latentDim > 2 ? fixedNote(s) : ''}
+${s.kind === 'cvae' && classPicker(s)}
+${s.latentDim > 2 && fixedNote(s)}
 <p id="vx-status" class="vx-status" role="status">Loading the decoder…</p>
 <noscript><p class="vx-note">The explorer needs JavaScript.</p></noscript>
 </div>
 </div>
 </div>
-${scripts.join('\n')}`;
+${joinHtml(scripts, '\n')}`;
 }

@@ -1,6 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Config as VegaLiteConfig } from 'vega-lite';
+import { raw, type SafeHtml } from './html.js';
 
 /** The font stack of the page, so charts and text match; vega measures text by estimate in Node. */
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -35,13 +36,14 @@ export function compactSvg(svg: string): string {
 
 /**
  * Renders a vega-lite spec to an SVG string in Node, headless (vega's 'none' renderer). Text in the
- * spec and data is escaped by vega's SVG writer, so user-controlled strings are safe in the output.
+ * spec and data is escaped by vega's SVG writer, so user-controlled strings are safe in the output: that
+ * is what lets it pass as markup.
  */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+export async function renderSvg(spec: TopLevelSpec): Promise<SafeHtml> {
   const withConfig = { ...spec, config: { ...CHART_CONFIG, ...spec.config } } as TopLevelSpec;
   const view = new View(parse(compile(withConfig).spec), { renderer: 'none' });
   try {
-    return compactSvg(await view.toSVG());
+    return raw(compactSvg(await view.toSVG()));
   } finally {
     view.finalize();
   }

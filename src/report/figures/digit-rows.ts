@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { renderSvg } from './charts.js';
 import { gridSpec } from './grid-figure.js';
+import type { SafeHtml } from './html.js';
 import { writeTiles } from './images.js';
 
 export interface DigitRows {
@@ -16,7 +17,7 @@ export interface DigitRows {
 }
 
 /** Rows of digits (originals over reconstructions) tiled into one PNG under axes that name every row and column. */
-export async function digitRowsFigure(d: DigitRows): Promise<string> {
+export async function digitRowsFigure(d: DigitRows): Promise<SafeHtml> {
   const cols = d.xLabels.length;
   const perRow = d.rows[0]?.length ?? 0;
   const all = new Float32Array(perRow * d.rows.length);

@@ -1,8 +1,8 @@
-import { escapeHtml } from './html.js';
+import { html, joinHtml, type SafeHtml } from './html.js';
 
-/** A cell: trusted HTML to show and the value it sorts by (null sorts last, whichever the direction). */
+/** A cell: markup to show and the value it sorts by (null sorts last, whichever the direction). */
 export interface Cell {
-  html: string;
+  html: SafeHtml;
   sort: number | string | null;
 }
 
@@ -28,8 +28,16 @@ function bestRows(col: Column, ranked?: readonly boolean[]): Set<number> {
   return new Set(values.flatMap((v, i) => (v === best ? [i] : [])));
 }
 
+/** Text as a cell that sorts by it. */
+export const textCell = (s: string): Cell => ({ html: html`${s}`, sort: s });
+
+export interface RowAttrs {
+  data: string; // the row's data-run: which run it is, for scripts and tests
+  unfinished: boolean; // grayed: a run that did not complete
+}
+
 export interface TableOptions {
-  rowAttrs?: readonly string[]; // trusted attribute text per row, e.g. ' class="unfinished"'
+  rows?: readonly RowAttrs[];
   ranked?: readonly boolean[]; // rows that may hold a best value (an unfinished run's short wall time is no win)
 }
 
@@ -37,29 +45,32 @@ export interface TableOptions {
  * A table.data whose headers sort it when clicked (SORT_SCRIPT). Each cell carries its sort value in
  * data-v, so a formatted "1 min 35 s" sorts as 95 seconds; a best cell gets class "best" and a star.
  */
-export function sortableTable(columns: readonly Column[], opts: TableOptions = {}): string {
-  const { rowAttrs = [], ranked } = opts;
+export function sortableTable(columns: readonly Column[], opts: TableOptions = {}): SafeHtml {
+  const { rows: attrs = [], ranked } = opts;
   const rows = Math.max(0, ...columns.map((c) => c.cells.length));
   const best = columns.map((c) => bestRows(c, ranked));
   const th = columns
     .map((c) => {
-      const tip = c.tip === undefined ? '' : ` title="${escapeHtml(c.tip)}"`;
-      return `<th scope="col" class="${c.numeric ? 'n' : 't'}" data-type="${c.numeric ? 'n' : 't'}"${tip}><button type="button">${escapeHtml(c.head).replace(/\./g, '.<wbr>')}</button></th>`;
-    })
-    .join('');
+      const tip = c.tip !== undefined && html` title="${c.tip}"`;
+      // a dotted config key may break after each dot
+      const head = joinHtml(c.head.split('.'), html`.<wbr>`);
+      return html`<th scope="col" class="${c.numeric ? 'n' : 't'}" data-type="${c.numeric ? 'n' : 't'}"${tip}><button type="button">${head}</button></th>`;
+    });
   const body = Array.from({ length: rows }, (_, r) => {
     const tds = columns.map((c, j) => {
-      const cell = c.cells[r] ?? { html: '—', sort: null };
+      const cell = c.cells[r] ?? { html: html`—`, sort: null };
       const isBest = best[j]!.has(r);
       const classes = [c.numeric ? 'n' : '', isBest ? 'best' : '', c.wrap === true ? 'wrap' : ''].filter((s) => s !== '').join(' ');
-      const v = cell.sort === null ? '' : ` data-v="${escapeHtml(String(cell.sort))}"`;
-      const star = isBest ? ' <span class="star" title="best of this column">★</span>' : '';
-      return `<td${classes === '' ? '' : ` class="${classes}"`}${v}>${cell.html}${star}</td>`;
+      const v = cell.sort !== null && html` data-v="${String(cell.sort)}"`;
+      const star = isBest && html` <span class="star" title="best of this column">★</span>`;
+      return html`<td${classes !== '' && html` class="${classes}"`}${v}>${cell.html}${star}</td>`;
     });
-    return `<tr${rowAttrs[r] ?? ''}>${tds.join('')}</tr>`;
+    const a = attrs[r];
+    const rowAttrs = a !== undefined && html` data-run="${a.data}"${a.unfinished && html` class="unfinished"`}`;
+    return html`<tr${rowAttrs}>${tds}</tr>`;
   });
   // wide tables (many differing keys) scroll sideways inside the page instead of running off its edge
-  return `<div class="table-scroll"><table class="data sortable"><thead><tr>${th}</tr></thead><tbody>\n${body.join('\n')}\n</tbody></table></div>`;
+  return html`<div class="table-scroll"><table class="data sortable"><thead><tr>${th}</tr></thead><tbody>\n${joinHtml(body, '\n')}\n</tbody></table></div>`;
 }
 
 /** Styles the tables and the compare figures need beyond the report's stylesheet. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { gridQuantiles } from '../analysis/normal-quantiles.js';
 import { decodeZ, repeatLabel } from '../decode.js';
 import { fmt, zName } from '../figures/format.js';
-import { escapeHtml, img } from '../figures/html.js';
+import { html, img, joinHtml, type SafeHtml } from '../figures/html.js';
 import { writeTiles } from '../figures/images.js';
 import { classColour } from '../figures/palette.js';
 import type { Stage } from '../types.js';
@@ -27,7 +27,7 @@ export const classManifoldsStage: Stage<z.infer<typeof Options>> = {
     const dims = latentPlane(ctx);
     const z = gridZ({ xs: q, ys: [...q].reverse(), dims, base: new Float32Array(latentDim) });
     const count = options.size * options.size;
-    const panels: string[] = [];
+    const panels: SafeHtml[] = [];
     const files: string[] = [];
     for (let label = 0; label < numClasses; label++) {
       const pixels = decodeZ(vae, z, count, repeatLabel(label, count, numClasses));
@@ -35,8 +35,8 @@ export const classManifoldsStage: Stage<z.infer<typeof Options>> = {
       const size = writeTiles(join(ctx.outDir, file), pixels, count, { cols: options.size, scale: options.scale, size: { height, width } });
       const name = ctx.classNames[label] ?? String(label);
       files.push(file);
-      const heading = `<h3><span class="swatch" style="background:${classColour(label)}"></span>label ${escapeHtml(name)}</h3>`;
-      panels.push(`<div class="panel">${heading}${img(file, `manifold decoded with label ${name}`, size)}</div>`);
+      const heading = html`<h3><span class="swatch" style="background:${classColour(label)}"></span>label ${name}</h3>`;
+      panels.push(html`<div class="panel">${heading}${img(file, `manifold decoded with label ${name}`, size)}</div>`);
     }
     const [x, y] = [zName(dims[0]), zName(dims[1])];
     return {
@@ -46,7 +46,7 @@ export const classManifoldsStage: Stage<z.infer<typeof Options>> = {
         `In every panel ${x} runs left to right and ${y} bottom to top over normal quantiles from ${fmt(q[0]!)} to ${fmt(q.at(-1)!)}. ` +
         `The label decides the class and z the style: the same position shows the same slant and stroke width in every panel.` +
         (latentDim === 2 ? '' : ` ${x}, ${y} are the two dimensions with the largest average KL; the other ${latentDim - 2} are 0.`),
-      body: `<div class="panels">${panels.join('\n')}</div>`,
+      body: html`<div class="panels">${joinHtml(panels, '\n')}</div>`,
       files,
     };
   },

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { toCsv } from '../figures/csv.js';
-import { escapeHtml, fileLink, table } from '../figures/html.js';
+import { fileLink, table, type SafeHtml } from '../figures/html.js';
 import type { Stage } from '../types.js';
 
 const Options = z.strictObject({});
@@ -26,13 +26,13 @@ export const exportsStage: Stage<z.infer<typeof Options>> = {
     ]);
     writeFileSync(join(ctx.outDir, 'latents-test.csv'), toCsv(header, rows));
     const what = `${test.count} rows: test index, label, class name, posterior mean (mu1..mu${latentDim}) and log-variance (logVar1..logVar${latentDim})`;
-    const listed = [[fileLink('latents-test.csv', 'latents-test.csv'), what]];
+    const listed: [SafeHtml, string][] = [[fileLink('latents-test.csv', 'latents-test.csv'), what]];
     // The t-SNE stage writes its own file; list it here too when it ran before this stage.
     if (existsSync(join(ctx.outDir, 'tsne.csv'))) listed.push([fileLink('tsne.csv', 'tsne.csv'), 'the t-SNE embedding: test index, label, class name, two coordinates']);
     return {
       title: 'Data for further analysis',
       caption: 'The numbers behind the latent figures, as CSV with a header row, for a notebook or a spreadsheet. Row order follows the test set.',
-      body: table(['file', 'contents'], listed.map(([a, b]) => [a!, escapeHtml(b!)])),
+      body: table(['file', 'contents'], listed),
       files: ['latents-test.csv'],
     };
   },

@@ -8,7 +8,7 @@ import { decodeZ } from '../decode.js';
 import { renderSvg } from '../figures/charts.js';
 import { writeGif } from '../figures/gif.js';
 import { gridSpec } from '../figures/grid-figure.js';
-import { escapeHtml, img } from '../figures/html.js';
+import { html, img, joinHtml, type SafeHtml } from '../figures/html.js';
 import { tileGray, writeTiles } from '../figures/images.js';
 import type { ReportContext, Stage } from '../types.js';
 
@@ -72,7 +72,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
     const test = ctx.latents().splits.test!;
     const first = firstOfEachClass(test.labels, ctx.classNames.length);
     const name = (c: number) => ctx.classNames[c] ?? String(c);
-    const parts: string[] = [];
+    const parts: SafeHtml[] = [];
     const files: string[] = [];
     for (const source of options.from) {
       if (first[source] === undefined || first[source] < 0) throw new VaelabError(`interpolations: no test example of class ${source} to start from`);
@@ -93,8 +93,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
       files.push(png, gif);
       const gifSize = { width: anim.width * options.scale, height: anim.height * options.scale };
       parts.push(
-        `<div class="panel"><h3>From the first test ${escapeHtml(name(source))}</h3><div class="strip">${svg}` +
-          `<figure class="anim">${img(gif, `animation of the paths from ${name(source)}`, gifSize, 'gif digits')}<figcaption>animated</figcaption></figure></div></div>`,
+        html`<div class="panel"><h3>From the first test ${name(source)}</h3><div class="strip">${svg}<figure class="anim">${img(gif, `animation of the paths from ${name(source)}`, gifSize, 'gif digits')}<figcaption>animated</figcaption></figure></div></div>`,
       );
     }
     return {
@@ -105,7 +104,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
         `Each row is one path; the animation beside it plays every row's path at once, there and back. Smooth changes with recognisable digits all the way mean ` +
         `the space between classes is used; a sudden jump or a blur marks a region the model never learned.` +
         (spec.kind === 'cvae' ? ' The CVAE\'s one-hot label moves along the same line, so halfway the decoder sees half of each label.' : ''),
-      body: `<div class="panels">${parts.join('\n')}</div>`,
+      body: html`<div class="panels">${joinHtml(parts, '\n')}</div>`,
       files,
     };
   },

@@ -6,7 +6,7 @@ import { firstOfEachClass, gatherRows } from '../analysis/picks.js';
 import { renderSvg } from '../figures/charts.js';
 import { fmt, zName } from '../figures/format.js';
 import { gridSpec } from '../figures/grid-figure.js';
-import { escapeHtml, table } from '../figures/html.js';
+import { html, table } from '../figures/html.js';
 import { writeTiles } from '../figures/images.js';
 import { classColour } from '../figures/palette.js';
 import type { RunLatentUsage, Stage } from '../types.js';
@@ -118,7 +118,7 @@ export const latentStatsStage: Stage<z.infer<typeof Options>> = {
     const active = muVariance.flatMap((v, j) => (v > usage.threshold ? [j] : []));
     const [perImage, bars] = await Promise.all([renderSvg(perImageSpec(test, latentDim, picks)), renderSvg(klSpec(kl, active))]);
     const cells = kl.map((v, j) => [
-      escapeHtml(zName(j)),
+      zName(j),
       ...picks.map((p) => `${fmt(test.mu[p.idx * latentDim + j]!)} / ${fmt(Math.exp(test.logVar[p.idx * latentDim + j]!))}`),
       muVariance[j]!.toFixed(3),
       v.toFixed(3),
@@ -133,9 +133,7 @@ export const latentStatsStage: Stage<z.infer<typeof Options>> = {
         `whose bar fills that band for every image is ignored (its posterior equals the prior). Average KL per dimension: the KL of each dimension from the prior, ` +
         `averaged over the ${test.count} test images. ${activeRule(usage)} Active: ${activeText} ` +
         `(${active.length} of ${latentDim}). The table gives the numbers.`,
-      body:
-        `${strip}\n<div class="panels"><div class="panel"><h3>Posterior of each image, per dimension</h3>${perImage}</div>` +
-        `<div class="panel"><h3>Average KL per dimension</h3>${bars}</div></div>\n<details><summary>The numbers</summary>${numbers}</details>`,
+      body: html`${strip}\n<div class="panels"><div class="panel"><h3>Posterior of each image, per dimension</h3>${perImage}</div><div class="panel"><h3>Average KL per dimension</h3>${bars}</div></div>\n<details><summary>The numbers</summary>${numbers}</details>`,
       files: [file],
     };
   },

@@ -3,6 +3,7 @@ import { oneHot } from '../../data/batches.js';
 import { gatherRows, reconstructionPicks } from '../analysis/picks.js';
 import { reconstructImages } from '../decode.js';
 import { digitRowsFigure } from '../figures/digit-rows.js';
+import { html, type SafeHtml } from '../figures/html.js';
 import type { ReportContext, Stage } from '../types.js';
 
 // A comparison reads these defaults (reconstructionsStage.options), so it shows the digits of every run's report.
@@ -13,7 +14,7 @@ const Options = z.strictObject({
 });
 
 /** Originals above their reconstructions for the test images `indices`, as a labelled two-row figure. */
-async function pairFigure(ctx: ReportContext, indices: number[], file: string, xLabels: string[], xTitle: string, scale: number): Promise<string> {
+async function pairFigure(ctx: ReportContext, indices: number[], file: string, xLabels: string[], xTitle: string, scale: number): Promise<SafeHtml> {
   const [vae, data] = await Promise.all([ctx.vae(), ctx.dataset()]);
   const { imageSize, numClasses, height, width } = ctx.spec();
   const x = gatherRows(data.test.images, imageSize, indices);
@@ -35,7 +36,7 @@ export const reconstructionsStage: Stage<z.infer<typeof Options>> = {
     const files = ['reconstructions-classes.png'];
     let body = firstSvg;
     if (extra.length > 0) {
-      body += await pairFigure(ctx, extra, 'reconstructions-picked.png', extra.map((i) => `#${i}`), 'test image index (fixed seeded pick)', options.scale);
+      body = html`${body}${await pairFigure(ctx, extra, 'reconstructions-picked.png', extra.map((i) => `#${i}`), 'test image index (fixed seeded pick)', options.scale)}`;
       files.push('reconstructions-picked.png');
     }
     return {

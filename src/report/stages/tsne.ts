@@ -7,7 +7,7 @@ import { gatherRows, seededSubset } from '../analysis/picks.js';
 import { embed } from '../analysis/tsne-embedding.js';
 import { renderSvg } from '../figures/charts.js';
 import { toCsv } from '../figures/csv.js';
-import { fileLink } from '../figures/html.js';
+import { fileLink, html } from '../figures/html.js';
 import { scatterSpec } from '../figures/scatter.js';
 import type { Stage } from '../types.js';
 
@@ -59,7 +59,7 @@ export const tsneStage: Stage<z.infer<typeof Options>> = {
         `${test.count}), perplexity ${options.perplexity}, ${options.iterations} iterations, initialised from PCA, coloured by true class. ` +
         `t-SNE keeps neighbourhoods, not distances: read which classes sit together and which are split, not cluster sizes or ` +
         `the gaps between clusters. The coordinates are in tsne.csv.`,
-      body: `${svg}\n<p class="downloads">${fileLink('tsne.csv', 'tsne.csv')} (test index, label, class, t-SNE coordinates)</p>`,
+      body: html`${svg}\n<p class="downloads">${fileLink('tsne.csv', 'tsne.csv')} (test index, label, class, t-SNE coordinates)</p>`,
       files: ['tsne.csv'],
     };
   },

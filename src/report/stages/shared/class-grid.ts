@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VaelabError } from '../../../errors.js';
+import type { SafeHtml } from '../../figures/html.js';
 import type { ReportContext } from '../../types.js';
 import { around, drawGrid } from './latent-grid.js';
 
@@ -30,7 +31,7 @@ export function gridSteps(o: ClassGridOptions, spread: [number, number]): [numbe
 }
 
 /** Decodes a size x size grid centred on `centre` in the plane `dims`, each tile annotated with its z. */
-export async function classGrid(ctx: ReportContext, o: ClassGridOptions, centre: Float32Array, dims: [number, number], steps: [number, number], file: string): Promise<string> {
+export async function classGrid(ctx: ReportContext, o: ClassGridOptions, centre: Float32Array, dims: [number, number], steps: [number, number], file: string): Promise<SafeHtml> {
   const grid = { xs: around(centre[dims[0]]!, o.size, steps[0]), ys: around(centre[dims[1]]!, o.size, steps[1]).reverse(), dims, base: centre };
   return drawGrid(await ctx.vae(), grid, { outDir: ctx.outDir, file, label: o.label, scale: o.scale, gap: 18, annotate: true });
 }

@@ -4,6 +4,7 @@ import { decodeZ, repeatLabel } from '../../decode.js';
 import { renderSvg } from '../../figures/charts.js';
 import { fmt, zName } from '../../figures/format.js';
 import { gridSpec } from '../../figures/grid-figure.js';
+import type { SafeHtml } from '../../figures/html.js';
 import { writeTiles } from '../../figures/images.js';
 
 /** A plane of z values: xs along dims[0] (left to right), ys along dims[1] (top to bottom), the rest from base. */
@@ -44,7 +45,7 @@ export interface GridDrawing {
 }
 
 /** Decodes the grid, writes its PNG and returns the SVG that lays axes (and annotations) over it. */
-export async function drawGrid(vae: Vae, g: LatentGrid, d: GridDrawing): Promise<string> {
+export async function drawGrid(vae: Vae, g: LatentGrid, d: GridDrawing): Promise<SafeHtml> {
   const count = g.xs.length * g.ys.length;
   const y = vae.spec.kind === 'cvae' ? repeatLabel(d.label ?? 0, count, vae.spec.numClasses) : null;
   const pixels = decodeZ(vae, gridZ(g), count, y);
