@@ -12,14 +12,14 @@ interface Case {
   spec: VaeSpec;
   batch: number;
   steps: number;
-  backends: ('wasm' | 'cpu')[];
+  backends: ('wasm' | 'cpu' | 'native')[];
 }
 
 const base = { kind: 'vae', latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 } as const;
 const cases: Case[] = [
-  { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['wasm', 'cpu'] },
-  { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512] }, batch: 50, steps: 40, backends: ['wasm'] },
-  { name: 'conv VAE with BatchNorm, z=2', spec: { ...base, arch: 'conv' }, batch: 128, steps: 6, backends: ['wasm'] },
+  { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['wasm', 'native', 'cpu'] },
+  { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512] }, batch: 50, steps: 40, backends: ['wasm', 'native'] },
+  { name: 'conv VAE with BatchNorm, z=2', spec: { ...base, arch: 'conv' }, batch: 128, steps: 6, backends: ['wasm', 'native'] },
 ];
 
 async function samplesPerSecond(c: Case): Promise<number> {

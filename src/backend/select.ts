@@ -6,6 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendRequest } from '../config/schema.js';
 import { VaelabError } from '../errors.js';
 import { registerKernelFixes } from './kernels/index.js';
+import { installNativeKernels, removeNativeKernels } from './native/install.js';
 
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
@@ -27,7 +28,7 @@ type Outcome =
 
 const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 const CPU_PACKAGE = '@tensorflow/tfjs-node';
-const AUTO_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const AUTO_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
 
 /**
  * Makes the requested backend tfjs's current one and installs our kernel fixes for it. 'auto' takes the
@@ -48,7 +49,11 @@ export async function selectBackend(
     }
     if (outcome.declined !== undefined) attempts.push({ name, ok: false, reason: outcome.declined });
     attempts.push({ name: outcome.name, ok: true, reason: outcome.reason });
-    registerKernelFixes(outcome.tfName);
+    // native installed the fixes beneath its own kernels already; any other choice runs without them
+    if (outcome.name !== 'native') {
+      removeNativeKernels();
+      registerKernelFixes(outcome.tfName);
+    }
     const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.reason}`);
     log(`backend ${outcome.name} (${outcome.reason})${skipped.length > 0 ? `; not used: ${skipped.join('; ')}` : ''}`);
     return { name: outcome.name, attempts };
@@ -63,7 +68,10 @@ async function tryBackend(name: BackendName, auto: boolean): Promise<Outcome> {
       return tryTensorflowGpu(auto);
     case 'tensorflow':
       return tryTensorflow(!auto);
+    case 'native':
+      return tryNative();
     case 'wasm':
+      removeNativeKernels();
       return tryWasm();
     case 'cpu':
       return (await tf.setBackend('cpu'))
@@ -128,6 +136,18 @@ function describeImportError(pkg: string, err: unknown): string {
   const notFound = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
   if (notFound && message.includes(`'${pkg}'`)) return `${pkg} is not installed`;
   return `${pkg} failed to load: ${message.split('\n')[0]}`;
+}
+
+/** wasm with the addon's OpenBLAS and oneDNN kernels in place of its heavy ones. */
+async function tryNative(): Promise<Outcome> {
+  if (process.env.VAELAB_NATIVE === 'off') return { ok: false, reason: 'switched off by VAELAB_NATIVE=off' };
+  removeNativeKernels(); // so the fixes below wrap wasm's kernels, never native ones left from an earlier choice
+  const wasm = await tryWasm();
+  if (!wasm.ok) return wasm;
+  registerKernelFixes('wasm'); // the fallbacks of the native kernels are the fixed wasm ones
+  const native = installNativeKernels();
+  if (!native.ok) return native;
+  return { ok: true, name: 'native', tfName: 'wasm', reason: `${native.info.libraries} on ${native.info.threads} threads, on the wasm backend` };
 }
 
 async function tryWasm(): Promise<Outcome> {

@@ -7,7 +7,7 @@ import { SAFE_NAME, SAFE_NAME_RULE } from './names.js';
  * config. Strict objects everywhere: an unknown key is an error, never silently ignored.
  */
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
 
 const limit = (what: string) =>
@@ -154,7 +154,7 @@ export const ConfigSchema = z.strictObject({
     .default('run')
     .describe('run name: the folder under experiments/ and reports/'),
   seed: z.int().min(0).max(2 ** 31 - 1).default(1).describe('seeds weights, shuffling and sampling'),
-  backend: z.enum(BACKENDS).default('auto').describe('auto tries tensorflow-gpu, tensorflow, wasm, cpu in that order'),
+  backend: z.enum(BACKENDS).default('auto').describe('auto tries tensorflow-gpu, tensorflow, native (OpenBLAS and oneDNN kernels on wasm), wasm, cpu in that order'),
   data: DataSchema.prefault({}),
   model: ModelSchema.prefault({}),
   loss: LossSchema.prefault({}),

@@ -37,7 +37,7 @@ function runKernel(kernel: string, inputs: Record<string, Float32Array>, shapes:
   });
 }
 
-async function onBoth<T>(fn: () => T): Promise<Record<TestBackend, T>> {
+async function onBoth<T>(fn: () => T): Promise<Record<'cpu' | 'wasm', T>> {
   await use('cpu');
   const cpu = fn();
   await use('wasm');

@@ -47,4 +47,12 @@ describe('a conv training step', () => {
     expect(wasm.filter((g) => g !== undefined)).toHaveLength(12); // 4 kernels, 4 biases, 2 x (gamma, beta)
     wasm.forEach((g, i) => expectClose(g, cpu[i] as Float32Array, 1e-4));
   });
+
+  it.skipIf(process.env.VAELAB_SKIP_NATIVE === '1')('has the same weight gradients on native (OpenBLAS, oneDNN) as on cpu', async () => {
+    const cpu = await gradients('cpu');
+    const native = await gradients('native');
+    expect(native.filter((g) => g !== undefined)).toHaveLength(12);
+    native.forEach((g, i) => expectClose(g, cpu[i] as Float32Array, 1e-4));
+    await use('wasm');
+  });
 });

@@ -34,18 +34,26 @@ describe('selectBackend', () => {
     expect(logs).toEqual([expect.stringMatching(/^backend cpu/)]);
   });
 
-  it("'auto' ends at wasm here and says why the TensorFlow backends were skipped", async () => {
+  it("'auto' ends at native here (wasm with native off) and says why the TensorFlow backends were skipped", async () => {
     const logs: string[] = [];
     const choice = await selectBackend('auto', (m) => logs.push(m));
-    expect(choice.name).toBe('wasm');
+    expect(choice.name).toBe('native');
     expect(choice.attempts.map((a) => [a.name, a.ok])).toEqual([
       ['tensorflow-gpu', false],
       ['tensorflow', false],
-      ['wasm', true],
+      ['native', true],
     ]);
     expect(choice.attempts[0]?.reason).toContain('@tensorflow/tfjs-node-gpu');
     expect(choice.attempts[1]?.reason).toContain('@tensorflow/tfjs-node');
-    expect(logs[0]).toMatch(/backend wasm .*not used: tensorflow-gpu: .*tensorflow: /);
+    expect(logs[0]).toMatch(/backend native .*not used: tensorflow-gpu: .*tensorflow: /);
+    process.env.VAELAB_NATIVE = 'off';
+    try {
+      const off = await selectBackend('auto');
+      expect(off.name).toBe('wasm');
+      expect(off.attempts.find((a) => a.name === 'native')?.reason).toBe('switched off by VAELAB_NATIVE=off');
+    } finally {
+      delete process.env.VAELAB_NATIVE;
+    }
   });
 
   it("'tensorflow' throws a VaelabError that names the backend and the reason", async () => {

@@ -71,15 +71,18 @@ describe('a tiny end-to-end run on real MNIST', () => {
 
 describe('resume', () => {
   const cases = [
-    { kind: 'vae', arch: 'mlp', data: {} },
-    { kind: 'cvae', arch: 'mlp', data: {} },
+    { kind: 'vae', arch: 'mlp', data: {}, backend: 'wasm' },
+    { kind: 'cvae', arch: 'mlp', data: {}, backend: 'wasm' },
     // BatchNorm: running statistics (and their recalibration before each evaluation) must resume exactly too
-    { kind: 'cvae', arch: 'conv', data: { trainLimit: 128, testLimit: 64 } },
+    { kind: 'cvae', arch: 'conv', data: { trainLimit: 128, testLimit: 64 }, backend: 'wasm' },
+    // OpenBLAS and oneDNN on two threads: still the same bits when resumed
+    { kind: 'vae', arch: 'mlp', data: {}, backend: 'native' },
+    { kind: 'cvae', arch: 'conv', data: { trainLimit: 128, testLimit: 64 }, backend: 'native' },
   ] as const;
-  for (const { kind, arch, data } of cases) {
-    it(`continues an interrupted ${arch} ${kind} run to exactly the uninterrupted result`, async () => {
+  for (const { kind, arch, data, backend } of cases) {
+    it(`continues an interrupted ${arch} ${kind} run on ${backend} to exactly the uninterrupted result`, async () => {
       const out = tempDir();
-      const config = tinyConfig({ name: `resume-${arch}-${kind}`, model: { kind, arch }, data, train: { epochs: 3 } });
+      const config = tinyConfig({ name: `resume-${arch}-${kind}`, backend, model: { kind, arch }, data, train: { epochs: 3 } });
       const full = await train(config, { out });
 
       const controller = new AbortController();

@@ -1,4 +1,5 @@
 import { makeBatchMatMul } from './batch-mat-mul.js';
+import { makeIdentity } from './identity.js';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { makeConv2dBackpropInput } from './conv2d-backprop-input.js';
 import { fusedBatchNormGradConfig } from './fused-batch-norm-grad.js';
@@ -16,6 +17,7 @@ export function registerKernelFixes(backend: string): void {
     replaceKernel('Conv2DBackpropFilter', 'wasm', () => conv2dBackpropFilter);
     replaceKernel('Conv2DBackpropInput', 'wasm', makeConv2dBackpropInput);
     replaceKernel('BatchMatMul', 'wasm', makeBatchMatMul);
+    replaceKernel('Identity', 'wasm', makeIdentity);
     replaceKernel('MaxPoolGrad', 'wasm', () => maxPoolGrad);
     // wasm's is right for the decoder's upsampling but ignores halfPixelCenters.
     replaceKernel('ResizeNearestNeighborGrad', 'wasm', () => resizeNearestNeighborGrad);

@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "vaelab_native",
+      "sources": ["src/addon.cc", "src/gemm.cc", "src/conv.cc", "src/reduce.cc", "src/pool.cc"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
+      "libraries": ["-lopenblas", "-ldnnl"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

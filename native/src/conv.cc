@@ -1,0 +1,145 @@
+// 2-d convolutions on oneDNN, in tfjs's layouts (x NHWC, filter HWIO): the forward pass and both gradients.
+#include <dnnl.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include "napi-util.h"
+
+namespace vaelab {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+
+dnnl::engine& engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+/** One convolution's geometry, as tfjs's computeConv2DInfo gives it. */
+struct Geometry {
+  int64_t b, h, w, ci, oh, ow, co, fh, fw, sh, sw, dh, dw, pt, pl;
+  memory::dims src() const { return {b, ci, h, w}; }
+  memory::dims weights() const { return {co, ci, fh, fw}; }
+  memory::dims dst() const { return {b, co, oh, ow}; }
+  memory::dims strides() const { return {sh, sw}; }
+  memory::dims dilates() const { return {dh - 1, dw - 1}; }  // oneDNN counts the gaps, tfjs the step
+  memory::dims pad_l() const { return {pt, pl}; }
+  // the far-side padding that makes oneDNN's output size equal tfjs's
+  memory::dims pad_r() const { return {(oh - 1) * sh + (fh - 1) * dh + 1 - h - pt, (ow - 1) * sw + (fw - 1) * dw + 1 - w - pl}; }
+  auto key() const { return std::make_tuple(b, h, w, ci, oh, ow, co, fh, fw, sh, sw, dh, dw, pt, pl); }
+};
+
+Geometry geometry(const Args& a) {
+  const char* names[] = {"batch", "inHeight", "inWidth", "inChannels", "outHeight", "outWidth", "outChannels", "filterHeight",
+                         "filterWidth", "strideHeight", "strideWidth", "dilationHeight", "dilationWidth", "padTop", "padLeft"};
+  int64_t v[15];
+  for (int i = 0; i < 15; i++) v[i] = int_arg(a, static_cast<size_t>(3 + i), names[i], i < 13 ? 1 : 0);
+  Geometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  const auto r = g.pad_r();
+  if (r[0] < 0 || r[1] < 0) throw ArgError{"convolution geometry needs negative padding: not supported natively"};
+  return g;
+}
+
+memory::desc md(const memory::dims& dims, tag t) { return memory::desc(dims, memory::data_type::f32, t); }
+
+// Building a primitive costs far more than running a small one: each geometry's is built once per
+// process, and only the ones used (an evaluation pass never builds the backward ones).
+struct Primitives {
+  dnnl::convolution_forward::primitive_desc fwd;
+  std::unique_ptr<dnnl::convolution_forward> forward;
+  std::unique_ptr<dnnl::convolution_backward_data> backward_data;
+  std::unique_ptr<dnnl::convolution_backward_weights> backward_weights;
+};
+
+enum class Pass { forward, backward_data, backward_weights };
+
+Primitives& primitives(const Geometry& g, Pass pass) {
+  static std::map<decltype(g.key()), std::unique_ptr<Primitives>> cache;
+  static std::mutex lock;
+  std::lock_guard<std::mutex> guard(lock);
+  auto src = md(g.src(), tag::nhwc), wei = md(g.weights(), tag::hwio), dst = md(g.dst(), tag::nhwc);
+  auto& slot = cache[g.key()];
+  if (!slot) {
+    auto fwd_d = dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, src, wei, dst,
+                                                 g.strides(), g.dilates(), g.pad_l(), g.pad_r());
+    slot.reset(new Primitives{dnnl::convolution_forward::primitive_desc(fwd_d, engine()), nullptr, nullptr, nullptr});
+  }
+  Primitives& p = *slot;
+  if (pass == Pass::forward && !p.forward) p.forward.reset(new dnnl::convolution_forward(p.fwd));
+  if (pass == Pass::backward_data && !p.backward_data) {
+    auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, src, wei, dst, g.strides(), g.dilates(), g.pad_l(), g.pad_r());
+    p.backward_data.reset(new dnnl::convolution_backward_data(dnnl::convolution_backward_data::primitive_desc(d, engine(), p.fwd)));
+  }
+  if (pass == Pass::backward_weights && !p.backward_weights) {
+    auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, src, wei, dst, g.strides(), g.dilates(), g.pad_l(), g.pad_r());
+    p.backward_weights.reset(new dnnl::convolution_backward_weights(dnnl::convolution_backward_weights::primitive_desc(d, engine(), p.fwd)));
+  }
+  return p;
+}
+
+/** The three arrays of a call: (role 0, role 1, role 2) checked against the geometry's sizes. */
+struct Buffers {
+  float *src, *weights, *dst;
+};
+
+Buffers buffers(const Args& a, const Geometry& g) {
+  return {floats_arg(a, 0, "x", g.b * g.h * g.w * g.ci), floats_arg(a, 1, "filter", g.fh * g.fw * g.ci * g.co),
+          floats_arg(a, 2, "y", g.b * g.oh * g.ow * g.co)};
+}
+
+template <typename Run>
+napi_value conv_call(napi_env env, napi_callback_info info, Pass pass, Run run) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 18);
+    const Geometry g = geometry(a);
+    const Buffers buf = buffers(a, g);
+    Primitives& p = primitives(g, pass);
+    memory src(md(g.src(), tag::nhwc), engine(), buf.src), wei(md(g.weights(), tag::hwio), engine(), buf.weights),
+        dst(md(g.dst(), tag::nhwc), engine(), buf.dst);
+    dnnl::stream s(engine());
+    run(p, s, src, wei, dst);
+    s.wait();
+    return undefined(env);
+  });
+}
+
+}  // namespace
+
+// Each takes (x, filter, y, ...geometry): the arrays in tfjs's layouts, and writes the one it computes.
+
+/** conv2d: y = x (*) filter. */
+napi_value Conv2d(napi_env env, napi_callback_info info) {
+  return conv_call(env, info, Pass::forward, [](Primitives& p, dnnl::stream& s, memory& src, memory& wei, memory& dst) {
+    p.forward->execute(s, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}});
+  });
+}
+
+/** conv2dBackpropInput: x = the gradient for the input, from y = dy and the filter. */
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  return conv_call(env, info, Pass::backward_data, [](Primitives& p, dnnl::stream& s, memory& src, memory& wei, memory& dst) {
+    p.backward_data->execute(s, {{DNNL_ARG_DIFF_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
+  });
+}
+
+/** conv2dBackpropFilter: filter = the gradient for the filter, from x and y = dy. */
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  return conv_call(env, info, Pass::backward_weights, [](Primitives& p, dnnl::stream& s, memory& src, memory& wei, memory& dst) {
+    p.backward_weights->execute(s, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_WEIGHTS, wei}, {DNNL_ARG_DIFF_DST, dst}});
+  });
+}
+
+/** dnnlInfo(): "major.minor.patch". */
+napi_value DnnlInfo(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    args(env, info, 0);
+    const dnnl_version_t* v = dnnl_version();
+    const std::string text = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+    napi_value out;
+    napi_create_string_utf8(env, text.c_str(), NAPI_AUTO_LENGTH, &out);
+    return out;
+  });
+}
+
+}  // namespace vaelab

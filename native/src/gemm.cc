@@ -1,0 +1,73 @@
+// Matrix products on OpenBLAS: the BatchMatMul and _FusedMatMul kernels of the native backend.
+#include <cblas.h>
+#include <algorithm>
+#include "napi-util.h"
+
+namespace vaelab {
+
+/**
+ * sgemm(transA, transB, batch, m, n, k, a, aStride, b, bStride, c): for each of `batch` products,
+ * c[i] (m x n, row-major) = op(a[i]) * op(b[i]), where op transposes when asked and a[i] starts at
+ * i * aStride (a stride of 0 broadcasts one matrix to every product).
+ */
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 11);
+    const bool ta = bool_arg(a, 0, "transposeA"), tb = bool_arg(a, 1, "transposeB");
+    const int64_t batch = int_arg(a, 2, "batch", 1), m = int_arg(a, 3, "m", 1), n = int_arg(a, 4, "n", 1), k = int_arg(a, 5, "k", 1);
+    const int64_t sa = int_arg(a, 7, "aStride"), sb = int_arg(a, 9, "bStride");
+    const float* A = floats_arg(a, 6, "a", (batch - 1) * sa + m * k);
+    const float* B = floats_arg(a, 8, "b", (batch - 1) * sb + k * n);
+    float* C = floats_arg(a, 10, "c", batch * m * n);
+    const int lda = ta ? m : k, ldb = tb ? k : n;
+    for (int64_t i = 0; i < batch; i++) {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, A + i * sa, lda,
+                  B + i * sb, ldb, 0.0f, C + i * m * n, n);
+    }
+    return undefined(env);
+  });
+}
+
+/** biasActivation(c, rows, cols, bias | null, relu): c[r, j] += bias[j], then max(0, .) when relu. */
+napi_value BiasActivation(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 5);
+    const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
+    float* C = floats_arg(a, 0, "c", rows * cols);
+    napi_valuetype bias_type;
+    napi_typeof(env, a.values[3], &bias_type);
+    const float* bias = bias_type == napi_null ? nullptr : floats_arg(a, 3, "bias", cols);
+    const bool relu = bool_arg(a, 4, "relu");
+    for (int64_t r = 0; r < rows; r++) {
+      float* row = C + r * cols;
+      if (bias != nullptr) for (int64_t j = 0; j < cols; j++) row[j] += bias[j];
+      if (relu) for (int64_t j = 0; j < cols; j++) row[j] = std::max(row[j], 0.0f);
+    }
+    return undefined(env);
+  });
+}
+
+/** setThreads(n): OpenBLAS's thread count for every later product. */
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 1);
+    openblas_set_num_threads(static_cast<int>(int_arg(a, 0, "threads", 1)));
+    return undefined(env);
+  });
+}
+
+/** blasInfo(): [OpenBLAS's build configuration, its thread count]. */
+napi_value BlasInfo(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    args(env, info, 0);
+    napi_value out, config, threads;
+    napi_create_array_with_length(env, 2, &out);
+    napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &config);
+    napi_create_int32(env, openblas_get_num_threads(), &threads);
+    napi_set_element(env, out, 0, config);
+    napi_set_element(env, out, 1, threads);
+    return out;
+  });
+}
+
+}  // namespace vaelab

@@ -1,0 +1,37 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The native addon (native/, built by node-gyp at npm install when OpenBLAS, oneDNN and a compiler are
+ * there): plain functions over Float32Arrays that write into arrays the caller passes. Every size is
+ * checked in C++ too, but the kernels here check shapes first and call it only with consistent ones.
+ */
+export interface NativeAddon {
+  sgemm(transposeA: boolean, transposeB: boolean, batch: number, m: number, n: number, k: number, a: Float32Array, aStride: number, b: Float32Array, bStride: number, c: Float32Array): void;
+  biasActivation(c: Float32Array, rows: number, cols: number, bias: Float32Array | null, relu: boolean): void;
+  setThreads(threads: number): void;
+  blasInfo(): [config: string, threads: number];
+  /** (x, filter, y, ...geometry): forward writes y, backpropInput writes x, backpropFilter writes filter. */
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, ...geometry: number[]): void;
+  conv2dBackpropInput(dx: Float32Array, filter: Float32Array, dy: Float32Array, ...geometry: number[]): void;
+  conv2dBackpropFilter(x: Float32Array, dw: Float32Array, dy: Float32Array, ...geometry: number[]): void;
+  dnnlInfo(): string;
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, scale: number): void;
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void;
+  resizeNearestGrad(dy: Float32Array, rows: Float32Array, cols: Float32Array, dx: Float32Array, ...shape: number[]): void;
+}
+
+export const BUILD_HINT = 'apt-get install libopenblas-pthread-dev libdnnl-dev && npm rebuild vaelab-native';
+
+let cached: { ok: true; addon: NativeAddon } | { ok: false; reason: string } | null = null;
+
+/** The addon, or why it cannot load (not built: no compiler or libraries at install time). */
+export function loadAddon(): { ok: true; addon: NativeAddon } | { ok: false; reason: string } {
+  if (cached !== null) return cached;
+  try {
+    cached = { ok: true, addon: createRequire(import.meta.url)('vaelab-native') as NativeAddon };
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    cached = { ok: false, reason: `the native addon is not built (${first}); to build it: ${BUILD_HINT}` };
+  }
+  return cached;
+}

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
+import { loadAddon, type NativeAddon } from './addon.js';
+import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeFusedConv2d } from './conv.js';
+import { nativeMaxPoolGrad, nativeResizeNearestGrad } from './pool.js';
+import { nativeReduce } from './reduce.js';
+import { nativeBatchMatMul, nativeFusedMatMul } from './matmul.js';
+
+/**
+ * The native backend is tfjs's wasm backend with its heavy kernels swapped for the addon's: tensors stay
+ * in the wasm heap, which the addon reads and writes in place. Each kernel it replaces is kept, both as
+ * the fallback for cases the addon does not take and to restore plain wasm when that is chosen later.
+ */
+type Factory = (addon: NativeAddon, original: tf.KernelConfig | undefined) => tf.KernelFunc;
+
+const KERNELS: Record<string, Factory> = {
+  BatchMatMul: nativeBatchMatMul,
+  _FusedMatMul: nativeFusedMatMul,
+  Conv2D: nativeConv2d,
+  Conv2DBackpropInput: nativeConv2dBackpropInput,
+  Conv2DBackpropFilter: nativeConv2dBackpropFilter,
+  FusedConv2D: nativeFusedConv2d,
+  Sum: (addon, original) => nativeReduce(addon, original, false),
+  Mean: (addon, original) => nativeReduce(addon, original, true),
+  MaxPoolGrad: (addon) => nativeMaxPoolGrad(addon),
+  ResizeNearestNeighborGrad: (addon) => nativeResizeNearestGrad(addon),
+};
+
+let installed: Map<string, tf.KernelConfig | undefined> | null = null;
+
+export interface NativeInfo {
+  threads: number;
+  libraries: string; // versions, for run.json and the log
+}
+
+/** Threads for OpenBLAS and oneDNN: VAELAB_THREADS, else every core (oneDNN reads OMP_NUM_THREADS at load). */
+export function nativeThreads(): number {
+  const asked = Number(process.env.VAELAB_THREADS);
+  return Number.isInteger(asked) && asked >= 1 ? asked : availableParallelism();
+}
+
+/** Swaps the native kernels in on 'wasm' (call with the wasm backend and our fixes registered); idempotent. */
+export function installNativeKernels(): { ok: true; info: NativeInfo } | { ok: false; reason: string } {
+  const threads = nativeThreads();
+  process.env.OMP_NUM_THREADS ??= String(threads); // before the addon (and oneDNN's OpenMP) loads
+  const loaded = loadAddon();
+  if (!loaded.ok) return loaded;
+  const { addon } = loaded;
+  addon.setThreads(threads);
+  const [blas] = addon.blasInfo();
+  const info = { threads, libraries: `${blas.split(' ').slice(0, 2).join(' ')}, oneDNN ${addon.dnnlInfo()}` };
+  if (installed !== null) return { ok: true, info };
+  installed = new Map();
+  for (const [name, factory] of Object.entries(KERNELS)) {
+    const current: tf.KernelConfig | undefined = tf.getKernel(name, 'wasm');
+    installed.set(name, current);
+    if (current !== undefined) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: factory(addon, current), setupFunc: current?.setupFunc, disposeFunc: current?.disposeFunc });
+  }
+  return { ok: true, info };
+}
+
+/** Puts the kernels the native ones replaced back: plain wasm (with our fixes) again. */
+export function removeNativeKernels(): void {
+  if (installed === null) return;
+  for (const [name, original] of installed) {
+    tf.unregisterKernel(name, 'wasm');
+    if (original !== undefined) tf.registerKernel(original);
+  }
+  installed = null;
+}
+
+export function nativeInstalled(): boolean {
+  return installed !== null;
+}

@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/backend/select.js';
+import { loadAddon } from '../../src/backend/native/addon.js';
+import { nativeInstalled } from '../../src/backend/native/install.js';
+
+// CI installs OpenBLAS and oneDNN, so the addon builds and these tests run; VAELAB_SKIP_NATIVE=1 skips
+// them on purpose where the libraries are absent (the fallback test below still runs).
+const skip = process.env.VAELAB_SKIP_NATIVE === '1';
+
+/** Runs `f` on the cpu backend and on native, returning both results as arrays. */
+async function both<T extends tf.Tensor | tf.Tensor[]>(f: () => T): Promise<{ cpu: Float32Array[]; native: Float32Array[] }> {
+  const run = async (backend: 'cpu' | 'native') => {
+    await selectBackend(backend);
+    const out = tf.tidy(f);
+    const list = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
+    tf.dispose(list);
+    return values;
+  };
+  return { cpu: await run('cpu'), native: await run('native') };
+}
+
+function expectClose(a: Float32Array[], b: Float32Array[], tol: number): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => {
+    const y = b[i]!;
+    expect(y.length).toBe(x.length);
+    let worst = 0;
+    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j]! - y[j]!) / (1 + Math.abs(x[j]!)));
+    expect(worst).toBeLessThan(tol);
+  });
+}
+
+const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+describe.skipIf(skip)('native kernels against the cpu backend', () => {
+  beforeAll(() => {
+    const addon = loadAddon();
+    if (!addon.ok) throw new Error(`${addon.reason} (set VAELAB_SKIP_NATIVE=1 to skip these tests)`);
+  });
+  afterAll(async () => {
+    await selectBackend('wasm');
+    expect(nativeInstalled()).toBe(false); // choosing wasm puts its own kernels back
+  });
+
+  it('is chosen by name and by auto, and says which libraries on how many threads', async () => {
+    const named = await selectBackend('native');
+    expect(named.name).toBe('native');
+    expect(named.attempts.at(-1)!.reason).toMatch(/OpenBLAS \d+\.\d+\.\d+, oneDNN \d+\.\d+\.\d+ on \d+ threads/);
+    expect(nativeInstalled()).toBe(true);
+    const auto = await selectBackend('auto');
+    expect(auto.name).toBe('native');
+  });
+
+  it.each([
+    [1, 1, 1, 1],
+    [1, 7, 5, 3],
+    [3, 2, 9, 4],
+    [1, 128, 784, 256],
+  ])('BatchMatMul batch %i, m %i, k %i, n %i, every transpose, with batch broadcast', async (batch, m, k, n) => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const { cpu, native } = await both(() => {
+        const a = rand(ta ? [batch, k, m] : [batch, m, k], 1);
+        const b = rand(tb ? [1, n, k] : [1, k, n], 2); // b broadcast over a's batch
+        return tf.matMul(a, b, ta, tb);
+      });
+      expectClose(cpu, native, 1e-4);
+    }
+  });
+
+  it('a dense layer (fused product, bias and relu) and its gradients through tf.grads', async () => {
+    const { cpu, native } = await both(() => {
+      const x = rand([5, 12], 3);
+      const w = rand([12, 7], 4);
+      const b = rand([7], 5);
+      const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb, activation: 'relu' })));
+      return [tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }), ...tf.grads(f)([x, w, b])];
+    });
+    expectClose(cpu, native, 1e-4);
+  });
+
+  it.each([
+    ['3x3 same, stride 1 (the conv model)', [2, 7, 6, 3], [3, 3, 3, 4], 1, 'same' as const, 1],
+    ['batch 1, valid', [1, 5, 5, 1], [3, 3, 1, 2], 1, 'valid' as const, 1],
+    ['stride 2, same', [2, 8, 8, 2], [3, 3, 2, 3], 2, 'same' as const, 1],
+    ['dilation 2 (forward only: tfjs has no gradient for dilated convolutions)', [1, 9, 9, 2], [3, 3, 2, 2], 1, 'same' as const, 2],
+  ])('Conv2D %s: forward and both gradients', async (_what, xShape, wShape, stride, pad, dilation) => {
+    const { cpu, native } = await both(() => {
+      const x = rand(xShape, 6) as tf.Tensor4D;
+      const w = rand(wShape, 7) as tf.Tensor4D;
+      const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad, 'NHWC', dilation)));
+      const y = tf.conv2d(x, w, stride, pad, 'NHWC', dilation);
+      return dilation === 1 ? [y, ...tf.grads(f)([x, w])] : [y];
+    });
+    expectClose(cpu, native, 1e-4);
+  });
+
+  it('a stride that skips the last rows (negative far padding) falls back to wasm and is still right', async () => {
+    const { cpu, native } = await both(() => {
+      const x = rand([1, 6, 6, 1], 8) as tf.Tensor4D;
+      const w = rand([2, 2, 1, 2], 9) as tf.Tensor4D;
+      const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 3, 'valid'));
+      return [tf.conv2d(x, w, 3, 'valid'), ...tf.grads(f)([x, w])];
+    });
+    expectClose(cpu, native, 1e-4);
+  });
+
+  it.each([
+    ['2x2 max-pooling, stride 2 (the conv model), with negative maxima', [2, 8, 8, 3], 2, 2, 'valid' as const],
+    ['3x3 windows, stride 2, same padding', [1, 7, 7, 2], 3, 2, 'same' as const],
+  ])('MaxPool %s: its gradient', async (_what, shape, size, stride, pad) => {
+    const { cpu, native } = await both(() => {
+      const x = tf.sub(rand(shape, 10), 2) as tf.Tensor4D; // mostly negative, where wasm's own was wrong
+      return tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, size, stride, pad), rand([1], 11))))([x]);
+    });
+    expectClose(cpu, native, 1e-5);
+  });
+
+  it('nearest-neighbour upsampling x2 (the decoder): its gradient, batch > 1', async () => {
+    // the cpu backend's own gradient is wrong for batch > 1 (our fix is installed there), so compare with it
+    const { cpu, native } = await both(() => {
+      const x = rand([3, 5, 4, 2], 12) as tf.Tensor4D;
+      const w = rand([3, 10, 8, 2], 13);
+      return tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(xx as tf.Tensor4D, [10, 8]), w)))([x]);
+    });
+    expectClose(cpu, native, 1e-5);
+  });
+
+  it('BatchNorm statistics: mean and sum over every axis but the last, with keepDims; other axes as before', async () => {
+    const { cpu, native } = await both(() => {
+      const x = rand([4, 6, 5, 3], 14);
+      return [tf.mean(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.sum(x, [1, 2]), tf.mean(x, -1), tf.moments(x, [0, 1, 2]).variance];
+    });
+    expectClose(cpu, native, 1e-5);
+  });
+
+  it('leaves no tensor behind', async () => {
+    await selectBackend('native');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = rand([4, 28, 28, 1], 1) as tf.Tensor4D;
+      const w = rand([3, 3, 1, 8], 2) as tf.Tensor4D;
+      tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, 'same')))([x, w]);
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)))([rand([3, 4], 3), rand([4, 5], 4)]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('with native switched off', () => {
+  it('a run trains on wasm and says why native was not used', async () => {
+    const { train } = await import('../../src/jobs/pipeline.js');
+    const { readRunInfo } = await import('../../src/run/run-dir.js');
+    const { tempDir, tinyConfig } = await import('../helpers/tiny.js');
+    process.env.VAELAB_NATIVE = 'off';
+    try {
+      const { runDir, status } = await train(tinyConfig({ backend: 'auto', train: { epochs: 1 } }), { out: tempDir() });
+      expect(status).toBe('completed');
+      const backend = readRunInfo(runDir).backend!;
+      expect(backend.name).toBe('wasm');
+      expect(backend.attempts.find((a) => a.name === 'native')?.reason).toContain('VAELAB_NATIVE=off');
+    } finally {
+      delete process.env.VAELAB_NATIVE;
+    }
+  });
+});
