@@ -1,6 +1,10 @@
 // `npm run bench`: training-step throughput of the shipped model shapes, per backend, in one process.
 // Figures are medians over timed steps after warm-up; compare the ratios, not the absolutes (shared machine).
 import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { nativeThreads } from '../src/backend/native/install.js';
 import { selectBackend } from '../src/backend/select.js';
 import { buildVae, disposeVae } from '../src/models/registry.js';
 import type { VaeSpec } from '../src/models/types.js';
@@ -42,14 +46,20 @@ async function samplesPerSecond(c: Case): Promise<number> {
 }
 
 const rows: string[] = ['| model | batch | backend | samples/s (median step) | vs wasm |', '|---|---|---|---|---|'];
+const results: { model: string; batch: number; backend: string; samplesPerSecond: number }[] = [];
 for (const c of cases) {
   let wasm = 0;
   for (const b of c.backends) {
     await selectBackend(b);
     const sps = await samplesPerSecond(c);
+    results.push({ model: c.name, batch: c.batch, backend: b, samplesPerSecond: sps });
     if (b === 'wasm') wasm = sps;
     rows.push(`| ${c.name} | ${c.batch} | ${b} | ${sps.toFixed(0)} | ${(sps / wasm).toFixed(2)}x |`);
     process.stderr.write(`${c.name} on ${b}: ${sps.toFixed(0)} samples/s\n`);
   }
 }
 process.stdout.write(`${rows.join('\n')}\n`);
+// one JSON file per run, so runs can be compared later (bench/results/ is not committed)
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+mkdirSync(join('bench', 'results'), { recursive: true });
+writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results }, null, 2) + '\n');

@@ -5,7 +5,7 @@
       "sources": ["src/addon.cc", "src/gemm.cc", "src/conv.cc", "src/reduce.cc", "src/pool.cc"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
       "libraries": ["-lopenblas", "-ldnnl"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-ffp-contract=off"],
       "cflags_cc!": ["-fno-exceptions"],
       "defines": ["NAPI_VERSION=8"]
     }

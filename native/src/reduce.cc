@@ -1,4 +1,6 @@
-// Reductions over every axis but the last (BatchNorm's per-channel statistics and their gradients).
+// Reductions over every axis but the last (BatchNorm's per-channel statistics and their gradients), and
+// the Adam update.
+#include <cmath>
 #include <vector>
 #include "napi-util.h"
 
@@ -19,6 +21,49 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
       for (int64_t j = 0; j < cols; j++) acc[static_cast<size_t>(j)] += row[j];
     }
     for (int64_t j = 0; j < cols; j++) out[j] = static_cast<float>(acc[static_cast<size_t>(j)] * scale);
+    return undefined(env);
+  });
+}
+
+}  // namespace vaelab
+
+namespace vaelab {
+
+/**
+ * adamStep(value, m, v, g, lr, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2): one Adam update
+ * in place, in float32 and in the order of tfjs's AdamOptimizer (every product and sum rounded on its own:
+ * this file is built without FMA contraction), so it gives tfjs's own bits a hundred kernel calls faster.
+ */
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 10);
+    size_t length;
+    napi_typedarray_type type;
+    void* data;
+    check(env, napi_get_typedarray_info(env, a.values[0], &type, &length, &data, nullptr, nullptr), "typedarray_info");
+    const int64_t n = static_cast<int64_t>(length);
+    float* value = floats_arg(a, 0, "value", n);
+    float* m = floats_arg(a, 1, "m", n);
+    float* v = floats_arg(a, 2, "v", n);
+    const float* g = floats_arg(a, 3, "g", n);
+    double d[6];
+    const char* names[] = {"learningRate", "beta1", "beta2", "epsilon", "oneMinusAccBeta1", "oneMinusAccBeta2"};
+    for (int i = 0; i < 6; i++) {
+      if (napi_get_value_double(env, a.values[4 + i], &d[i]) != napi_ok) throw ArgError{std::string(names[i]) + ": expected a number"};
+    }
+    // the scalars as tfjs makes them: float32 tensors of the JavaScript numbers
+    const float neg_lr = static_cast<float>(-d[0]), b1 = static_cast<float>(d[1]), b2 = static_cast<float>(d[2]);
+    const float one_b1 = static_cast<float>(1 - d[1]), one_b2 = static_cast<float>(1 - d[2]), eps = static_cast<float>(d[3]);
+    const float c1 = static_cast<float>(d[4]), c2 = static_cast<float>(d[5]);
+    for (int64_t i = 0; i < n; i++) {
+      const float gi = g[i];
+      const float mi = m[i] * b1 + gi * one_b1;
+      const float vi = v[i] * b2 + (gi * gi) * one_b2;
+      m[i] = mi;
+      v[i] = vi;
+      const float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
+      value[i] = step * neg_lr + value[i];
+    }
     return undefined(env);
   });
 }

@@ -135,6 +135,26 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     expectClose(cpu, native, 1e-5);
   });
 
+  it('Adam: the fused native update gives the bits of tfjs\'s own, step after step', async () => {
+    const { createAdam } = await import('../../src/train/optimizer.js');
+    const run = async (backend: 'wasm' | 'native') => {
+      await selectBackend(backend);
+      const w = tf.variable(rand([300, 7], 1), true, `adam-w-${backend}`);
+      const b = tf.variable(rand([7], 2), true, `adam-b-${backend}`);
+      const opt = createAdam(0.01);
+      for (let i = 0; i < 20; i++) {
+        const g = { [w.name]: rand([300, 7], 10 + i), [b.name]: rand([7], 50 + i) };
+        opt.applyGradients(g as unknown as Parameters<typeof opt.applyGradients>[0]);
+        tf.dispose(Object.values(g));
+      }
+      const out = [Array.from(await w.data()), Array.from(await b.data())];
+      tf.dispose([w, b]);
+      opt.dispose();
+      return out;
+    };
+    expect(await run('native')).toEqual(await run('wasm'));
+  });
+
   it('leaves no tensor behind', async () => {
     await selectBackend('native');
     const before = tf.memory().numTensors;
