@@ -147,7 +147,7 @@ async function tryNative(): Promise<Outcome> {
   registerKernelFixes('wasm'); // the fallbacks of the native kernels are the fixed wasm ones
   const native = installNativeKernels();
   if (!native.ok) return native;
-  return { ok: true, name: 'native', tfName: 'wasm', reason: `${native.info.libraries} on ${native.info.threads} threads, on the wasm backend` };
+  return { ok: true, name: 'native', tfName: 'wasm', reason: `${native.info.libraries} on ${native.info.threads} threads, denormals flushed to zero, on the wasm backend` };
 }
 
 async function tryWasm(): Promise<Outcome> {

@@ -9,6 +9,7 @@ export interface NativeAddon {
   sgemm(transposeA: boolean, transposeB: boolean, batch: number, m: number, n: number, k: number, a: Float32Array, aStride: number, b: Float32Array, bStride: number, c: Float32Array): void;
   biasActivation(c: Float32Array, rows: number, cols: number, bias: Float32Array | null, relu: boolean): void;
   setThreads(threads: number): void;
+  flushDenormals(on: boolean): void;
   blasInfo(): [config: string, threads: number];
   /** (x, filter, y, ...geometry): forward writes y, backpropInput writes x, backpropFilter writes filter. */
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, ...geometry: number[]): void;

@@ -47,6 +47,8 @@ export function installNativeKernels(): { ok: true; info: NativeInfo } | { ok: f
   if (!loaded.ok) return loaded;
   const { addon } = loaded;
   addon.setThreads(threads);
+  // like torch.set_flush_denormal(True): values below 1.2e-38 become 0 on this thread while native is on
+  addon.flushDenormals(true);
   const [blas] = addon.blasInfo();
   const info = { threads, libraries: `${blas.split(' ').slice(0, 2).join(' ')}, oneDNN ${addon.dnnlInfo()}` };
   if (installed !== null) return { ok: true, info };
@@ -63,6 +65,8 @@ export function installNativeKernels(): { ok: true; info: NativeInfo } | { ok: f
 /** Puts the kernels the native ones replaced back: plain wasm (with our fixes) again. */
 export function removeNativeKernels(): void {
   if (installed === null) return;
+  const loaded = loadAddon();
+  if (loaded.ok) loaded.addon.flushDenormals(false);
   for (const [name, original] of installed) {
     tf.unregisterKernel(name, 'wasm');
     if (original !== undefined) tf.registerKernel(original);
