@@ -1,5 +1,5 @@
-// Reductions over every axis but the last (BatchNorm's per-channel statistics and their gradients), and
-// the Adam update.
+// Per-channel work over every axis but the last: BatchNorm's statistics, their gradients and BatchNorm
+// itself; and the Adam update.
 #include <cmath>
 #include <vector>
 #include "napi-util.h"
@@ -63,6 +63,44 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
       v[i] = vi;
       const float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
       value[i] = step * neg_lr + value[i];
+    }
+    return undefined(env);
+  });
+}
+
+}  // namespace vaelab
+
+namespace vaelab {
+
+/**
+ * batchNorm(x, rows, cols, mean, variance, offset | null, scale | null, epsilon, y): per channel (the last
+ * axis), y = (x - mean) * scale / sqrt(variance + epsilon) + offset, in one pass over x.
+ */
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 9);
+    const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
+    const float* x = floats_arg(a, 0, "x", rows * cols);
+    const float* mean = floats_arg(a, 3, "mean", cols);
+    const float* variance = floats_arg(a, 4, "variance", cols);
+    napi_valuetype t5, t6;
+    napi_typeof(env, a.values[5], &t5);
+    napi_typeof(env, a.values[6], &t6);
+    const float* offset = t5 == napi_null ? nullptr : floats_arg(a, 5, "offset", cols);
+    const float* scale = t6 == napi_null ? nullptr : floats_arg(a, 6, "scale", cols);
+    double eps;
+    if (napi_get_value_double(env, a.values[7], &eps) != napi_ok) throw ArgError{"epsilon: expected a number"};
+    float* y = floats_arg(a, 8, "y", rows * cols);
+    std::vector<float> gain(static_cast<size_t>(cols)), shift(static_cast<size_t>(cols));
+    for (int64_t j = 0; j < cols; j++) {
+      const float g = (scale == nullptr ? 1.0f : scale[j]) / std::sqrt(variance[j] + static_cast<float>(eps));
+      gain[static_cast<size_t>(j)] = g;
+      shift[static_cast<size_t>(j)] = (offset == nullptr ? 0.0f : offset[j]) - mean[j] * g;
+    }
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * cols;
+      float* yr = y + r * cols;
+      for (int64_t j = 0; j < cols; j++) yr[j] = xr[j] * gain[static_cast<size_t>(j)] + shift[static_cast<size_t>(j)];
     }
     return undefined(env);
   });

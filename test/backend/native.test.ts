@@ -136,10 +136,14 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     expectClose(cpu, native, 1e-5);
   });
 
-  it('BatchNorm statistics: mean and sum over every axis but the last, with keepDims; other axes as before', async () => {
+  it('BatchNorm: its statistics (mean and sum over every axis but the last, with keepDims; other axes as before) and itself', async () => {
     const { cpu, native } = await both(() => {
       const x = rand([4, 6, 5, 3], 14);
-      return [tf.mean(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.sum(x, [1, 2]), tf.mean(x, -1), tf.moments(x, [0, 1, 2]).variance];
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const [offset, scale] = [rand([3], 15), rand([3], 16)];
+      return [tf.mean(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.sum(x, [1, 2]), tf.mean(x, -1), variance,
+        tf.batchNorm(x, mean, variance, offset, scale, 1e-3), tf.batchNorm(x, mean, variance, undefined, undefined, 1e-5),
+        tf.batchNorm(x, tf.reshape(mean, [1, 1, 1, 3]), tf.reshape(variance, [1, 1, 1, 3]), tf.reshape(offset, [1, 1, 1, 3]), tf.reshape(scale, [1, 1, 1, 3]), 1e-3)];
     });
     expectClose(cpu, native, 1e-5);
   });

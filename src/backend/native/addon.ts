@@ -17,6 +17,7 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dw: Float32Array, dy: Float32Array, ...geometry: number[]): void;
   dnnlInfo(): string;
   sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, scale: number): void;
+  batchNorm(x: Float32Array, rows: number, cols: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, epsilon: number, y: Float32Array): void;
   adamStep(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, ...scalars: number[]): void;
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void;
   resizeNearestGrad(dy: Float32Array, rows: Float32Array, cols: Float32Array, dx: Float32Array, ...shape: number[]): void;

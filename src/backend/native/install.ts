@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeFusedConv2d } from './conv.js';
 import { nativeMaxPoolGrad, nativeResizeNearestGrad } from './pool.js';
-import { nativeReduce } from './reduce.js';
+import { nativeBatchNorm, nativeReduce } from './reduce.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './matmul.js';
 
 /**
@@ -22,6 +22,7 @@ const KERNELS: Record<string, Factory> = {
   FusedConv2D: nativeFusedConv2d,
   Sum: (addon, original) => nativeReduce(addon, original, false),
   Mean: (addon, original) => nativeReduce(addon, original, true),
+  FusedBatchNorm: nativeBatchNorm,
   MaxPoolGrad: (addon) => nativeMaxPoolGrad(addon),
   ResizeNearestNeighborGrad: (addon) => nativeResizeNearestGrad(addon),
 };

@@ -27,3 +27,22 @@ export function nativeReduce(addon: NativeAddon, original: tf.KernelConfig | und
     return out;
   };
 }
+
+/** FusedBatchNorm with per-channel statistics (each of size C, the last axis) in one pass; else wasm's. */
+export function nativeBatchNorm(addon: NativeAddon, original: tf.KernelConfig | undefined): tf.KernelFunc {
+  return (args) => {
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const { varianceEpsilon } = args.attrs as unknown as tf.FusedBatchNormAttrs;
+    const channels = x!.shape.at(-1)!;
+    const perChannel = (t: tf.TensorInfo | undefined) => t === undefined || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) === channels && t.shape.slice(0, -1).every((d) => d === 1) && t.shape.at(-1) === channels);
+    if (x!.dtype !== 'float32' || x!.shape.length < 2 || mean === undefined || variance === undefined || ![mean, variance, offset, scale].every(perChannel)) {
+      if (original === undefined) throw new Error('FusedBatchNorm: no wasm kernel to fall back to');
+      return original.kernelFunc(args);
+    }
+    const wasm = asWasm(args.backend);
+    const y = wasm.makeOutput(x!.shape, 'float32');
+    const view = (t: tf.TensorInfo | undefined) => (t === undefined ? null : heapFloats(wasm, t));
+    addon.batchNorm(heapFloats(wasm, x!), tf.util.sizeFromShape(x!.shape) / channels, channels, heapFloats(wasm, mean), heapFloats(wasm, variance), view(offset), view(scale), varianceEpsilon, heapFloats(wasm, y));
+    return y;
+  };
+}
