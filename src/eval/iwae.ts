@@ -60,6 +60,7 @@ export interface IwaeOptions {
   batchSize: number; // images x samples per forward pass
   seed: number;
   signal?: AbortSignal; // checked between passes: an aborted estimate returns null
+  onProgress?: (imagesDone: number, images: number) => void; // after each batch of images
 }
 
 /**
@@ -101,6 +102,7 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
     }
     tf.dispose([eps, posterior.mu, posterior.logVar]);
     if (o.signal?.aborted) return null; // leaving the loop disposes the batch
+    o.onProgress?.(start + m, n);
   }
   return out;
 }

