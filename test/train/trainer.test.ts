@@ -8,6 +8,7 @@ import { DivergenceError } from '../../src/errors.js';
 import { encode } from '../../src/models/vae.js';
 import { disposeVae } from '../../src/models/registry.js';
 import { resume, train } from '../../src/jobs/pipeline.js';
+import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { loadModel, loadVae, readState } from '../../src/run/checkpoint.js';
 import { readLatents } from '../../src/run/latents.js';
 import { readMetrics, readRunInfo, type EpochMetrics } from '../../src/run/run-dir.js';
@@ -105,6 +106,33 @@ describe('resume', () => {
       await expect(resume(cut.runDir)).rejects.toThrow(/already completed/);
     });
   }
+});
+
+describe('interrupted during the final evaluation', () => {
+  it('is marked interrupted with the last epoch checkpointed; --resume redoes only the evaluation, to the same numbers', async () => {
+    const out = tempDir();
+    const config = tinyConfig({ name: 'eval-cut', eval: { iwaeImages: 64, iwaeSamples: 200, iwaeBatchSize: 400 } });
+    const full = await train(config, { out });
+    const controller = new AbortController();
+    const cut = await train(config, {
+      out,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.type === 'epoch' && p.metrics.epoch === config.train.epochs) controller.abort(); // training is over: the IWAE passes see it
+      },
+    });
+    expect(cut.status).toBe('interrupted');
+    expect(readRunInfo(cut.runDir)).toMatchObject({ status: 'interrupted', epochsCompleted: config.train.epochs });
+    expect(existsSync(join(cut.runDir, 'metrics.json'))).toBe(false);
+    const resumed = await resume(cut.runDir);
+    expect(resumed.status).toBe('completed');
+    expect(comparable(readMetrics(cut.runDir))).toEqual(comparable(readMetrics(full.runDir)));
+    const numbers = (dir: string) => {
+      const m = readEvalMetrics(dir)!;
+      return { test: m.test, iwae: { ...m.iwae, seconds: 0 }, latent: m.latent };
+    };
+    expect(numbers(cut.runDir)).toEqual(numbers(full.runDir));
+  });
 });
 
 describe('divergence', () => {
