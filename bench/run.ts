@@ -1,7 +1,8 @@
 // `npm run bench`: training-step throughput of the shipped model shapes, per backend, in one process.
 // Figures are medians over timed steps after warm-up; compare the ratios, not the absolutes (shared machine).
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { nativeThreads } from '../src/backend/native/install.js';
@@ -45,21 +46,41 @@ async function samplesPerSecond(c: Case): Promise<number> {
   return c.batch / (times[Math.floor(times.length / 2)]! / 1000);
 }
 
-const rows: string[] = ['| model | batch | backend | samples/s (median step) | vs wasm |', '|---|---|---|---|---|'];
+/**
+ * PyTorch CPU on the same cases, in this run (bench/pytorch_reference.py), or null where torch is absent.
+ * It runs in its own process after ours, so the two never share the cores.
+ */
+function pytorchReference(): { torch: string; samplesPerSecond: Record<string, number> } | null {
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
+  const r = spawnSync(python, [join('bench', 'pytorch_reference.py')], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  if (r.status !== 0) throw new Error(`bench/pytorch_reference.py failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch: string; samplesPerSecond: Record<string, number> };
+}
+
 const results: { model: string; batch: number; backend: string; samplesPerSecond: number }[] = [];
 for (const c of cases) {
-  let wasm = 0;
   for (const b of c.backends) {
     await selectBackend(b);
     const sps = await samplesPerSecond(c);
     results.push({ model: c.name, batch: c.batch, backend: b, samplesPerSecond: sps });
-    if (b === 'wasm') wasm = sps;
-    rows.push(`| ${c.name} | ${c.batch} | ${b} | ${sps.toFixed(0)} | ${(sps / wasm).toFixed(2)}x |`);
     process.stderr.write(`${c.name} on ${b}: ${sps.toFixed(0)} samples/s\n`);
   }
+}
+const torch = pytorchReference();
+if (torch === null) process.stderr.write('PyTorch reference skipped: python3 cannot import torch (apt-get install python3-torch)\n');
+const rows: string[] = ['| model | batch | backend | samples/s (median step) | vs wasm | vs PyTorch CPU |', '|---|---|---|---|---|---|'];
+for (const c of cases) {
+  const of = (backend: string) => results.find((r) => r.model === c.name && r.backend === backend)?.samplesPerSecond;
+  const wasm = of('wasm')!;
+  const ref = torch?.samplesPerSecond[c.name];
+  for (const r of results.filter((x) => x.model === c.name)) {
+    rows.push(`| ${c.name} | ${c.batch} | ${r.backend} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(r.samplesPerSecond / ref).toFixed(2)}x`} |`);
+  }
+  if (ref !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CPU, 2 threads | ${ref.toFixed(0)} | ${(ref / wasm).toFixed(2)}x | 1.00x |`);
 }
 process.stdout.write(`${rows.join('\n')}\n`);
 // one JSON file per run, so runs can be compared later (bench/results/ is not committed)
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(join('bench', 'results'), { recursive: true });
-writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results }, null, 2) + '\n');
+writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch }, null, 2) + '\n');
