@@ -9,6 +9,8 @@ import { encode } from '../../src/models/vae.js';
 import { disposeVae } from '../../src/models/registry.js';
 import { resume, train } from '../../src/jobs/pipeline.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
+import type { Progress } from '../../src/train/trainer.js';
+import type { Config } from '../../src/config/schema.js';
 import { loadModel, loadVae, readState } from '../../src/run/checkpoint.js';
 import { readLatents } from '../../src/run/latents.js';
 import { readMetrics, readRunInfo, type EpochMetrics } from '../../src/run/run-dir.js';
@@ -70,6 +72,14 @@ describe('a tiny end-to-end run on real MNIST', () => {
   });
 });
 
+/** The config trained through, and trained again with an abort at the first progress event `when` accepts. */
+async function fullAndCut(config: Config, out: string, when: (p: Progress) => boolean) {
+  const full = await train(config, { out });
+  const controller = new AbortController();
+  const cut = await train(config, { out, signal: controller.signal, onProgress: (p) => when(p) && controller.abort() });
+  return { full, cut };
+}
+
 describe('resume', () => {
   const cases = [
     { kind: 'vae', arch: 'mlp', data: {}, backend: 'wasm' },
@@ -84,16 +94,7 @@ describe('resume', () => {
     it(`continues an interrupted ${arch} ${kind} run on ${backend} to exactly the uninterrupted result`, async () => {
       const out = tempDir();
       const config = tinyConfig({ name: `resume-${arch}-${kind}`, backend, model: { kind, arch }, data, train: { epochs: 3 } });
-      const full = await train(config, { out });
-
-      const controller = new AbortController();
-      const cut = await train(config, {
-        out,
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (p.type === 'step' && p.epoch === 2 && p.step === 2) controller.abort();
-        },
-      });
+      const { full, cut } = await fullAndCut(config, out, (p) => p.type === 'step' && p.epoch === 2 && p.step === 2);
       expect(cut.status).toBe('interrupted');
       expect(readRunInfo(cut.runDir).status).toBe('interrupted');
       expect(readState(join(cut.runDir, 'checkpoint'))).toMatchObject({ epoch: 1, step: 2 });
@@ -112,15 +113,8 @@ describe('interrupted during the final evaluation', () => {
   it('is marked interrupted with the last epoch checkpointed; --resume redoes only the evaluation, to the same numbers', async () => {
     const out = tempDir();
     const config = tinyConfig({ name: 'eval-cut', eval: { iwaeImages: 64, iwaeSamples: 200, iwaeBatchSize: 400 } });
-    const full = await train(config, { out });
-    const controller = new AbortController();
-    const cut = await train(config, {
-      out,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.type === 'epoch' && p.metrics.epoch === config.train.epochs) controller.abort(); // training is over: the IWAE passes see it
-      },
-    });
+    // abort once training is over: the IWAE passes see it
+    const { full, cut } = await fullAndCut(config, out, (p) => p.type === 'epoch' && p.metrics.epoch === config.train.epochs);
     expect(cut.status).toBe('interrupted');
     expect(readRunInfo(cut.runDir)).toMatchObject({ status: 'interrupted', epochsCompleted: config.train.epochs });
     expect(existsSync(join(cut.runDir, 'metrics.json'))).toBe(false);
