@@ -150,7 +150,7 @@ describe('report of a tiny run, end to end', () => {
     for (const r of results) expect(r.stages.map((s) => [s.id, s.ok])).toEqual([['loss-curves', true], ['latent-stats', true], ['exports', true]]);
     expect(logs.flat().filter((l) => /waiting up to 10 min/.test(l))).toHaveLength(1); // the second one waited for the first
     const dir = join(results[0]!.indexPath, '..');
-    expect(readdirSync(dir).sort()).toEqual(['index.html', 'latent-stats-digits.png', 'latents-test.csv']);
+    expect(readdirSync(dir).sort()).toEqual(['index.html', 'latent-stats-digits.png', 'latents-test.csv', 'report.json']);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toMatch(/<\/html>\n$/);
     expect(readdirSync(join(dir, '..'))).toEqual([runDir.split('/').at(-1)]); // no .next, .prev or .lock left behind
   });

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { reportDirOf } from '../../run/paths.js';
-import { readMetricsFile, readRunInfo, type EpochMetrics, type RunInfo } from '../../run/run-dir.js';
+import { readMetricsFile, readRunConfig, readRunInfo, type EpochMetrics, type RunInfo } from '../../run/run-dir.js';
 import { html, type SafeHtml } from '../figures/html.js';
 import { displayPath, displayRunDir } from './display-path.js';
 import { readFinalMetrics, type FinalMetrics } from './final-metrics.js';
@@ -24,7 +23,7 @@ export interface RunSummary {
 export function readRunSummary(dir: string): RunSummary {
   const runDir = resolve(dir);
   const info = readRunInfo(runDir);
-  const config = loadConfig(join(runDir, 'config.yaml')).config;
+  const config = readRunConfig(runDir);
   const { metrics, tornLastLine } = readMetricsFile(runDir);
   return {
     runDir,
