@@ -28,6 +28,23 @@ class MlpVae(nn.Module):
         return self.mu(h), self.log_var(h), self.dec
 
 
+class MlpCvae(nn.Module):
+    """The one-hot label joined to the encoder's input and to z, as in vaelab's cvae."""
+
+    def __init__(self, hidden, latent):
+        super().__init__()
+        self.enc = nn.Sequential(nn.Linear(784 + 10, hidden), nn.ReLU())
+        self.mu = nn.Linear(hidden, latent)
+        self.log_var = nn.Linear(hidden, latent)
+        self.dec_net = nn.Sequential(nn.Linear(latent + 10, hidden), nn.ReLU(), nn.Linear(hidden, 784))
+        self.y = None
+
+    def forward(self, x):
+        self.y = nn.functional.one_hot(torch.arange(x.shape[0]) % 10, 10).float()
+        h = self.enc(torch.cat([x, self.y], 1))
+        return self.mu(h), self.log_var(h), lambda z: self.dec_net(torch.cat([z, self.y], 1))
+
+
 class ConvVae(nn.Module):
     """vaelab's conv model: every conv and hidden dense layer followed by ReLU, then BatchNorm."""
 
@@ -79,6 +96,7 @@ def samples_per_second(model, batch, steps):
 CASES = {
     'MLP 784-256-2 VAE': (lambda: MlpVae(256, 2), 128, 40),
     'MLP 784-512-2 VAE': (lambda: MlpVae(512, 2), 50, 40),
+    'MLP CVAE 784-256-2': (lambda: MlpCvae(256, 2), 128, 40),
     'conv VAE with BatchNorm, z=2': (lambda: ConvVae(2), 128, 6),
 }
 

@@ -26,4 +26,4 @@ export function registerKernelFixes(backend: string): void {
   }
 }
 
-export { isFixed, originalGradient, originalKernel } from './register.js';
+export { isFixed, originalGradient, originalKernel, restoreStockKernels } from './register.js';

@@ -6,6 +6,7 @@ export type KernelFactory = (original: tf.KernelConfig | undefined) => tf.Kernel
 // The registry is global to tfjs, so what we installed, and what it replaced, has to be known globally too:
 // it makes registration idempotent and lets tests run the original to show the bug a fix removes.
 const replaced = new WeakMap<tf.KernelFunc, tf.KernelConfig | undefined>();
+const names = new Map<string, Set<string>>(); // backend -> kernels we replaced there
 const replacedGradients = new WeakMap<tf.GradFunc, tf.GradConfig | undefined>();
 
 /** Installs our kernel in place of the registered one, once; later calls are no-ops. */
@@ -16,6 +17,7 @@ export function replaceKernel(kernelName: string, backendName: string, factory: 
   // A fresh function per registration keys the bookkeeping, even where one implementation serves two backends.
   const kernelFunc: tf.KernelFunc = (args) => impl(args);
   replaced.set(kernelFunc, current);
+  names.set(backendName, (names.get(backendName) ?? new Set()).add(kernelName));
   if (current !== undefined) tf.unregisterKernel(kernelName, backendName);
   // The original's setup binds its wasm functions at backend start; keep it for a backend started later.
   tf.registerKernel({
@@ -33,6 +35,21 @@ export function replaceGradient(config: tf.GradConfig): void {
   if (current !== undefined && replacedGradients.has(current.gradFunc)) return;
   replacedGradients.set(config.gradFunc, current);
   tf.registerGradient(config);
+}
+
+/**
+ * Puts tfjs's own kernels and gradients back (the bench's "stock" rows measure what the fixes are worth);
+ * registerKernelFixes installs the fixes again.
+ */
+export function restoreStockKernels(backendName: string): void {
+  for (const kernelName of names.get(backendName) ?? []) {
+    const current: tf.KernelConfig | undefined = tf.getKernel(kernelName, backendName);
+    if (current === undefined || !replaced.has(current.kernelFunc)) continue;
+    const original = replaced.get(current.kernelFunc);
+    tf.unregisterKernel(kernelName, backendName);
+    if (original !== undefined) tf.registerKernel(original);
+  }
+  names.delete(backendName);
 }
 
 /** The kernel our fix replaced: undefined where no fix is installed or the backend had no such kernel. */
