@@ -158,7 +158,17 @@ setInterval(() => {}, 1000);
     await new Promise((r) => setTimeout(r, 300));
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1300));
+    // the second request must come more than a second after the first was handled (a quicker one counts
+    // as tsx relaying the same Ctrl-C): wait for the first's message, then a margin, even on a loaded machine
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (stderr.includes('interrupt: finishing')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGTERM');
     const t0 = Date.now();
     const end = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);

@@ -50,7 +50,7 @@ describe('report.stages lists', () => {
   it('takes names and {type, ...options}, parsing options with defaults, in the listed order', () => {
     const r = resolveStages(vae2, ['exports', { type: 'tsne', points: 100 }]);
     expect(r.map((s) => s.id)).toEqual(['exports', 'tsne']);
-    expect(r[1]!.options).toEqual({ points: 100, perplexity: 30, iterations: 500 });
+    expect(r[1]!.options).toEqual({ points: 100, perplexity: 30, iterations: 1000, theta: 0.5 });
   });
 
   it('numbers the section ids of a repeated type', () => {

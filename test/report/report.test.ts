@@ -65,7 +65,7 @@ describe('report of a tiny run, end to end', () => {
     const { result, log, dir } = await trainAndReport('report-vae', {});
     expect(result.stages.filter((s) => !s.ok)).toEqual([]);
     expect(result.stages.map((s) => s.id)).toEqual(VAE_SECTIONS);
-    expect(log.some((l) => /t-SNE: iteration \d+\/500/.test(l))).toBe(true);
+    expect(log.some((l) => /t-SNE: iteration \d+\/1000/.test(l))).toBe(true);
     const csv = readFileSync(join(dir, 'latents-test.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('testIndex,label,class,mu1,mu2,logVar1,logVar2');
     expect(csv).toHaveLength(201);

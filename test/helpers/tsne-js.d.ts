@@ -1,7 +1,7 @@
 /**
- * Types for the parts of tsne-js 1.0.3 (untyped CommonJS) that tsne-embedding.ts uses: the class,
+ * Types for the parts of tsne-js 1.0.3 (untyped CommonJS) that the exact t-SNE oracle (exact-tsne.ts) uses: the class,
  * for its input packing and initial embedding, and the three numeric modules its run() is built from.
- * Deep imports are deliberate (see tsne-embedding.ts); the package has no "exports" map, so Node allows them.
+ * Deep imports are deliberate (see exact-tsne.ts); the package has no "exports" map, so Node allows them.
  */
 
 declare module 'tsne-js' {

@@ -1,0 +1,95 @@
+import type { SparseAffinities } from './tsne-affinities.js';
+import { Quadtree } from './tsne-quadtree.js';
+
+/**
+ * Barnes-Hut t-SNE's gradient descent in 2D (van der Maaten 2014; scikit-learn's `method='barnes_hut'`):
+ * the gradient 4 (F_attr - F_rep / Z) with the attraction summed over the sparse P exactly and the
+ * repulsion from a quadtree, O(n log n) a step instead of O(n²). The schedule is current scikit-learn's:
+ * P exaggerated 12x with momentum 0.5 for the first 250 steps (capped at a quarter of short runs, so they
+ * still converge), then momentum 0.8, learning rate 'auto', delta-bar-delta gains, and each phase
+ * starting with fresh momentum and gains (scikit-learn makes two gradient-descent calls).
+ */
+
+export interface DescentOptions {
+  iterations: number; // gradient steps in all, exploration included
+  theta: number; // Barnes-Hut accuracy: a cell is summarised when its width / distance < theta (0: exact)
+  onProgress?: (done: number, total: number) => void; // called between chunks and once at the end
+}
+
+const EXAGGERATION = 12; // P is multiplied by this while clusters form (scikit-learn >= 0.22)
+const EXPLORATION_ITERATIONS = 250; // scikit-learn's fixed exploration length...
+const EXPLORATION_SHARE = 0.25; // ...capped at a quarter of the run so short runs still converge
+const MOMENTUM_EXPLORATION = 0.5;
+const MOMENTUM_FINAL = 0.8;
+const GAIN_UP = 0.2; // delta-bar-delta: add while the step keeps its direction...
+const GAIN_DOWN = 0.8; // ...multiply when it reverses
+const MIN_GAIN = 0.01;
+const MIN_GRAD_NORM = 1e-7; // converged (scikit-learn's min_grad_norm)
+const CHUNK_MS = 50; // longest stretch between yields to the event loop
+
+/** Moves the n x 2 layout `y` (row-major, the initial embedding on entry) down the KL gradient in place. */
+export async function descend(y: Float64Array, n: number, P: SparseAffinities, options: DescentOptions): Promise<void> {
+  const { iterations, theta } = options;
+  const exploration = Math.min(EXPLORATION_ITERATIONS, Math.floor(iterations * EXPLORATION_SHARE));
+  const learningRate = Math.max(n / EXAGGERATION / 4, 50); // scikit-learn's learning_rate='auto'
+  const grad = new Float64Array(n * 2);
+  const repulsion = new Float64Array(n * 2);
+  const update = new Float64Array(n * 2);
+  const gains = new Float64Array(n * 2).fill(1);
+  const tree = new Quadtree();
+  let lastYield = performance.now();
+
+  for (let it = 0; it < iterations; it++) {
+    if (it === exploration) {
+      update.fill(0);
+      gains.fill(1);
+    }
+    const exaggeration = it < exploration ? EXAGGERATION : 1;
+    const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
+    gradient(y, n, P, exaggeration, theta, tree, repulsion, grad);
+    let norm = 0;
+    for (let k = 0; k < 2 * n; k++) {
+      const gk = grad[k]!;
+      // The last step still points against the gradient (downhill): lengthen it; it overshot: shorten it.
+      gains[k] = update[k]! * gk < 0 ? gains[k]! + GAIN_UP : Math.max(gains[k]! * GAIN_DOWN, MIN_GAIN);
+      norm += gk * gk;
+      update[k] = momentum * update[k]! - learningRate * gains[k]! * gk;
+      y[k]! += update[k]!;
+    }
+    if (!Number.isFinite(norm)) throw new Error(`t-SNE diverged at iteration ${it} (gradient norm ${Math.sqrt(norm)})`);
+    if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
+    if (performance.now() - lastYield >= CHUNK_MS) {
+      options.onProgress?.(it + 1, iterations);
+      // setImmediate, not a resolved promise: I/O callbacks (a progress bar's write) run before it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+  options.onProgress?.(iterations, iterations);
+}
+
+/** dKL/dy into `grad`: 4 (exaggeration x sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij² (y_i - y_j) / Z). */
+function gradient(y: Float64Array, n: number, P: SparseAffinities, exaggeration: number, theta: number, tree: Quadtree, repulsion: Float64Array, grad: Float64Array): void {
+  tree.build(y, n);
+  repulsion.fill(0);
+  let z = 0;
+  for (let i = 0; i < n; i++) z += tree.repel(y, i, theta, repulsion);
+  const { rowStart, col, p } = P;
+  const inverseZ = 1 / Math.max(z, Number.MIN_VALUE);
+  for (let i = 0; i < n; i++) {
+    const xi = y[2 * i]!;
+    const yi = y[2 * i + 1]!;
+    let ax = 0;
+    let ay = 0;
+    for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) {
+      const j = col[e]!;
+      const dx = xi - y[2 * j]!;
+      const dy = yi - y[2 * j + 1]!;
+      const pw = p[e]! / (1 + dx * dx + dy * dy);
+      ax += pw * dx;
+      ay += pw * dy;
+    }
+    grad[2 * i] = 4 * (exaggeration * ax - repulsion[2 * i]! * inverseZ);
+    grad[2 * i + 1] = 4 * (exaggeration * ay - repulsion[2 * i + 1]! * inverseZ);
+  }
+}
