@@ -36,6 +36,7 @@ export function endToEnd(what: string, config: string, set: string[]): EndToEnd 
   const metrics = json(join(runDir, 'metrics.json')) as { iwae: { samples: number; images: number; seconds: number } | null };
   const reportRoot = join(out, 'reports', name);
   const reportJson = existsSync(reportRoot) ? join(reportRoot, readdirSync(reportRoot)[0]!, 'report.json') : '';
+  const reportSeconds = reportJson !== '' && existsSync(reportJson) ? (json(reportJson) as { seconds: number }).seconds : null;
   const rss = /peak-rss-kb (\d+)/.exec(r.stderr)?.[1];
   rmSync(out, { recursive: true, force: true });
   return {
@@ -45,7 +46,7 @@ export function endToEnd(what: string, config: string, set: string[]): EndToEnd 
     trainSeconds: info.trainSeconds,
     samplesPerSecond: info.samplesPerSecond,
     iwae: metrics.iwae === null ? null : { samples: metrics.iwae.samples, images: metrics.iwae.images, seconds: metrics.iwae.seconds },
-    reportSeconds: reportJson !== '' && existsSync(reportJson) ? (json(reportJson) as { seconds: number }).seconds : null,
+    reportSeconds,
     peakRssMb: rss === undefined ? null : Number(rss) / 1024,
     backend: info.backend.name,
   };
