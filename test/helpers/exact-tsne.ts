@@ -3,8 +3,8 @@ import jointProbabilities from 'tsne-js/dist/joint-probabilities.js';
 import klDivergence from 'tsne-js/dist/kl-divergence.js';
 import pairwiseDistances from 'tsne-js/dist/pairwise-distances.js';
 import { createRng } from '../../src/data/batches.js';
-import { pca2 } from '../../src/report/analysis/pca.js';
-import type { EmbedOptions } from '../../src/report/analysis/tsne-embedding.js';
+import { SCHEDULE } from '../../src/report/analysis/barnes-hut-tsne.js';
+import { pcaInit, type EmbedOptions } from '../../src/report/analysis/tsne-embedding.js';
 
 /**
  * The exact t-SNE oracle the tests hold the Barnes-Hut embedding (src/report/analysis/tsne-embedding.ts)
@@ -25,16 +25,7 @@ const DEFAULTS = {
   init: 'pca',
 } as const;
 
-const EXAGGERATION = 12; // P is multiplied by this while clusters form (scikit-learn >= 0.22)
-const EXPLORATION_ITERATIONS = 250; // scikit-learn's fixed exploration length...
-const EXPLORATION_SHARE = 0.25; // ...capped at a quarter of the run so short runs still converge
-const MOMENTUM_EXPLORATION = 0.5;
-const MOMENTUM_FINAL = 0.8;
-const GAIN_UP = 0.2; // delta-bar-delta: add while the step keeps its direction...
-const GAIN_DOWN = 0.8; // ...multiply when it reverses
-const MIN_GAIN = 0.01;
-const MIN_GRAD_NORM = 1e-7; // converged (scikit-learn's min_grad_norm)
-const INIT_STD = 1e-4; // initial spread: small, so early exaggeration shapes the clusters
+const { EXAGGERATION, EXPLORATION_ITERATIONS, EXPLORATION_SHARE, MOMENTUM_EXPLORATION, MOMENTUM_FINAL, GAIN_UP, GAIN_DOWN, MIN_GAIN, MIN_GRAD_NORM } = SCHEDULE;
 const ALPHA = 1; // Student-t degrees of freedom: max(dim - 1, 1) for a 2D embedding, as tsne-js sets it
 const CHUNK_MS = 50; // longest stretch between yields to the event loop
 
@@ -118,19 +109,6 @@ function withSeededRandom<T>(seed: number, fn: () => T): T {
   }
 }
 
-/**
- * Overwrites `out` (n x 2) with the points' first two principal coordinates scaled so the first has
- * standard deviation INIT_STD, as scikit-learn does. With no spread to scale (identical points) the
- * seeded random draw already in `out` is kept.
- */
-function pcaInit(points: Float32Array, n: number, dim: number, out: Float64Array): void {
-  const { projected } = pca2(points, n, dim);
-  let sumSq = 0;
-  for (let i = 0; i < n; i++) sumSq += projected[i * 2]! ** 2; // projected coordinates have mean 0
-  const std = Math.sqrt(sumSq / n);
-  if (!(std > 0)) return;
-  for (let k = 0; k < n * 2; k++) out[k] = (projected[k]! / std) * INIT_STD;
-}
 
 function scale(values: Float64Array, factor: number): void {
   for (let k = 0; k < values.length; k++) values[k]! *= factor;

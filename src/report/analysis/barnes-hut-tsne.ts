@@ -16,15 +16,19 @@ export interface DescentOptions {
   onProgress?: (done: number, total: number) => void; // called between chunks and once at the end
 }
 
-const EXAGGERATION = 12; // P is multiplied by this while clusters form (scikit-learn >= 0.22)
-const EXPLORATION_ITERATIONS = 250; // scikit-learn's fixed exploration length...
-const EXPLORATION_SHARE = 0.25; // ...capped at a quarter of the run so short runs still converge
-const MOMENTUM_EXPLORATION = 0.5;
-const MOMENTUM_FINAL = 0.8;
-const GAIN_UP = 0.2; // delta-bar-delta: add while the step keeps its direction...
-const GAIN_DOWN = 0.8; // ...multiply when it reverses
-const MIN_GAIN = 0.01;
-const MIN_GRAD_NORM = 1e-7; // converged (scikit-learn's min_grad_norm)
+/** The optimisation schedule (scikit-learn's), shared with the exact oracle the tests compare against. */
+export const SCHEDULE = {
+  EXAGGERATION: 12, // P is multiplied by this while clusters form (scikit-learn >= 0.22)
+  EXPLORATION_ITERATIONS: 250, // scikit-learn's fixed exploration length...
+  EXPLORATION_SHARE: 0.25, // ...capped at a quarter of the run so short runs still converge
+  MOMENTUM_EXPLORATION: 0.5,
+  MOMENTUM_FINAL: 0.8,
+  GAIN_UP: 0.2, // delta-bar-delta: add while the step keeps its direction...
+  GAIN_DOWN: 0.8, // ...multiply when it reverses
+  MIN_GAIN: 0.01,
+  MIN_GRAD_NORM: 1e-7, // converged (scikit-learn's min_grad_norm)
+} as const;
+const { EXAGGERATION, EXPLORATION_ITERATIONS, EXPLORATION_SHARE, MOMENTUM_EXPLORATION, MOMENTUM_FINAL, GAIN_UP, GAIN_DOWN, MIN_GAIN, MIN_GRAD_NORM } = SCHEDULE;
 const CHUNK_MS = 50; // longest stretch between yields to the event loop
 
 /** Moves the n x 2 layout `y` (row-major, the initial embedding on entry) down the KL gradient in place. */

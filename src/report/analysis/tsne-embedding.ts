@@ -32,7 +32,7 @@ export const EMBED_DEFAULTS = {
   init: 'pca',
 } as const;
 
-const INIT_STD = 1e-4; // initial spread: small, so early exaggeration shapes the clusters
+export const INIT_STD = 1e-4; // initial spread: small, so early exaggeration shapes the clusters
 
 /** Returns n x 2 coordinates (row-major) for n points of `dim` values each (row-major). */
 export async function embed(points: Float32Array, n: number, dim: number, options: EmbedOptions = {}): Promise<Float32Array> {
@@ -73,7 +73,7 @@ function randomInit(n: number, seed: number): Float64Array {
  * standard deviation INIT_STD, as scikit-learn does. With no spread to scale (identical points) the
  * seeded random draw already in `out` is kept.
  */
-function pcaInit(points: Float32Array, n: number, dim: number, out: Float64Array): void {
+export function pcaInit(points: Float32Array, n: number, dim: number, out: Float64Array): void {
   const { projected } = pca2(points, n, dim);
   let sumSq = 0;
   for (let i = 0; i < n; i++) sumSq += projected[i * 2]! ** 2; // projected coordinates have mean 0
