@@ -1,6 +1,7 @@
 import { existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { VaelabError } from '../errors.js';
+import { commandLine, probe } from './processes.js';
 
 /**
  * A lock file that says which process uses a folder: `<path>` holds {pid, host, since}. Taken with an
@@ -28,18 +29,10 @@ function readLock(path: string): LockInfo | null {
 /** Whether the process that wrote `info` still runs: only decidable for a lock taken on this machine. */
 function holderAlive(info: LockInfo): boolean {
   if (info.host !== hostname()) return true; // another machine's process: we cannot tell, so respect it
-  try {
-    process.kill(info.pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // ESRCH: no such process
-  }
-  try {
-    // a zombie (killed, not yet reaped: kill(0) still finds it) holds nothing; a reused pid is not ours
-    const state = /\) (\S) /.exec(readFileSync(`/proc/${info.pid}/stat`, 'utf8'))?.[1];
-    return state !== 'Z' && readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').includes('node');
-  } catch {
-    return existsSync('/proc/self') ? false : true; // gone meanwhile; or no /proc (macOS): trust kill(0)
-  }
+  const state = probe(info.pid);
+  if (state !== 'running') return state === 'denied';
+  const command = commandLine(info.pid);
+  return command === null ? !existsSync('/proc/self') : command.includes('node'); // a reused pid is not ours
 }
 
 /** Creates the lock whole: written beside it, then hard-linked into place (link fails if it exists). */
