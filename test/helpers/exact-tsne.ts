@@ -3,8 +3,8 @@ import jointProbabilities from 'tsne-js/dist/joint-probabilities.js';
 import klDivergence from 'tsne-js/dist/kl-divergence.js';
 import pairwiseDistances from 'tsne-js/dist/pairwise-distances.js';
 import { createRng } from '../../src/data/batches.js';
-import { SCHEDULE } from '../../src/report/analysis/barnes-hut-tsne.js';
-import { pcaInit, type EmbedOptions } from '../../src/report/analysis/tsne-embedding.js';
+import { momentumStep, progressTicker, SCHEDULE, scheduleFor } from '../../src/report/analysis/barnes-hut-tsne.js';
+import { pcaInit, resolveEmbedOptions, type EmbedOptions } from '../../src/report/analysis/tsne-embedding.js';
 
 /**
  * The exact t-SNE oracle the tests hold the Barnes-Hut embedding (src/report/analysis/tsne-embedding.ts)
@@ -18,29 +18,14 @@ import { pcaInit, type EmbedOptions } from '../../src/report/analysis/tsne-embed
  *   stops once the KL moves less than 1e-6 in a step. Here: current scikit-learn's schedule.
  */
 
-const DEFAULTS = {
-  perplexity: 30, // scikit-learn and tsne-js default
-  iterations: 1000, // scikit-learn default
-  seed: 0,
-  init: 'pca',
-} as const;
-
-const { EXAGGERATION, EXPLORATION_ITERATIONS, EXPLORATION_SHARE, MOMENTUM_EXPLORATION, MOMENTUM_FINAL, GAIN_UP, GAIN_DOWN, MIN_GAIN, MIN_GRAD_NORM } = SCHEDULE;
+const { EXAGGERATION, MOMENTUM_EXPLORATION, MOMENTUM_FINAL, MIN_GRAD_NORM } = SCHEDULE;
 const ALPHA = 1; // Student-t degrees of freedom: max(dim - 1, 1) for a 2D embedding, as tsne-js sets it
-const CHUNK_MS = 50; // longest stretch between yields to the event loop
 
 /** Exact t-SNE: returns n x 2 coordinates (row-major) for n points of `dim` values each (row-major). */
 export async function embedExact(points: Float32Array, n: number, dim: number, options: EmbedOptions = {}): Promise<Float32Array> {
-  const perplexity = options.perplexity ?? DEFAULTS.perplexity;
-  const iterations = options.iterations ?? DEFAULTS.iterations;
-  const seed = options.seed ?? DEFAULTS.seed;
-  const init = options.init ?? DEFAULTS.init;
-  if (points.length !== n * dim) throw new RangeError(`embed: expected ${n} x ${dim} = ${n * dim} values, got ${points.length}`);
-  if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`embed: iterations must be a positive integer, got ${iterations}`);
+  // the same defaults and checks as the Barnes-Hut embedding this oracle is compared with
+  const { perplexity, iterations, seed, init } = resolveEmbedOptions(points, n, dim, options);
   if (n === 0) return new Float32Array(0);
-  if (!(perplexity > 0 && perplexity < n)) {
-    throw new RangeError(`embed: perplexity must be in (0, n = ${n}), got ${perplexity}; use more points or a lower perplexity`);
-  }
 
   const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
   const model = new TSNE({ dim: 2, perplexity });
@@ -55,11 +40,10 @@ export async function embedExact(points: Float32Array, n: number, dim: number, o
 
   const P = exactAffinities(inputData, perplexity);
 
-  const exploration = Math.min(EXPLORATION_ITERATIONS, Math.floor(iterations * EXPLORATION_SHARE));
-  const learningRate = Math.max(n / EXAGGERATION / 4, 50); // scikit-learn's learning_rate='auto'
+  const { exploration, learningRate } = scheduleFor(n, iterations);
+  const tick = progressTicker(iterations, options.onProgress);
   const update = new Float64Array(n * 2);
   const gains = new Float64Array(n * 2).fill(1);
-  let lastYield = performance.now();
 
   scale(P.data, EXAGGERATION);
   for (let it = 0; it < iterations; it++) {
@@ -72,23 +56,9 @@ export async function embedExact(points: Float32Array, n: number, dim: number, o
     const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
     const [cost, grad] = klDivergence(y, P, ALPHA);
     if (!Number.isFinite(cost)) throw new Error(`t-SNE diverged at iteration ${it} (KL ${cost})`);
-    const g = grad.data;
-    let norm = 0;
-    for (let k = 0; k < g.length; k++) {
-      const gk = g[k]!;
-      norm += gk * gk;
-      // The last step still points against the gradient (downhill): lengthen it; it overshot: shorten it.
-      gains[k] = update[k]! * gk < 0 ? gains[k]! + GAIN_UP : Math.max(gains[k]! * GAIN_DOWN, MIN_GAIN);
-      update[k] = momentum * update[k]! - learningRate * gains[k]! * gk;
-      y.data[k]! += update[k]!;
-    }
+    const norm = momentumStep(y.data, grad.data, update, gains, momentum, learningRate);
     if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
-    if (performance.now() - lastYield >= CHUNK_MS) {
-      options.onProgress?.(it + 1, iterations);
-      // setImmediate, not a resolved promise: I/O callbacks (a progress bar's write) run before it.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
-    }
+    await tick(it);
   }
   options.onProgress?.(iterations, iterations);
   return Float32Array.from(y.data);

@@ -31,17 +31,56 @@ export const SCHEDULE = {
 const { EXAGGERATION, EXPLORATION_ITERATIONS, EXPLORATION_SHARE, MOMENTUM_EXPLORATION, MOMENTUM_FINAL, GAIN_UP, GAIN_DOWN, MIN_GAIN, MIN_GRAD_NORM } = SCHEDULE;
 const CHUNK_MS = 50; // longest stretch between yields to the event loop
 
+/** How long the exploration phase lasts and the step size, for n points and a run of `iterations`. */
+export function scheduleFor(n: number, iterations: number): { exploration: number; learningRate: number } {
+  return {
+    exploration: Math.min(EXPLORATION_ITERATIONS, Math.floor(iterations * EXPLORATION_SHARE)),
+    learningRate: Math.max(n / EXAGGERATION / 4, 50), // scikit-learn's learning_rate='auto'
+  };
+}
+
+/**
+ * One gradient-descent update of the layout `y` in place, with momentum and delta-bar-delta gains;
+ * returns the squared norm of the gradient.
+ */
+export function momentumStep(y: Float64Array, grad: Float64Array, update: Float64Array, gains: Float64Array, momentum: number, learningRate: number): number {
+  let norm = 0;
+  for (let k = 0; k < grad.length; k++) {
+    const gk = grad[k]!;
+    // The last step still points against the gradient (downhill): lengthen it; it overshot: shorten it.
+    gains[k] = update[k]! * gk < 0 ? gains[k]! + GAIN_UP : Math.max(gains[k]! * GAIN_DOWN, MIN_GAIN);
+    norm += gk * gk;
+    update[k] = momentum * update[k]! - learningRate * gains[k]! * gk;
+    y[k]! += update[k]!;
+  }
+  return norm;
+}
+
+/**
+ * Calls onProgress and yields to the event loop at most every CHUNK_MS, so progress can be logged and an
+ * abort can land while a long embedding runs.
+ */
+export function progressTicker(iterations: number, onProgress: DescentOptions['onProgress']): (it: number) => Promise<void> {
+  let lastYield = performance.now();
+  return async (it) => {
+    if (performance.now() - lastYield < CHUNK_MS) return;
+    onProgress?.(it + 1, iterations);
+    // setImmediate, not a resolved promise: I/O callbacks (a progress bar's write) run before it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    lastYield = performance.now();
+  };
+}
+
 /** Moves the n x 2 layout `y` (row-major, the initial embedding on entry) down the KL gradient in place. */
 export async function descend(y: Float64Array, n: number, P: SparseAffinities, options: DescentOptions): Promise<void> {
   const { iterations, theta } = options;
-  const exploration = Math.min(EXPLORATION_ITERATIONS, Math.floor(iterations * EXPLORATION_SHARE));
-  const learningRate = Math.max(n / EXAGGERATION / 4, 50); // scikit-learn's learning_rate='auto'
+  const { exploration, learningRate } = scheduleFor(n, iterations);
+  const tick = progressTicker(iterations, options.onProgress);
   const grad = new Float64Array(n * 2);
   const repulsion = new Float64Array(n * 2);
   const update = new Float64Array(n * 2);
   const gains = new Float64Array(n * 2).fill(1);
   const tree = new Quadtree();
-  let lastYield = performance.now();
 
   for (let it = 0; it < iterations; it++) {
     if (it === exploration) {
@@ -51,23 +90,10 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
     const exaggeration = it < exploration ? EXAGGERATION : 1;
     const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
     gradient(y, n, P, exaggeration, theta, tree, repulsion, grad);
-    let norm = 0;
-    for (let k = 0; k < 2 * n; k++) {
-      const gk = grad[k]!;
-      // The last step still points against the gradient (downhill): lengthen it; it overshot: shorten it.
-      gains[k] = update[k]! * gk < 0 ? gains[k]! + GAIN_UP : Math.max(gains[k]! * GAIN_DOWN, MIN_GAIN);
-      norm += gk * gk;
-      update[k] = momentum * update[k]! - learningRate * gains[k]! * gk;
-      y[k]! += update[k]!;
-    }
+    const norm = momentumStep(y, grad, update, gains, momentum, learningRate);
     if (!Number.isFinite(norm)) throw new Error(`t-SNE diverged at iteration ${it} (gradient norm ${Math.sqrt(norm)})`);
     if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
-    if (performance.now() - lastYield >= CHUNK_MS) {
-      options.onProgress?.(it + 1, iterations);
-      // setImmediate, not a resolved promise: I/O callbacks (a progress bar's write) run before it.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
-    }
+    await tick(it);
   }
   options.onProgress?.(iterations, iterations);
 }

@@ -34,20 +34,29 @@ export const EMBED_DEFAULTS = {
 
 export const INIT_STD = 1e-4; // initial spread: small, so early exaggeration shapes the clusters
 
-/** Returns n x 2 coordinates (row-major) for n points of `dim` values each (row-major). */
-export async function embed(points: Float32Array, n: number, dim: number, options: EmbedOptions = {}): Promise<Float32Array> {
-  const perplexity = options.perplexity ?? EMBED_DEFAULTS.perplexity;
-  const iterations = options.iterations ?? EMBED_DEFAULTS.iterations;
-  const theta = options.theta ?? EMBED_DEFAULTS.theta;
-  const seed = options.seed ?? EMBED_DEFAULTS.seed;
-  const init = options.init ?? EMBED_DEFAULTS.init;
+/** The options with their defaults filled in, checked against the points (for n > 0: perplexity < n). */
+export function resolveEmbedOptions(points: Float32Array, n: number, dim: number, options: EmbedOptions) {
+  const resolved = {
+    perplexity: options.perplexity ?? EMBED_DEFAULTS.perplexity,
+    iterations: options.iterations ?? EMBED_DEFAULTS.iterations,
+    theta: options.theta ?? EMBED_DEFAULTS.theta,
+    seed: options.seed ?? EMBED_DEFAULTS.seed,
+    init: options.init ?? EMBED_DEFAULTS.init,
+  };
+  const { perplexity, iterations, theta } = resolved;
   if (points.length !== n * dim) throw new RangeError(`embed: expected ${n} x ${dim} = ${n * dim} values, got ${points.length}`);
   if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError(`embed: iterations must be a positive integer, got ${iterations}`);
   if (!(theta >= 0)) throw new RangeError(`embed: theta must be >= 0, got ${theta}`);
-  if (n === 0) return new Float32Array(0);
-  if (!(perplexity > 0 && perplexity < n)) {
+  if (n > 0 && !(perplexity > 0 && perplexity < n)) {
     throw new RangeError(`embed: perplexity must be in (0, n = ${n}), got ${perplexity}; use more points or a lower perplexity`);
   }
+  return resolved;
+}
+
+/** Returns n x 2 coordinates (row-major) for n points of `dim` values each (row-major). */
+export async function embed(points: Float32Array, n: number, dim: number, options: EmbedOptions = {}): Promise<Float32Array> {
+  const { perplexity, iterations, theta, seed, init } = resolveEmbedOptions(points, n, dim, options);
+  if (n === 0) return new Float32Array(0);
   const y = randomInit(n, seed);
   if (init === 'pca') pcaInit(points, n, dim, y);
   const P = sparseAffinities(points, n, dim, perplexity);
