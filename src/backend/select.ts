@@ -71,7 +71,6 @@ async function tryBackend(name: BackendName, auto: boolean): Promise<Outcome> {
     case 'native':
       return tryNative();
     case 'wasm':
-      removeNativeKernels();
       return tryWasm();
     case 'cpu':
       return (await tf.setBackend('cpu'))

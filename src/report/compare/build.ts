@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { selectBackend } from '../../backend/select.js';
 import type { BackendRequest } from '../../config/schema.js';
 import { loadDataset } from '../../data/datasets.js';
-import { VaelabError } from '../../errors.js';
+import { describeErrorForLog, errorKind, VaelabError } from '../../errors.js';
 import { replaceDirAtomic, writeJsonAtomic } from '../../run/atomic.js';
 import { childPath } from '../../run/paths.js';
 import { shortHash } from '../../config/names.js';
@@ -72,7 +72,7 @@ async function attempt(id: string, title: string, draw: () => Promise<FigureOutp
     const out = await draw();
     return { id, type: id, title: out.title, ok: true, body: out.body, caption: out.caption };
   } catch (err) {
-    if (!(err instanceof VaelabError)) c.log(`compare: ${title} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    if (errorKind(err) === 'bug') c.log(`compare: ${title} failed: ${describeErrorForLog(err)}`);
     return { id, type: id, title, ok: false, error: hidePaths(err instanceof Error ? `${err.name}: ${err.message}` : String(err), knownPaths(c.runs)) };
   }
 }
