@@ -8,6 +8,7 @@ import { VaelabError } from '../../src/errors.js';
 import { train } from '../../src/jobs/pipeline.js';
 import { buildComparison, expandRunDirs, type ComparisonRecord } from '../../src/report/compare/index.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
+import { acquireLock } from '../../src/run/lock.js';
 import { SWEEP_FORMAT, type SweepFile } from '../../src/run/sweep-file.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
 import { checkReport, lazyBrowser } from './browser.js';
@@ -100,11 +101,19 @@ describe('compare', () => {
 
   it('two comparisons of the same runs at once take turns: both succeed, and the reports index is whole', async () => {
     const reports = join(tmp, 'reports-twice');
+    const options = { experiments: join(tmp, 'runs') };
+    const { id } = await buildComparison([runs.z2, runs.z3], reports, options);
+    // a writer already at work (its lock held here): both comparisons must wait for it, then take turns
+    const held = await acquireLock(join(reports, 'compare', `${id}.lock`), 'comparison');
     const logs: string[][] = [[], []];
-    const results = await Promise.all(logs.map((log) => buildComparison([runs.z2, runs.z3], reports, { experiments: join(tmp, 'runs'), log: (m) => log.push(m) })));
+    const running = Promise.all(logs.map((log) => buildComparison([runs.z2, runs.z3], reports, { ...options, log: (m) => log.push(m) })));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readdirSync(join(reports, 'compare')).filter((f) => f.endsWith('.next'))).toEqual([]); // neither started writing
+    held.release();
+    const results = await running;
     for (const r of results) expect(r.failed).toEqual([]);
-    expect(results[1]!.id).toBe(results[0]!.id);
-    expect(logs.flat().filter((l) => /the comparison .* waiting up to 10 min/.test(l)).length).toBeGreaterThanOrEqual(1); // the second waited
+    expect(results.map((r) => r.id)).toEqual([id, id]);
+    for (const log of logs) expect(log.filter((l) => /the comparison .* waiting up to 10 min/.test(l))).toHaveLength(1);
     const dir = join(reports, 'compare', results[0]!.id);
     expect(readdirSync(dir).sort()).toEqual(['comparison.json', 'index.html', 'prior-1.png', 'prior-2.png', 'reconstructions-classes.png', 'reconstructions-picked.png']);
     expect(readdirSync(join(reports, 'compare'))).toEqual([results[0]!.id]); // no .next, .prev or .lock left behind
