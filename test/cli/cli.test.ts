@@ -67,7 +67,8 @@ describe('the run CLI', () => {
     const out = tempDir();
     const args = ['run.ts', 'configs/vae-mlp-z2.yaml', '--out', out, '--set', 'backend=wasm', '--set', 'data.trainLimit=20000',
       '--set', 'data.testLimit=200', '--set', 'train.epochs=2', '--set', 'report.stages=[]', '--set', 'eval.iwaeSamples=50'];
-    const child = spawn(TSX, args, { env: { ...process.env, CI: 'true' } });
+    // node itself, not the tsx command, which SIGKILLs a child slower than 60 ms to acknowledge a relayed signal
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
