@@ -24,7 +24,7 @@ export function createContext(
   run: { runDir: string; config: Config; info: RunInfo; metrics: MetricsFile },
   outDir: string,
   progress: (message: string) => void,
-): ReportContext & { close(): Promise<void> } {
+): Omit<ReportContext, 'sectionId'> & { close(): Promise<void> } {
   const { runDir, config, info } = run;
   const checkpoint = join(runDir, 'checkpoint');
   let spec: VaeSpec | null = null;

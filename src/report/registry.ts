@@ -15,6 +15,7 @@ import { contoursStage } from './stages/contours.js';
 import { classMeanGridStage } from './stages/class-mean-grid.js';
 import { interpolationsStage } from './stages/interpolations.js';
 import { latentStatsStage } from './stages/latent-stats.js';
+import { traversalsStage } from './stages/traversals.js';
 import { exportsStage } from './stages/exports.js';
 import { explorerStage } from './stages/explorer.js';
 
@@ -31,6 +32,7 @@ export const STAGES: readonly Stage[] = [
   contoursStage,
   classMeanGridStage,
   interpolationsStage,
+  traversalsStage,
   latentStatsStage,
   explorerStage,
   exportsStage,

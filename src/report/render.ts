@@ -7,11 +7,13 @@ import { replaceDirAtomic, writeJsonAtomic } from '../run/atomic.js';
 import { reportDirOf } from '../run/paths.js';
 import { readMetricsFile, readRunConfig, readRunInfo } from '../run/run-dir.js';
 import { displayRunDir, hidePaths, type KnownPath } from './catalog/display-path.js';
+import { readFinalMetrics } from './catalog/final-metrics.js';
 import { lockReportTarget } from './catalog/report-lock.js';
 import { createContext } from './context.js';
 import { page, type SectionHtml } from './figures/html.js';
 import { resolveStages } from './registry.js';
 import { summaryHtml } from './summary.js';
+import type { ReportContext, RunLatentUsage } from './types.js';
 
 export interface ReportOptions {
   /** Stages to run instead of the config's report.stages. */
@@ -65,6 +67,15 @@ export async function buildReport(runDir: string, reportsRoot = 'reports', opts:
   }
 }
 
+/** The summary's latent rows need the saved latents; a run without them (or with damaged ones, which the stages report) shows none. */
+function usageOrNull(ctx: Pick<ReportContext, 'latentUsage'>): RunLatentUsage | null {
+  try {
+    return ctx.latentUsage();
+  } catch {
+    return null;
+  }
+}
+
 /** The report's folder, filled in a sibling and swapped in whole (replaceDirAtomic). */
 async function writeReport(run: Parameters<typeof createContext>[0], resolved: ReturnType<typeof resolveStages>, outDir: string, log: (message: string) => void): Promise<StageResult[]> {
   const { runDir, config, info } = run;
@@ -79,7 +90,7 @@ async function writeReport(run: Parameters<typeof createContext>[0], resolved: R
         log(`report: ${stage.type}`);
         const t0 = performance.now();
         try {
-          const out = await stage.run(ctx, options);
+          const out = await stage.run({ ...ctx, sectionId: id }, options);
           sections.push({ id, type: stage.type, title: out.title, ok: true, body: out.body, caption: out.caption });
           results.push({ type: stage.type, id, ok: true, seconds: (performance.now() - t0) / 1000, files: out.files });
         } catch (err) {
@@ -92,7 +103,10 @@ async function writeReport(run: Parameters<typeof createContext>[0], resolved: R
     } finally {
       await ctx.close();
     }
-    const summary = summaryHtml({ config, info, metrics: run.metrics, configYaml: readFileSync(join(runDir, 'config.yaml'), 'utf8'), runDir: resolve(runDir) });
+    const summary = summaryHtml({
+      config, info, metrics: run.metrics, configYaml: readFileSync(join(runDir, 'config.yaml'), 'utf8'), runDir: resolve(runDir),
+      final: readFinalMetrics(runDir, run.metrics.metrics), usage: usageOrNull(ctx),
+    });
     const html = page({
       title: info.name,
       subtitle: `run ${info.id} · ${info.status} · started ${info.createdAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`,

@@ -1,9 +1,12 @@
 import { isAbsolute } from 'node:path';
 import { isScalar, parseDocument } from 'yaml';
+import { minimisesElbo, objectiveFormula, objectiveName } from '../config/objective.js';
 import type { Config } from '../config/schema.js';
 import type { EpochMetrics, MetricsFile, RunInfo } from '../run/run-dir.js';
+import type { RunLatentUsage } from './types.js';
 import { displayPath, hidePaths, type KnownPath } from './catalog/display-path.js';
-import { duration } from './figures/format.js';
+import type { FinalMetrics } from './catalog/final-metrics.js';
+import { duration, zName } from './figures/format.js';
 import { html, table, type SafeHtml } from './figures/html.js';
 
 function kv(rows: [string, string][]): SafeHtml {
@@ -16,12 +19,47 @@ function modelText(config: Config): string {
   return `${m.kind.toUpperCase()}, ${m.arch}${hidden}, latentDim ${m.latentDim}`;
 }
 
-function metricsTable(last: EpochMetrics | undefined, beta: number): SafeHtml {
+function metricsTable(last: EpochMetrics | undefined, loss: Config['loss']): SafeHtml {
   if (last === undefined) return html`<p>No epoch completed: no metrics yet.</p>`;
   const terms: [string, keyof EpochMetrics['train']][] = [['reconstruction', 'recon'], ['KL', 'kl'], ['−ELBO', 'negElbo']];
-  if (beta !== 1) terms.push([`objective (β = ${beta})`, 'loss']);
+  if (!minimisesElbo(loss)) terms.push([`objective, ${objectiveFormula(loss)}`, 'loss']);
   const rows = terms.map(([label, key]) => [label, last.train[key].toFixed(2), last.test[key].toFixed(2)]);
   return table([`after epoch ${last.epoch}, nats/image`, 'train', 'test'], rows, { numeric: [1, 2] });
+}
+
+const KL_LISTED = 10; // dimensions named in the KL row; the rest are summed
+
+/** KL per dimension, largest first: every dimension of a small code, the strongest ten of a wide one. */
+function klText(klPerDim: readonly number[]): string {
+  const order = klPerDim.map((v, j) => ({ v, j })).sort((a, b) => b.v - a.v || a.j - b.j);
+  const shown = order.slice(0, KL_LISTED).map(({ v, j }) => `${zName(j)} ${v.toFixed(2)}`);
+  const rest = order.slice(KL_LISTED);
+  const tail = rest.length === 0 ? '' : `; the other ${rest.length} together ${rest.reduce((s, r) => s + r.v, 0).toFixed(2)}`;
+  return `${shown.join(', ')}${tail} (nats per image, largest first)`;
+}
+
+/**
+ * The end-of-run evaluation (metrics.json): the test −ELBO with its standard error, the IWAE bound,
+ * active units by the run's own rule and KL per dimension. A run without it says where its numbers came from.
+ */
+function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null): SafeHtml {
+  const se = (v: number | null) => (v === null ? '' : ` ± ${v.toFixed(2)}`);
+  const elbo =
+    final.negElbo === null
+      ? '—'
+      : `${final.negElbo.toFixed(2)}${se(final.negElboStdError)} nats/image` + (final.source === 'metrics.json' ? ' (whole test set, one z per image)' : ' (last epoch: the run has no end-of-run evaluation)');
+  const iwae =
+    final.iwae === null
+      ? final.source === 'metrics.json' ? 'not computed (eval.iwaeImages is 0)' : '—'
+      : `${final.iwae.nll.toFixed(2)} ± ${final.iwae.stdError.toFixed(2)} nats/image (K = ${final.iwae.samples}, first ${final.iwae.images} test images)`;
+  const rows: [string, string][] = [['test −ELBO', elbo], ['test IWAE NLL', iwae]];
+  if (usage !== null) {
+    const active = usage.klPerDim.length;
+    rows.push(['active units', `${usage.activeUnits} of ${active} (variance of the posterior mean over the test set > ${usage.threshold})`]);
+    rows.push(['KL per dimension', klText(usage.klPerDim)]);
+  }
+  const problem = final.problem === null ? null : html`<p class="caption">metrics.json could not be used: ${final.problem}</p>`;
+  return html`<h3 class="summary-h">Evaluation</h3>${kv(rows)}${problem}`;
 }
 
 /**
@@ -46,10 +84,12 @@ export interface SummaryInput {
   metrics: MetricsFile;
   configYaml: string; // the run's config.yaml as written
   runDir: string;
+  final: FinalMetrics; // metrics.json's numbers, or the last epoch's
+  usage: RunLatentUsage | null; // null when the run saved no latents
 }
 
 /** Figure 12: what ran, where, how fast, and how well, above every figure. */
-export function summaryHtml({ config, info, metrics, configYaml, runDir }: SummaryInput): SafeHtml {
+export function summaryHtml({ config, info, metrics, configYaml, runDir, final, usage }: SummaryInput): SafeHtml {
   const backend = info.backend?.name ?? 'not recorded';
   const git = info.git === null ? 'not a git checkout' : `${info.git.commit.slice(0, 10)}${info.git.dirty ? ' (uncommitted changes)' : ''}`;
   const data = info.dataset === null ? config.data.dataset : `${info.dataset.name}: ${info.dataset.train} training, ${info.dataset.test} test images`;
@@ -59,7 +99,7 @@ export function summaryHtml({ config, info, metrics, configYaml, runDir }: Summa
     ['run', `${info.name} / ${info.id}`],
     ['status', info.status + (info.error === null ? '' : `: ${hidePaths(info.error, known)}`)],
     ['model', modelText(config)],
-    ['loss', config.loss.beta === 1 ? 'ELBO (β = 1)' : `β-VAE, β = ${config.loss.beta}`],
+    ['loss', objectiveName(config.loss)],
     ['data', data],
     ['training', `${info.epochsCompleted} of ${info.epochs} epochs, batch ${config.train.batchSize}, Adam lr ${config.train.learningRate}, seed ${info.seed}`],
     ['backend', backend],
@@ -70,6 +110,6 @@ export function summaryHtml({ config, info, metrics, configYaml, runDir }: Summa
   const torn =
     metrics.tornLastLine &&
     html`<p class="caption" id="torn-metrics">The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out: the figures show the ${metrics.metrics.length} complete epochs before it.</p>`;
-  return html`<div class="summary-grid"><div>${run}</div><div>${metricsTable(metrics.metrics.at(-1), config.loss.beta)}${torn}</div></div>
+  return html`<div class="summary-grid"><div>${run}</div><div>${evaluationTable(final, usage)}${metricsTable(metrics.metrics.at(-1), config.loss)}${torn}</div></div>
 <details><summary>Resolved config (config.yaml of the run)</summary><pre>${shownConfigYaml(configYaml)}</pre></details>`;
 }

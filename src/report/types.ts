@@ -14,6 +14,7 @@ import type { SafeHtml } from './figures/html.js';
 export interface ReportContext {
   runDir: string;
   outDir: string; // the report folder: reports/<name>/<run id>/
+  sectionId: string; // the running stage's section id, unique in the page (for element ids and file names)
   config: Config;
   info: RunInfo;
   metrics: EpochMetrics[];

@@ -44,7 +44,7 @@ describe('charts render to SVG in Node', () => {
       throw new Error('the loss curves need only the metrics');
     };
     const ctx = {
-      runDir: '/run', outDir: '/out', config: parseConfig({}), info: {} as RunInfo, metrics, classNames: [],
+      runDir: '/run', outDir: '/out', sectionId: 'loss-curves', config: parseConfig({}), info: {} as RunInfo, metrics, classNames: [],
       spec: unused, latents: unused, latentUsage: unused, vae: unused, dataset: unused, progress: () => {},
     };
     const out = await lossCurvesStage.run(ctx, lossCurvesStage.options.parse({}));

@@ -45,7 +45,7 @@ async function explorerReport(name: string, model: Record<string, unknown>, trai
   const ctx = createContext({ runDir, config: runConfig(runDir), info: readRunInfo(runDir), metrics: readMetricsFile(runDir) }, outDir, () => {});
   const vae = await ctx.vae();
   const tensors = tf.memory().numTensors;
-  const output = await explorerStage.run(ctx, explorerStage.options.parse({}));
+  const output = await explorerStage.run({ ...ctx, sectionId: 'explorer' }, explorerStage.options.parse({}));
   expect(tf.memory().numTensors).toBe(tensors);
   const html = reportPage({
     title: name,

@@ -22,7 +22,7 @@ describe('default stages fit the model', () => {
   it('a latentDim-2 VAE gets every figure of issue 4 but the CVAE ones', () => {
     expect(types(vae2)).toEqual([
       'lossCurves', 'reconstructions', 'priorSamples', 'latentScatter', 'tsne', 'manifold', 'contours',
-      'classMeanGrid', 'interpolations', 'latentStats', 'explorer', 'exports',
+      'classMeanGrid', 'interpolations', 'traversals', 'latentStats', 'explorer', 'exports',
     ]);
   });
 

@@ -8,12 +8,13 @@ import { train } from '../../src/jobs/pipeline.js';
 import { buildReport } from '../../src/report/render.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { readLatents } from '../../src/run/latents.js';
+import { decodeGif } from '../helpers/gif-decode.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
 import { checkReport, lazyBrowser } from './browser.js';
 
 const SHOTS = 'test-output/report';
-const VAE_SECTIONS = ['loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'tsne', 'manifold', 'contours', 'class-mean-grid', 'interpolations', 'latent-stats', 'explorer', 'exports'];
-const CVAE_SECTIONS = ['loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'tsne', 'class-manifolds', 'fixed-class-grid', 'contours', 'interpolations', 'latent-stats', 'explorer', 'exports'];
+const VAE_SECTIONS = ['loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'tsne', 'manifold', 'contours', 'class-mean-grid', 'interpolations', 'traversals', 'latent-stats', 'explorer', 'exports'];
+const CVAE_SECTIONS = ['loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'tsne', 'class-manifolds', 'fixed-class-grid', 'contours', 'interpolations', 'traversals', 'latent-stats', 'explorer', 'exports'];
 
 let tmp: string;
 const browsers = lazyBrowser();
@@ -70,7 +71,14 @@ describe('report of a tiny run, end to end', () => {
     expect(csv[0]).toBe('testIndex,label,class,mu1,mu2,logVar1,logVar2');
     expect(csv).toHaveLength(201);
     expect(readFileSync(join(dir, 'tsne.csv'), 'utf8').trim().split('\n')).toHaveLength(201);
-    for (const f of ['manifold.png', 'interpolations-from-1.gif', 'interpolations-from-6.png']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['manifold.png', 'interpolations-from-6.png', 'traversals-0.png', 'latent-scatter-sampled.png', 'latent-scatter-means.png', 'contours-sampled.png', 'contours-close-up.png']) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    // one GIF per pair (1 -> each other class, 6 -> each other class), each at least 30 frames from start to end
+    const gifs = readdirSync(dir).filter((f) => f.endsWith('.gif')).sort();
+    expect(gifs).toHaveLength(18);
+    for (const source of [1, 6]) for (let t = 0; t < 10; t++) if (t !== source) expect(gifs).toContain(`interpolation-${source}-to-${t}.gif`);
+    for (const gif of gifs) expect(decodeGif(readFileSync(join(dir, gif))).frames.length, gif).toBeGreaterThanOrEqual(30);
     expectSelfContained(dir);
     await expectRendersInChromium(dir, VAE_SECTIONS, 'vae-z2.png');
     const moved = join(tmp, 'moved', 'somewhere-else');

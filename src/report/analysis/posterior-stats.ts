@@ -41,3 +41,23 @@ export function classStd(split: SplitLatents, dim: number, label: number): Float
   }
   return Float32Array.from(sq, (v) => Math.sqrt(v / n));
 }
+
+/**
+ * Standard deviation, per dimension, of the aggregate posterior (the mixture of every image's N(μ, σ²)):
+ * sqrt(variance of the means + mean of the variances). The scale a traversal sweeps: ±3 of it covers
+ * where the encoder puts codes, whatever the prior says.
+ */
+export function aggregateStd(split: SplitLatents, dim: number): Float64Array {
+  const mean = new Float64Array(dim);
+  const meanVar = new Float64Array(dim);
+  for (let i = 0; i < split.count; i++) {
+    for (let j = 0; j < dim; j++) {
+      mean[j]! += split.mu[i * dim + j]!;
+      meanVar[j]! += Math.exp(split.logVar[i * dim + j]!);
+    }
+  }
+  const n = Math.max(split.count, 1);
+  const spread = new Float64Array(dim);
+  for (let i = 0; i < split.count; i++) for (let j = 0; j < dim; j++) spread[j]! += (split.mu[i * dim + j]! - mean[j]! / n) ** 2;
+  return Float64Array.from(spread, (s, j) => Math.sqrt(s / n + meanVar[j]! / n));
+}

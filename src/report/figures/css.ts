@@ -28,10 +28,13 @@ h2 .num { color: var(--muted); font-weight: 500; margin-right: 0.3rem; }
 .figure svg image, img.digits { image-rendering: pixelated; image-rendering: crisp-edges; }
 img.digits, img.gif { max-width: 100%; height: auto; display: block; }
 .panels { display: flex; flex-wrap: wrap; gap: 1.5rem 2.5rem; align-items: flex-start; margin-top: 0.8rem; }
-.panel h3 { font-size: 0.95rem; font-weight: 600; margin: 0 0 0.4rem; color: var(--muted); }
+.panels.tight { gap: 1rem 1rem; }
+.panel h3, h3.sub { font-size: 0.95rem; font-weight: 600; margin: 0 0 0.4rem; color: var(--muted); }
+h3.sub { margin-top: 1.2rem; }
 .strip { display: flex; align-items: flex-start; gap: 0.6rem; }
 .strip svg { flex: none; }
 figure.anim { margin: 5px 0 0; flex: none; }
+.gallery { display: flex; flex-wrap: wrap; gap: 0.4rem 0.9rem; margin-top: 0.6rem; }
 figure.anim figcaption { font-size: 0.8rem; color: var(--muted); text-align: center; }
 .caption { color: var(--muted); max-width: 48rem; margin: 0.8rem 0 0; font-size: 0.95rem; }
 pre.error { background: #fdf0ef; color: var(--bad); border-left: 3px solid var(--bad); padding: 0.7rem 1rem;
@@ -42,6 +45,7 @@ table.data th, table.data td, table.kv th, table.kv td { padding: 0.3rem 0.8rem 
 table.data th { font-weight: 600; color: var(--muted); }
 table.data td.n, table.data th.n { text-align: right; }
 table.kv th { font-weight: 500; color: var(--muted); white-space: nowrap; }
+.summary-h { font-size: 0.95rem; font-weight: 600; color: var(--muted); margin: 0 0 0.3rem; }
 .summary-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem 2.5rem; }
 details { margin-top: 1rem; }
 details summary { cursor: pointer; color: var(--accent); }
@@ -54,4 +58,12 @@ footer { color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--ru
   nav.toc { position: static; height: auto; border-right: 0; border-bottom: 1px solid var(--rule); }
   main { padding: 1rem; }
 }
+/* toggle.ts: each checked input shows the view of the same position */
+.toggle > input { position: absolute; opacity: 0; pointer-events: none; }
+.toggle > label { display: inline-block; padding: 0.15rem 0.7rem; margin: 0 0.3rem 0.5rem 0; border: 1px solid var(--rule);
+  border-radius: 1rem; font-size: 0.85rem; cursor: pointer; color: var(--muted); }
+.toggle > input:checked + label { background: var(--accent); border-color: var(--accent); color: #fff; }
+.toggle > input:focus-visible + label { outline: 2px solid var(--accent); outline-offset: 2px; }
+.toggle .view { display: none; }
+${[1, 2, 3, 4].map((k) => `.toggle > input:nth-of-type(${k}):checked ~ .views > .view:nth-child(${k})`).join(',\n')} { display: block; }
 `;

@@ -1,78 +1,74 @@
-import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
+import { deriveSeed } from '../../data/batches.js';
 import type { SplitLatents } from '../../run/latents.js';
-import { classGaussians } from '../analysis/class-gaussians.js';
+import { VaelabError } from '../../errors.js';
+import { averagedGaussians } from '../analysis/averaged-gaussians.js';
+import { classGaussians, type ClassGaussian } from '../analysis/class-gaussians.js';
 import { gatherRows, seededSubset } from '../analysis/picks.js';
+import { sampleLatents } from '../analysis/sampled-latents.js';
 import { renderSvg } from '../figures/charts.js';
-import { ellipseOutlines, type OutlinePoint } from '../figures/ellipses.js';
+import { ellipsePanelSpec } from '../figures/ellipse-panel.js';
 import { zName } from '../figures/format.js';
-import { CLASS_COLOURS } from '../figures/palette.js';
-import { equalAspect, paddedRange } from '../figures/scatter.js';
-import type { Stage } from '../types.js';
+import { html, joinHtml, type SafeHtml } from '../figures/html.js';
+import type { ReportContext, Stage } from '../types.js';
 import { latentPlane } from './shared/plane.js';
+import { rasterPanel, sharedRange } from './shared/raster.js';
 
 const Options = z.strictObject({
   width: z.int().min(120).max(500).default(210).describe('longer side of each panel in pixels'),
   segments: z.int().min(16).max(256).default(48).describe('points per ellipse'),
+  extent: z.number().gt(0).max(50).nullable().default(4).describe('axes run from -extent to +extent, as the latent-size study fixed them; null: fit the data'),
+  closeUp: z.int().min(0).nullable().default(9).describe('class whose neighbourhood gets a close-up (the study looks near 9); null: none'),
 });
 
-const SIGMAS = [1, 2, 3] as const;
-const OPACITY = [1, 0.6, 0.35]; // 1, 2, 3 sigma: the inner ellipse strongest
-
-interface Panel {
-  title: string;
-  lines: OutlinePoint[];
-  means: { x: number; y: number; label: string }[];
-}
+type Domains = [[number, number], [number, number]];
+const SAMPLE_STREAM = 0xc07; // the posterior draws of the sampled panel, from the run's seed
 
 function subset(s: SplitLatents, idx: number[], dim: number): SplitLatents {
   return { count: idx.length, mu: gatherRows(s.mu, dim, idx), logVar: gatherRows(s.logVar, dim, idx), labels: gatherRows(s.labels, 1, idx) };
 }
 
-function panel(title: string, s: SplitLatents, dims: [number, number], latentDim: number, names: string[], segments: number): Panel {
-  const gaussians = classGaussians(s.mu, s.logVar, s.labels, s.count, latentDim, dims, names.length);
-  const name = (label: number) => names[label] ?? String(label);
-  return {
-    title: `${title}\n${s.count} images`,
-    lines: gaussians.flatMap((g) => ellipseOutlines(g.mean, g.cov, name(g.label), SIGMAS, segments)),
-    means: gaussians.map((g) => ({ x: g.mean[0], y: g.mean[1], label: name(g.label) })),
-  };
+/** The plane's coordinates of one posterior draw per image, [count, 2]. */
+function sampledPlane(s: SplitLatents, dim: number, dims: [number, number], seed: number): Float32Array {
+  const z = sampleLatents(s.mu, s.logVar, s.count, dim, seed);
+  return Float32Array.from({ length: s.count * 2 }, (_, k) => z[Math.floor(k / 2) * dim + dims[k % 2]!]!);
 }
 
-/** Four panels on one shared scale: class ellipses over the dashed prior circles, class names at the means. */
-function contourSpec(panels: Panel[], names: string[], axes: [string, string], o: { width: number; segments: number }, labelMeans: boolean): TopLevelSpec {
-  const prior = ellipseOutlines([0, 0], [[1, 0], [0, 1]], 'prior', SIGMAS, o.segments);
-  const all = [...panels.flatMap((p) => p.lines), ...prior];
-  const [xd, yd] = [paddedRange(all.map((r) => r.x)), paddedRange(all.map((r) => r.y))];
-  const x = { field: 'x', type: 'quantitative' as const, scale: { domain: xd, nice: false, zero: false } };
-  const y = { field: 'y', type: 'quantitative' as const, scale: { domain: yd, nice: false, zero: false } };
-  const colour = { field: 'label', type: 'nominal' as const, scale: { domain: names, range: CLASS_COLOURS.slice(0, names.length) }, legend: { title: 'class' } };
-  const sigma = { field: 'sigma', type: 'ordinal' as const, scale: { domain: SIGMAS.map((k) => `${k}σ`), range: OPACITY }, legend: { title: 'ellipse' } };
-  const line = { detail: { field: 'key' }, order: { field: 'i' }, strokeOpacity: sigma };
-  return {
-    hconcat: panels.map((p, i) => ({
-      title: { text: p.title.split('\n'), fontSize: 12 },
-      ...equalAspect(xd, yd, o.width),
-      layer: [
-        {
-          data: { values: prior },
-          mark: { type: 'line', color: '#8a8f98', strokeDash: [4, 3], strokeWidth: 1 },
-          encoding: {
-            x: { ...x, axis: { title: axes[0], grid: true } },
-            // One shared scale: only the first panel repeats the y labels.
-            y: { ...y, axis: i === 0 ? { title: axes[1], grid: true } : { title: null, labels: false, grid: true } },
-            ...line,
-          },
-        },
-        { data: { values: p.lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color: colour, ...line } },
-        ...(labelMeans
-          ? [{ data: { values: p.means }, mark: { type: 'text' as const, fontWeight: 'bold' as const, fontSize: 11 }, encoding: { x, y, text: { field: 'label' }, color: colour } }]
-          : []),
-      ],
-    })),
-    spacing: 14,
-  };
+/** A square window around one class: its moment-matched 2-sigma ellipse, where its neighbours crowd in. */
+function closeUpWindow(g: ClassGaussian): Domains {
+  const half = 2 * Math.sqrt(Math.max(g.cov[0][0], g.cov[1][1], 0.02));
+  return [[g.mean[0] - half, g.mean[0] + half], [g.mean[1] - half, g.mean[1] + half]];
 }
+
+interface Plane {
+  ctx: ReportContext;
+  dims: [number, number];
+  axes: [string, string];
+  labelMeans: boolean;
+  prior: boolean;
+  options: z.infer<typeof Options>;
+}
+
+function ellipses(p: Plane, title: string[], gaussians: ClassGaussian[], domains: Domains, legend: boolean): Promise<SafeHtml> {
+  const { width, segments } = p.options;
+  return renderSvg(ellipsePanelSpec({ title, gaussians, classNames: p.ctx.classNames, domains, axes: p.axes, side: width, segments, labelMeans: p.labelMeans, prior: p.prior, legend }));
+}
+
+/** The three views of one window: the study's averaged estimates, the sampled codes, our moment-matched Gaussians. */
+async function views(p: Plane, test: SplitLatents, sampled: Float32Array, domains: Domains, file: string, where: string): Promise<SafeHtml[]> {
+  const { latentDim } = p.ctx.spec();
+  const names = p.ctx.classNames;
+  const averaged = averagedGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, p.dims, names.length);
+  const matched = classGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, p.dims, names.length);
+  const scatter = await rasterPanel({ outDir: p.ctx.outDir, file, points: { xy: sampled, labels: test.labels }, domains, titles: p.axes, classNames: names, side: p.options.width, title: `sampled z (${where})`, legend: false });
+  return [
+    await ellipses(p, ['averaged estimates (the study\'s)', where], averaged, domains, false),
+    scatter,
+    await ellipses(p, ['moment-matched (ours)', where], matched, domains, true),
+  ];
+}
+
+const row = (panels: SafeHtml[]) => html`<div class="panels tight">${joinHtml(panels.map((s) => html`<div class="panel">${s}</div>`), '\n')}</div>`;
 
 export const contoursStage: Stage<z.infer<typeof Options>> = {
   type: 'contours',
@@ -81,35 +77,55 @@ export const contoursStage: Stage<z.infer<typeof Options>> = {
   applies: (config) => (config.model.latentDim >= 2 ? true : 'needs latentDim >= 2'),
   async run(ctx, options) {
     const { latentDim, kind } = ctx.spec();
+    const names = ctx.classNames;
     const { splits } = ctx.latents();
     const [test, train] = [splits.test!, splits.train!];
     const dims = latentPlane(ctx);
+    const cvae = kind === 'cvae';
+    const axes: [string, string] = [zName(dims[0]), zName(dims[1])];
+    // Names at the means only where they can be read: a wider code's strongest plane piles them at the centre.
+    const p: Plane = { ctx, dims, axes, labelMeans: !cvae && latentDim === 2, prior: true, options };
+    const sampled = sampledPlane(test, latentDim, dims, deriveSeed(ctx.config.seed, SAMPLE_STREAM));
+    const e = options.extent;
+    const domains: Domains = e === null ? [sharedRange([sampled], 0), sharedRange([sampled], 1)] : [[-e, e], [-e, e]];
+    const files = ['contours-sampled.png'];
+    const parts = [row(await views(p, test, sampled, domains, files[0]!, 'test set'))];
+    if (options.closeUp !== null) {
+      const c = options.closeUp;
+      if (c >= names.length) throw new VaelabError(`contours: closeUp class ${c} does not exist (the run has classes 0 to ${names.length - 1})`);
+      const g = classGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, dims, names.length).find((x) => x.label === c);
+      if (g === undefined) throw new VaelabError(`contours: closeUp class ${c} has no test image`);
+      files.push('contours-close-up.png');
+      parts.push(html`<h3 class="sub">Close-up around ${names[c] ?? String(c)}</h3>`, row(await views({ ...p, labelMeans: !cvae }, test, sampled, closeUpWindow(g), files[1]!, 'close-up')));
+    }
+    // The layout should be the model's, not the images': the same Gaussians from other images should agree.
     const half = seededSubset(train.count, Math.floor(train.count / 2));
     const inHalf = new Set(half);
     const other = Array.from({ length: train.count }, (_, i) => i).filter((i) => !inHalf.has(i));
-    const draw = (title: string, s: SplitLatents) => panel(title, s, dims, latentDim, ctx.classNames, options.segments);
-    const panels = [
-      draw('test set', test),
-      draw('training set', train),
-      draw('training half A', subset(train, half, latentDim)),
-      draw('training half B', subset(train, other, latentDim)),
-    ];
-    const cvae = kind === 'cvae';
-    const axes: [string, string] = [zName(dims[0]), zName(dims[1])];
-    const svg = await renderSvg(contourSpec(panels, ctx.classNames, axes, options, !cvae));
-    const plane = latentDim === 2 ? axes.join(', ') : `${axes.join(', ')} (the two dimensions with the largest average KL, of ${latentDim})`;
+    const splitsShown: [string, SplitLatents][] = [['training set', train], ['training half A', subset(train, half, latentDim)], ['training half B', subset(train, other, latentDim)]];
+    const stability = await Promise.all(splitsShown.map(([title, s], i) => ellipses(p, [title, `${s.count} images`], classGaussians(s.mu, s.logVar, s.labels, s.count, latentDim, dims, names.length), domains, i === splitsShown.length - 1)));
+    parts.push(html`<details><summary>The moment-matched contours on other images (training set and two disjoint halves of it)</summary>${row(stability)}</details>`);
     return {
       title: cvae ? 'Class posteriors against the prior' : 'Per-class contours of the latent space',
-      caption:
-        `For each class, the Gaussian that matches the encoder's posteriors over its images (mean of the means; covariance = mean of the ` +
-        `posterior variances + covariance of the means), drawn in the plane ${plane} as ellipses of equal probability at 1, 2 and 3 ` +
-        `standard deviations (strong to faint) in the class colour; the dashed gray circles are the N(0, I) prior at the same radii. ` +
-        `The four panels share one scale: the test set, the training set, and two disjoint random halves of the training set. ` +
-        (cvae
-          ? 'A CVAE is given the label, so every class posterior should sit on the prior: overlapping ellipses centred near the origin mean z carries style, not class.'
-          : 'Class names mark the class means. If the four panels agree, the layout of the latent space is a property of the model, not of the images drawn.'),
-      body: svg,
-      files: [],
+      caption: caption(p, latentDim, test.count),
+      body: joinHtml(parts, '\n'),
+      files,
     };
   },
 };
+
+function caption(p: Plane, latentDim: number, count: number): string {
+  const plane = latentDim === 2 ? p.axes.join(', ') : `${p.axes.join(', ')} (the two dimensions with the largest average KL, of ${latentDim})`;
+  const range = p.options.extent === null ? 'fitted to the sampled codes' : `fixed at ±${p.options.extent} as in the latent-size study`;
+  const cvae = p.ctx.spec().kind === 'cvae';
+  return (
+    `Per-class Gaussians of the encoder's posteriors over the ${count} test images, in the plane ${plane}, as ellipses at 1, 2 and 3 ` +
+    `standard deviations (strong to faint) in the class colour; the dashed gray circles are the N(0, I) prior. Left, the latent-size ` +
+    `study's estimator: the class's average posterior mean and average posterior standard deviation per axis (axis-aligned, how sure the ` +
+    `encoder is about a typical image). Middle, one z sampled from each image's posterior. Right, ours: the Gaussian with the class's ` +
+    `first two moments (mean of the means; covariance = mean posterior variance + covariance of the means), which also counts how ` +
+    `the class's codes scatter, so it is never narrower. Axes are ${range}.` +
+    (p.options.closeUp === null ? '' : ` The second row zooms on class ${p.ctx.classNames[p.options.closeUp] ?? p.options.closeUp}'s 2σ region (moment-matched), where the study looks at the classes that crowd it.`) +
+    (cvae ? ' A CVAE is given the label, so every class posterior should sit on the prior: overlapping ellipses near the origin mean z carries style, not class.' : '')
+  );
+}

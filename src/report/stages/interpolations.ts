@@ -14,9 +14,11 @@ import type { ReportContext, Stage } from '../types.js';
 
 const Options = z.strictObject({
   from: z.array(z.int().min(0)).min(1).max(4).default([1, 6]).describe('classes to start from (the first test example of each)'),
-  steps: z.int().min(3).max(30).default(10).describe('images per path, both ends included'),
-  scale: z.int().min(1).max(6).default(2).describe('pixels per image pixel'),
-  frameMs: z.int().min(20).max(2000).default(120).describe('GIF frame duration'),
+  steps: z.int().min(3).max(30).default(10).describe('images per path in the strips, both ends included'),
+  frames: z.int().min(10).max(120).default(30).describe('frames from start to end in each pair\'s GIF (it plays there and back)'),
+  scale: z.int().min(1).max(6).default(2).describe('pixels per image pixel in the strips'),
+  gifScale: z.int().min(1).max(8).default(3).describe('pixels per image pixel in the GIFs'),
+  frameMs: z.int().min(20).max(2000).default(60).describe('GIF frame duration'),
 });
 
 /** Row-major [paths * steps, width] points on the straight lines from a to each b (t = 0 .. 1). */
@@ -49,16 +51,10 @@ function decodePaths(ctx: ReportContext, vae: Vae, source: number, first: number
   return { source, targets, pixels: decodeZ(vae, z, targets.length * steps, y) };
 }
 
-/** Frames for the GIF: all paths in a column (beside the strip's rows) at the same t, there and back again. */
-function gifFrames(p: Path, steps: number, { imageSize, height, width }: VaeSpec): { frames: Uint8Array[]; width: number; height: number } {
-  const n = p.targets.length;
-  const order = [...Array(steps).keys(), ...Array.from({ length: steps - 2 }, (_, i) => steps - 2 - i)];
-  const images = order.map((s) => {
-    const row = new Float32Array(n * imageSize);
-    for (let k = 0; k < n; k++) row.set(p.pixels.subarray((k * steps + s) * imageSize, (k * steps + s + 1) * imageSize), k * imageSize);
-    return tileGray(row, n, { cols: 1, gap: 2, size: { height, width } });
-  });
-  return { frames: images.map((i) => i.gray), width: images[0]!.width, height: images[0]!.height };
+/** One GIF per pair: path k's images from t = 0 to 1 and back (the ends shown once), as grayscale frames. */
+function pairFrames(p: Path, k: number, frames: number, { imageSize, height, width }: VaeSpec): Uint8Array[] {
+  const order = [...Array(frames).keys(), ...Array.from({ length: frames - 2 }, (_, i) => frames - 2 - i)];
+  return order.map((s) => tileGray(p.pixels.subarray((k * frames + s) * imageSize, (k * frames + s + 1) * imageSize), 1, { cols: 1, size: { height, width } }).gray);
 }
 
 export const interpolationsStage: Stage<z.infer<typeof Options>> = {
@@ -77,8 +73,8 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
     for (const source of options.from) {
       if (first[source] === undefined || first[source] < 0) throw new VaelabError(`interpolations: no test example of class ${source} to start from`);
       const path = decodePaths(ctx, vae, source, first, options.steps);
-      const [png, gif] = [`interpolations-from-${source}.png`, `interpolations-from-${source}.gif`];
-      const gap = 2 * options.scale; // the GIF's 2-pixel gap, upscaled: its tiles line up with the rows
+      const png = `interpolations-from-${source}.png`;
+      const gap = 2 * options.scale;
       const size = writeTiles(join(ctx.outDir, png), path.pixels, path.targets.length * options.steps, { cols: options.steps, scale: options.scale, gap, size: { height: spec.height, width: spec.width } });
       const ts = Array.from({ length: options.steps }, (_, s) => (s / (options.steps - 1)).toFixed(2));
       const svg = await renderSvg(
@@ -88,20 +84,24 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
           xTitle: 't along the line from start (0) to end (1)', yTitle: '',
         }),
       );
-      const anim = gifFrames(path, options.steps, spec);
-      writeGif(join(ctx.outDir, gif), anim.frames, anim.width, anim.height, { scale: options.scale, delayMs: options.frameMs });
-      files.push(png, gif);
-      const gifSize = { width: anim.width * options.scale, height: anim.height * options.scale };
-      parts.push(
-        html`<div class="panel"><h3>From the first test ${name(source)}</h3><div class="strip">${svg}<figure class="anim">${img(gif, `animation of the paths from ${name(source)}`, gifSize, 'gif digits')}<figcaption>animated</figcaption></figure></div></div>`,
-      );
+      files.push(png);
+      const smooth = decodePaths(ctx, vae, source, first, options.frames);
+      const gifSize = { width: spec.width * options.gifScale, height: spec.height * options.gifScale };
+      const gallery = smooth.targets.map((target, k) => {
+        const gif = `interpolation-${source}-to-${target}.gif`;
+        writeGif(join(ctx.outDir, gif), pairFrames(smooth, k, options.frames, spec), spec.width, spec.height, { scale: options.gifScale, delayMs: options.frameMs });
+        files.push(gif);
+        return html`<figure class="anim">${img(gif, `animation from ${name(source)} to ${name(target)}`, gifSize, 'gif digits')}<figcaption>${name(source)} → ${name(target)}</figcaption></figure>`;
+      });
+      parts.push(html`<div class="panel"><h3>From the first test ${name(source)}</h3>${svg}<div class="gallery">${joinHtml(gallery, '\n')}</div></div>`);
     }
     return {
       title: 'Interpolations in latent space',
       caption:
         `Straight lines in latent space from the posterior mean of the first test ${options.from.map(name).join(' and of the first test ')} to ` +
         `the first test example of every other class, decoded at ${options.steps} evenly spaced points (t = 0 is the start, t = 1 the end). ` +
-        `Each row is one path; the animation beside it plays every row's path at once, there and back. Smooth changes with recognisable digits all the way mean ` +
+        `Each row is one path; below it, each pair's path as an animation of ${options.frames} frames from start to end, played there and back. ` +
+        `Smooth changes with recognisable digits all the way mean ` +
         `the space between classes is used; a sudden jump or a blur marks a region the model never learned.` +
         (spec.kind === 'cvae' ? ' The CVAE\'s one-hot label moves along the same line, so halfway the decoder sees half of each label.' : ''),
       body: html`<div class="panels">${joinHtml(parts, '\n')}</div>`,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { minimisesElbo, objectiveFormula } from '../../config/objective.js';
+import type { Config } from '../../config/schema.js';
 import { VaelabError } from '../../errors.js';
 import type { EpochMetrics, LossMeans } from '../../run/run-dir.js';
 import { renderSvg } from '../figures/charts.js';
@@ -15,14 +17,14 @@ interface Term {
   title: string;
 }
 
-function terms(beta: number): Term[] {
+function terms(loss: Config['loss']): Term[] {
   const list: Term[] = [
     { key: 'recon', title: 'Reconstruction' },
     { key: 'kl', title: 'KL' },
     { key: 'negElbo', title: '−ELBO' },
   ];
-  // With beta != 1 the minimised objective differs from -ELBO: show it too.
-  return beta === 1 ? list : [...list, { key: 'loss', title: `Objective, recon + ${beta}·KL` }];
+  // With other weights the minimised objective differs from -ELBO: show it too.
+  return minimisesElbo(loss) ? list : [...list, { key: 'loss', title: `Objective, ${objectiveFormula(loss)}` }];
 }
 
 export function lossRows(metrics: EpochMetrics[], list: Term[]) {
@@ -40,7 +42,7 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
     const { metrics } = ctx;
     const last = metrics.at(-1);
     if (last === undefined) throw new VaelabError(`${ctx.runDir}/metrics.jsonl holds no completed epoch`);
-    const list = terms(ctx.config.loss.beta);
+    const list = terms(ctx.config.loss);
     const n = last.epoch;
     const svg = await renderSvg(
       lossPanelsSpec({
@@ -61,7 +63,7 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
         `and the test set (orange, evaluated after the epoch). Reconstruction is the Bernoulli negative log-likelihood ` +
         `of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an ` +
         `upper bound on −log p(x). A test curve that rises while the training curve falls means overfitting. ` +
-        (ctx.config.loss.beta === 1 ? '' : `The last panel is the objective that was minimised, recon + β·KL with β = ${ctx.config.loss.beta}. `) +
+        (minimisesElbo(ctx.config.loss) ? '' : `The last panel is the objective that was minimised, ${objectiveFormula(ctx.config.loss)}; the other three are the ELBO's terms at weight 1 whatever trained. `) +
         `After epoch ${n}: test −ELBO ${f(last.test.negElbo)} (reconstruction ${f(last.test.recon)}, KL ${f(last.test.kl)}).`,
       body: svg,
       files: [],

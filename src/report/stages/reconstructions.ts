@@ -23,6 +23,19 @@ async function pairFigure(ctx: ReportContext, indices: number[], file: string, x
   return digitRowsFigure({ outDir: ctx.outDir, file, rows: [x, recon], rowLabels: ['original', 'reconstruction'], xLabels, xTitle, image: { height, width }, scale });
 }
 
+/** What the run's own config and numbers say about these reconstructions, and nothing they do not. */
+export function reconstructionFacts(ctx: Pick<ReportContext, 'config' | 'metrics'>): string {
+  const { beta, reconstructionWeight } = ctx.config.loss;
+  const last = ctx.metrics.at(-1);
+  const term = last === undefined ? '' : ` After epoch ${last.epoch} the test reconstruction term is ${last.test.recon.toFixed(1)} nats per image, with a ${ctx.config.model.latentDim}-dimensional code.`;
+  if (reconstructionWeight === 0) {
+    return `${term} This run gives the reconstruction term weight 0, so no gradient ever reaches the decoder: these are the outputs of the decoder as it was initialised, whatever the input.`;
+  }
+  if (beta === 0) return `${term} With β = 0 nothing pulls the posteriors toward the prior, so the code may be as precise as reconstruction needs: this is an autoencoder with noise.`;
+  if (beta > 1) return `${term} With β = ${beta} the KL term weighs ${beta} times as much as in the ELBO, which trades reconstruction detail for posteriors closer to the prior.`;
+  return term;
+}
+
 export const reconstructionsStage: Stage<z.infer<typeof Options>> = {
   type: 'reconstructions',
   options: Options,
@@ -45,8 +58,8 @@ export const reconstructionsStage: Stage<z.infer<typeof Options>> = {
         `Test digits (upper row of each pair) and their reconstructions (lower row): each digit is encoded, its ` +
         `posterior mean decoded, and the pixel probabilities shown as gray levels. The first pair shows the first test ` +
         `example of each class; the second ${extra.length} images picked with a fixed seed from the first ${pool} test ` +
-        `images. The same indices appear in every run, so reports compare digit for digit. Blurry, averaged strokes ` +
-        `are typical of a small latent space.` + (ctx.spec().kind === 'cvae' ? ' The CVAE is given each digit\'s true label.' : ''),
+        `images. The same indices appear in every run, so reports compare digit for digit.` + reconstructionFacts(ctx) +
+        (ctx.spec().kind === 'cvae' ? ' The CVAE is given each digit\'s true label.' : ''),
       body,
       files,
     };

@@ -1,0 +1,28 @@
+import type { Config } from './schema.js';
+
+type Loss = Config['loss'];
+
+/** Whether the run minimised the ELBO itself (both weights 1), so its objective and −ELBO are one curve. */
+export function minimisesElbo(loss: Loss): boolean {
+  return loss.beta === 1 && loss.reconstructionWeight === 1;
+}
+
+/** The minimised objective as a formula: "recon + 4·KL", "0·recon + KL". */
+export function objectiveFormula(loss: Loss): string {
+  const term = (w: number, name: string) => (w === 1 ? name : `${w}·${name}`);
+  return `${term(loss.reconstructionWeight, 'recon')} + ${term(loss.beta, 'KL')}`;
+}
+
+/**
+ * What the run trained, in words a reader of the posts knows: the ELBO, a β-VAE, or one of the ablations
+ * (a zero weight drops a term). Every caption and summary row takes its name from here, so a KL-only run
+ * is never called an ELBO.
+ */
+export function objectiveName(loss: Loss): string {
+  const { beta, reconstructionWeight: rw } = loss;
+  if (rw === 0 && beta === 0) return 'no objective (both weights 0: nothing is trained)';
+  if (rw === 0) return `KL only (reconstruction weight 0${beta === 1 ? '' : `, β = ${beta}`})`;
+  if (beta === 0) return `reconstruction only (β = 0${rw === 1 ? '' : `, reconstruction weight ${rw}`})`;
+  if (rw === 1) return beta === 1 ? 'ELBO (β = 1)' : `β-VAE, β = ${beta}`;
+  return `weighted ELBO, ${objectiveFormula(loss)}`;
+}

@@ -1,0 +1,77 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { train } from '../../src/jobs/pipeline.js';
+import { zName } from '../../src/report/figures/format.js';
+import { buildReport } from '../../src/report/render.js';
+import { readEvalMetrics } from '../../src/run/eval-metrics.js';
+import { tempDir, tinyConfig } from '../helpers/tiny.js';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = tempDir('vaelab-captions-');
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function unescape(s: string): string {
+  return s.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+}
+
+interface Page {
+  summary: string; // the summary's text
+  captions: Record<string, string>; // section id -> caption text
+  html: string;
+}
+
+/** A tiny real run with `over` applied, its report with the figures whose captions make claims, read back as text. */
+async function reported(name: string, over: Record<string, unknown>): Promise<Page & { runDir: string }> {
+  const config = tinyConfig({ name, data: { trainLimit: 300, testLimit: 100 }, train: { epochs: 1 }, ...over });
+  const { runDir } = await train(config, { out: join(tmp, 'runs') });
+  const { indexPath } = await buildReport(runDir, join(tmp, 'reports'), { stages: ['lossCurves', 'reconstructions', 'traversals'] });
+  const html = readFileSync(indexPath, 'utf8');
+  const summary = unescape(/<section id="summary"[\s\S]*?<\/section>/.exec(html)![0]);
+  const captions: Record<string, string> = {};
+  for (const m of html.matchAll(/<section id="([a-z-]+)"([\s\S]*?)<\/section>/g)) {
+    const caption = /<p class="caption">([\s\S]*?)<\/p>\s*$/.exec(m[2]!);
+    if (caption !== null) captions[m[1]!] = unescape(caption[1]!);
+  }
+  return { summary, captions, html, runDir };
+}
+
+describe('captions and summary rows state only what the run supports', () => {
+  it('a KL-only run is named so, its objective is drawn, and its reconstructions are said to come from an untrained decoder', async () => {
+    const page = await reported('kl-only', { loss: { reconstructionWeight: 0 } });
+    expect(page.summary).toContain('loss KL only (reconstruction weight 0)');
+    expect(page.summary).not.toContain('ELBO (β = 1)');
+    expect(page.summary).toContain('objective, 0·recon + KL');
+    expect(page.captions['loss-curves']).toContain('The last panel is the objective that was minimised, 0·recon + KL');
+    expect(page.captions['reconstructions']).toContain('reconstruction term weight 0, so no gradient ever reaches the decoder');
+    expect(page.captions['reconstructions']).not.toMatch(/blurry|small latent space/i);
+  });
+
+  it('a β = 4 run: named a β-VAE, its objective recon + 4·KL, the trade-off said in the reconstructions caption', async () => {
+    const page = await reported('beta4', { loss: { beta: 4 } });
+    expect(page.summary).toContain('loss β-VAE, β = 4');
+    expect(page.captions['loss-curves']).toContain('recon + 4·KL');
+    expect(page.captions['reconstructions']).toContain('With β = 4 the KL term weighs 4 times as much as in the ELBO');
+    expect(page.captions['reconstructions']).not.toMatch(/small latent space/i);
+  });
+
+  it('a z = 10 ELBO run: its own code size and numbers, every evaluation row from metrics.json, traversals over its active units', async () => {
+    const page = await reported('z10', { model: { latentDim: 10 } });
+    const m = readEvalMetrics(page.runDir)!;
+    expect(page.summary).toContain('loss ELBO (β = 1)');
+    expect(page.summary).not.toContain('objective,'); // the objective is the ELBO: no separate row
+    expect(page.captions['loss-curves']).not.toContain('The last panel is the objective');
+    expect(page.captions['reconstructions']).toContain('with a 10-dimensional code');
+    expect(page.captions['reconstructions']).not.toMatch(/blurry|small latent space/i);
+    expect(page.summary).toContain(`test −ELBO ${m.test.negElbo.toFixed(2)} ± ${m.test.negElboStdError.toFixed(2)} nats/image`);
+    expect(page.summary).toContain(`test IWAE NLL ${m.iwae!.nll.toFixed(2)} ± ${m.iwae!.stdError.toFixed(2)} nats/image (K = ${m.iwae!.samples}, first ${m.iwae!.images} test images)`);
+    expect(page.summary).toContain(`active units ${m.latent.activeUnits} of 10`);
+    const strongest = m.latent.klPerDim.map((v, j) => ({ v, j })).sort((a, b) => b.v - a.v)[0]!;
+    expect(page.summary).toContain(`KL per dimension ${zName(strongest.j)} ${strongest.v.toFixed(2)}`);
+    const rows = [...page.html.matchAll(/<text[^>]*>z[₀-₉]+ \(KL [\d.]+\)<\/text>/g)].length;
+    expect(rows).toBe(Math.min(12, m.latent.activeUnits) || 2);
+    if (m.latent.activeUnits > 0) expect(page.captions['traversals']).toContain(`active`);
+  });
+});
