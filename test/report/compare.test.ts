@@ -115,7 +115,8 @@ describe('compare', () => {
     expect(results.map((r) => r.id)).toEqual([id, id]);
     for (const log of logs) expect(log.filter((l) => /the comparison .* waiting up to 10 min/.test(l))).toHaveLength(1);
     const dir = join(reports, 'compare', results[0]!.id);
-    expect(readdirSync(dir).sort()).toEqual(['comparison.json', 'index.html', 'prior-1.png', 'prior-2.png', 'reconstructions-classes.png', 'reconstructions-picked.png']);
+    const latentPngs = ['sampled-own', 'sampled-shared', 'means-shared'].flatMap((view) => [1, 2].map((run) => `latent-${view}-${run}.png`));
+    expect(readdirSync(dir).sort()).toEqual(['comparison.json', 'index.html', ...latentPngs, 'prior-1.png', 'prior-2.png', 'reconstructions-classes.png', 'reconstructions-picked.png'].sort());
     expect(readdirSync(join(reports, 'compare'))).toEqual([results[0]!.id]); // no .next, .prev or .lock left behind
     const index = readFileSync(join(reports, 'index.html'), 'utf8');
     expect(index).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/);
@@ -196,7 +197,7 @@ describe('compare', () => {
     expect(check.brokenImages).toEqual([]);
     expect(check.sections.map((s) => s.id)).toEqual(SECTIONS);
     expect(check.sections.filter((s) => s.status === 'failed')).toEqual([]);
-    expect(check.svgImages).toBe(2); // the two reconstruction grids under their axes
+    expect(check.svgImages).toBe(2 + 6); // the two reconstruction grids, and 2 runs x 3 views of the latents, under their axes
 
     const page = await browser.newPage();
     try {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { minimisesElbo, objectiveFormula, objectiveName } from '../../src/config/objective.js';
+import { createRng } from '../../src/data/batches.js';
+import { latentTrend, meanAbsCorrelation } from '../../src/report/compare/beta-trends.js';
 import { averagedGaussians } from '../../src/report/analysis/averaged-gaussians.js';
 import { classGaussians } from '../../src/report/analysis/class-gaussians.js';
 import { pca2 } from '../../src/report/analysis/pca.js';
@@ -111,5 +113,32 @@ describe('the toggle', () => {
     expect(t).toContain('<input type="radio" name="sec-view" id="sec-view-1"><label for="sec-view-1">two</label>');
     expect(t.match(/class="view"/g)).toHaveLength(2);
     expect(() => toggle('x', [])).toThrow(RangeError);
+  });
+});
+
+describe('the latent code against β', () => {
+  it('mean |correlation| of the means: 1 for copies, near 0 for independent dims, dims without variance skipped', () => {
+    const n = 4000;
+    const rng = createRng(3);
+    const mu = new Float32Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      const a = rng() - 0.5;
+      mu.set([a, -2 * a, 0.7, rng() - 0.5], i * 4); // dim 1 = -2 x dim 0; dim 2 constant; dim 3 independent
+    }
+    const pairs = meanAbsCorrelation(mu, n, 4)!;
+    // usable pairs: (0,1) = 1, (0,3) ~ 0, (1,3) ~ 0
+    expect(pairs).toBeGreaterThan(1 / 3 - 0.03);
+    expect(pairs).toBeLessThan(1 / 3 + 0.03);
+    expect(meanAbsCorrelation(Float32Array.of(1, 2, 1, 2), 2, 2)).toBeNull();
+  });
+
+  it('a trend holds each dimension\'s mean posterior sd, the active units and the dimension', () => {
+    const test = { count: 2, mu: Float32Array.of(-1, 0, 1, 0), logVar: Float32Array.from([0, Math.log(4), Math.log(4), Math.log(4)]), labels: Uint8Array.of(0, 1) };
+    const t = latentTrend(4, 'g', test, 2, 0.01);
+    expect(t.sdPerDim[0]).toBeCloseTo(1.5);
+    expect(t.sdPerDim[1]).toBeCloseTo(2);
+    expect(t.activeUnits).toBe(1);
+    expect(t.dim).toBe(2);
+    expect(t.meanAbsCorr).toBeNull();
   });
 });

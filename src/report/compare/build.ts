@@ -17,7 +17,7 @@ import { html, joinHtml, page, raw, type SafeHtml, type SectionHtml } from '../f
 import { SORT_SCRIPT, SORTABLE_CSS } from '../figures/sortable-table.js';
 import { checkSameData, differingKeys, runLabels } from './differ.js';
 import { runsTable } from './runs-table.js';
-import { curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
+import { betaSection, curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
 
 export interface CompareOptions {
   /** Backend to decode with instead of the first run's config.backend. */
@@ -113,6 +113,10 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
 <script>${raw(SORT_SCRIPT)}</script>`;
 }
 
+function betaTrendsWanted(c: CompareContext): boolean {
+  return new Set(c.runs.filter((r) => r.hasLatents).map((r) => r.config.loss.beta)).size >= 2;
+}
+
 /** Every figure of the comparison; each pair of sections comes from one pass (one model load per run). */
 async function drawSections(c: CompareContext): Promise<SectionHtml[]> {
   let digits: ReturnType<typeof digitSections> | undefined;
@@ -123,6 +127,8 @@ async function drawSections(c: CompareContext): Promise<SectionHtml[]> {
     await attempt('prior-samples', 'Samples from the prior', async () => (await (digits ??= digitSections(c)))[1], c),
     await attempt('latent-scatter', 'Latent space of the test set', async () => (await (latents ??= latentSections(c)))[0], c),
     await attempt('contours', 'Per-class contours', async () => (await (latents ??= latentSections(c)))[1], c),
+    // only where the runs span two or more values of β
+    ...(betaTrendsWanted(c) ? [await attempt('beta-trends', 'The latent code against β', () => betaSection(c), c)] : []),
     await attempt('runs', 'Run reports', async () => linksSection(c), c),
   ];
 }

@@ -2,23 +2,24 @@ import type { TopLevelSpec } from 'vega-lite';
 import { latentUsage } from '../../eval/active-units.js';
 import { readLatents, type SplitLatents } from '../../run/latents.js';
 import { classGaussians } from '../analysis/class-gaussians.js';
-import { meansIn2d } from '../analysis/pca.js';
-import { column, gatherRows, seededSubset } from '../analysis/picks.js';
+import { pca2 } from '../analysis/pca.js';
+import { projectOnto, sampleLatents } from '../analysis/sampled-latents.js';
 import { strongestPair } from '../analysis/posterior-stats.js';
 import type { RunSummary } from '../catalog/run-summary.js';
 import { renderSvg } from '../figures/charts.js';
 import { ellipseOutlines, type OutlinePoint } from '../figures/ellipses.js';
 import { zName } from '../figures/format.js';
-import type { SafeHtml } from '../figures/html.js';
+import { html, joinHtml, type SafeHtml } from '../figures/html.js';
+import { rasterPanel, sharedRange } from '../figures/raster-panel.js';
+import { toggle } from '../figures/toggle.js';
 import { CLASS_COLOURS } from '../figures/palette.js';
 import { equalAspect, paddedRange } from '../figures/scatter.js';
 
-/** Points per scatter panel: a fixed seeded subset, the same images in every run (they share the data). */
-export const SCATTER_POINTS = 1000;
 const SIDE = 250; // longer side of a panel in pixels
 const COLUMNS = 3; // panels per row
 const SIGMAS = [1, 2] as const;
 const SEGMENTS = 48; // points per ellipse, as the run report's contours
+const SAMPLE_SEED = 0x5a3; // one fixed draw of eps for every run, so differences come from the posteriors
 
 interface Point {
   x: number;
@@ -28,19 +29,47 @@ interface Point {
 interface LatentPanel {
   title: string;
   axes: [string, string];
-  points: Point[]; // scatter
   lines: OutlinePoint[]; // contours: class ellipses
   means: Point[]; // contours: class names at the class means
 }
 
-/** The scatter: posterior means for latentDim 2, else their first two principal components (per run). */
-function scatterPanel(title: string, test: SplitLatents, dim: number, names: readonly string[]): LatentPanel {
-  const pick = seededSubset(test.count, SCATTER_POINTS);
-  const labels = Array.from(gatherRows(test.labels, 1, pick), (l) => names[l] ?? String(l));
-  const { xy, explained } = meansIn2d(test.mu, test.count, dim, pick);
-  const axes: [string, string] = explained === null ? [zName(0), zName(1)] : [`PC1 (${(100 * explained[0]).toFixed(0)}%)`, `PC2 (${(100 * explained[1]).toFixed(0)}%)`];
-  const [xs, ys] = [column(xy, 2, 0), column(xy, 2, 1)];
-  return { title, axes, points: labels.map((label, i) => ({ x: xs[i]!, y: ys[i]!, label })), lines: [], means: [] };
+interface RunPlane {
+  label: string;
+  axes: [string, string];
+  sampled: Float32Array; // [count, 2]: one z per test image, projected like the means
+  means: Float32Array;
+  labels: Uint8Array;
+}
+
+/** A run's test codes in its plane: the latents themselves for latentDim 2, else their means' first two principal components. */
+function runPlane(label: string, test: SplitLatents, dim: number): RunPlane {
+  const z = sampleLatents(test.mu, test.logVar, test.count, dim, SAMPLE_SEED);
+  if (dim === 2) return { label, axes: [zName(0), zName(1)], sampled: z, means: test.mu, labels: test.labels };
+  const pca = pca2(test.mu, test.count, dim);
+  const axes: [string, string] = [`PC1 (${(100 * pca.explained[0]).toFixed(0)}%)`, `PC2 (${(100 * pca.explained[1]).toFixed(0)}%)`];
+  return { label, axes, sampled: projectOnto(z, test.count, dim, pca), means: pca.projected, labels: test.labels };
+}
+
+/**
+ * Three views of every run's test set behind a toggle: sampled z with each panel on its own scale (a
+ * collapsed or a wide code both fill their panel), sampled z on one scale, and the means on one scale.
+ */
+async function scatterViews(planes: readonly RunPlane[], names: readonly string[], outDir: string, group: string): Promise<SafeHtml> {
+  const shared = (pick: (p: RunPlane) => Float32Array): [[number, number], [number, number]] => [sharedRange(planes.map(pick), 0), sharedRange(planes.map(pick), 1)];
+  const [sampledShared, meansShared] = [shared((p) => p.sampled), shared((p) => p.means)];
+  const view = async (key: string, pick: (p: RunPlane) => Float32Array, domains: (p: RunPlane) => [[number, number], [number, number]]) => {
+    const panels = await Promise.all(
+      planes.map((p, i) =>
+        rasterPanel({ outDir, file: `latent-${key}-${i + 1}.png`, points: { xy: pick(p), labels: p.labels }, domains: domains(p), titles: p.axes, classNames: [...names], side: SIDE, title: p.label, legend: i === planes.length - 1 }),
+      ),
+    );
+    return html`<div class="panels tight">${joinHtml(panels.map((s) => html`<div class="panel">${s}</div>`), '\n')}</div>`;
+  };
+  return toggle(group, [
+    { label: 'sampled z, each on its own scale', body: await view('sampled-own', (p) => p.sampled, (p) => shared(() => p.sampled)) },
+    { label: 'sampled z, one scale', body: await view('sampled-shared', (p) => p.sampled, () => sampledShared) },
+    { label: 'posterior means, one scale', body: await view('means-shared', (p) => p.means, () => meansShared) },
+  ]);
 }
 
 /** Class Gaussians in the plane of the two dimensions with the largest average KL, as the run report draws. */
@@ -51,16 +80,15 @@ function contourPanel(title: string, test: SplitLatents, dim: number, threshold:
   return {
     title,
     axes: [zName(dims[0]), zName(dims[1])],
-    points: [],
     lines: gaussians.flatMap((g) => ellipseOutlines(g.mean, g.cov, name(g.label), SIGMAS, SEGMENTS)),
     means: labelMeans ? gaussians.map((g) => ({ x: g.mean[0], y: g.mean[1], label: name(g.label) })) : [],
   };
 }
 
-/** Every panel on one x and one y domain, so a unit is as long in each run's picture. */
-function panelsSpec(panels: readonly LatentPanel[], names: readonly string[], prior: boolean): TopLevelSpec {
-  const circle = prior ? ellipseOutlines([0, 0], [[1, 0], [0, 1]], 'prior', SIGMAS, SEGMENTS) : [];
-  const all = [...panels.flatMap((p) => [...p.points, ...p.lines]), ...circle];
+/** Every contour panel on one x and one y domain, so a unit is as long in each run's picture. */
+function panelsSpec(panels: readonly LatentPanel[], names: readonly string[]): TopLevelSpec {
+  const circle = ellipseOutlines([0, 0], [[1, 0], [0, 1]], 'prior', SIGMAS, SEGMENTS);
+  const all = [...panels.flatMap((p) => p.lines), ...circle];
   const [xd, yd] = [paddedRange(all.map((r) => r.x)), paddedRange(all.map((r) => r.y))];
   const x = { field: 'x', type: 'quantitative' as const, scale: { domain: xd, nice: false, zero: false } };
   const y = { field: 'y', type: 'quantitative' as const, scale: { domain: yd, nice: false, zero: false } };
@@ -74,7 +102,6 @@ function panelsSpec(panels: readonly LatentPanel[], names: readonly string[], pr
         ...(circle.length > 0
           ? [{ data: { values: circle }, mark: { type: 'line' as const, color: '#8a8f98', strokeDash: [4, 3], strokeWidth: 1 }, encoding: { ...line } }]
           : []),
-        ...(p.points.length > 0 ? [{ data: { values: p.points }, mark: { type: 'circle' as const, size: 10, opacity: 0.7 }, encoding: { color: colour } }] : []),
         ...(p.lines.length > 0 ? [{ data: { values: p.lines }, mark: { type: 'line' as const, strokeWidth: 1.3 }, encoding: { color: colour, ...line } }] : []),
         ...(p.means.length > 0
           ? [{ data: { values: p.means }, mark: { type: 'text' as const, fontWeight: 'bold' as const, fontSize: 11 }, encoding: { text: { field: 'label' }, color: colour } }]
@@ -89,14 +116,14 @@ function panelsSpec(panels: readonly LatentPanel[], names: readonly string[], pr
 }
 
 export interface LatentFigures {
-  scatter: SafeHtml | null; // SVG; null when no run saved latents
+  scatter: SafeHtml | null; // the toggled views; null when no run saved latents
   contours: SafeHtml | null;
   missing: string[]; // labels of runs without saved latents
 }
 
 /** Scatter and contour panels of every run that saved latents, each figure on its own shared scale. */
-export async function latentFigures(runs: readonly RunSummary[], labels: readonly string[], names: readonly string[]): Promise<LatentFigures> {
-  const scatter: LatentPanel[] = [];
+export async function latentFigures(runs: readonly RunSummary[], labels: readonly string[], names: readonly string[], outDir: string): Promise<LatentFigures> {
+  const scatter: RunPlane[] = [];
   const contours: LatentPanel[] = [];
   const missing: string[] = [];
   runs.forEach((r, i) => {
@@ -104,13 +131,13 @@ export async function latentFigures(runs: readonly RunSummary[], labels: readonl
     const latents = r.hasLatents ? readLatents(r.runDir) : undefined;
     const test = latents?.splits.test;
     if (latents === undefined || test === undefined || latents.latentDim < 2) return void missing.push(label);
-    scatter.push(scatterPanel(label, test, latents.latentDim, names));
+    scatter.push(runPlane(label, test, latents.latentDim));
     contours.push(contourPanel(label, test, latents.latentDim, r.config.eval.activeThreshold, names, r.config.model.kind === 'vae'));
   });
   if (scatter.length === 0) return { scatter: null, contours: null, missing };
   return {
-    scatter: await renderSvg(panelsSpec(scatter, names, false)),
-    contours: await renderSvg(panelsSpec(contours, names, true)),
+    scatter: await scatterViews(scatter, names, outDir, 'compare-latents'),
+    contours: await renderSvg(panelsSpec(contours, names)),
     missing,
   };
 }

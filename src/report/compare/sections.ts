@@ -1,11 +1,13 @@
 import type { Dataset } from '../../data/datasets.js';
+import { VaelabError } from '../../errors.js';
 import { gatherRows } from '../analysis/picks.js';
 import { displayRunDir } from '../catalog/display-path.js';
 import { pageHref, reportCommand, runReportPath, type RunSummary } from '../catalog/run-summary.js';
 import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import { curvesSvg } from './curves.js';
 import { comparePicks, decodeRuns, priorPanels, PRIOR_COLS, PRIOR_ROWS, reconFigure } from './digits.js';
-import { latentFigures, SCATTER_POINTS } from './latent-panels.js';
+import { betaTrends, betaTrendsSvg } from './beta-trends.js';
+import { latentFigures } from './latent-panels.js';
 
 /** What the figure sections of a comparison read: the runs, their labels and the shared data. */
 export interface CompareContext {
@@ -69,7 +71,7 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
 }
 
 export async function latentSections(c: CompareContext): Promise<[FigureOutput, FigureOutput]> {
-  const f = await latentFigures(c.runs, c.labels, c.dataset.classNames);
+  const f = await latentFigures(c.runs, c.labels, c.dataset.classNames, c.outDir);
   const missing = f.missing.length === 0 ? '' : ` Not drawn (no saved latents, or latentDim 1): ${f.missing.join('; ')}.`;
   const none = html`<p class="note">No run saved latents to draw.</p>`;
   const pca = c.runs.some((r) => r.config.model.latentDim > 2);
@@ -78,7 +80,9 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
       title: 'Latent space of the test set',
       body: f.scatter ?? none,
       caption:
-        `${Math.min(SCATTER_POINTS, c.dataset.test.count)} test images (the same ones in every panel), each at its posterior mean, coloured by class; all panels share one scale. ` +
+        `Every test image of each run, coloured by class: first one z sampled from each image's posterior (the same noise for every run), ` +
+        'each panel on its own scale so a collapsed code and a wide one both show their shape; then the samples and the posterior means ' +
+        'on one scale shared by all panels, where the spread of the samples against the means shows how wide each run\'s posteriors are. ' +
         (pca
           ? 'Runs with latentDim above 2 are drawn on the first two principal components of their own means: the axes of different runs are ' +
             'different directions, so compare spreads and cluster separation, not positions. '
@@ -94,6 +98,23 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
         'dimensions with the largest average KL of that run, as in its own report.' + missing,
     },
   ];
+}
+
+/** How the posterior width, the units in use and the entanglement of the code move with β. */
+export async function betaSection(c: CompareContext): Promise<FigureOutput> {
+  const trends = betaTrends(c.runs);
+  if (trends === null) throw new VaelabError('the runs with saved test latents share one value of β: nothing to draw against it');
+  const groups = new Set(trends.map((t) => t.group)).size;
+  return {
+    title: 'The latent code against β',
+    body: await betaTrendsSvg(trends),
+    caption:
+      'From each run\'s saved test latents, against the β it trained with: the posterior standard deviation of every dimension ' +
+      '(averaged over the test images; near 1 the dimension has collapsed to the prior), the number of active units by each run\'s ' +
+      'own threshold, and the mean absolute correlation of the posterior means over pairs of dimensions (lower: a less entangled code). ' +
+      'β weighs the pull of each posterior toward the prior: posteriors that broaden and units that switch off as β grows show that pull at work.' +
+      (groups > 1 ? ' Runs that differ in more than β (kind, architecture, latent size) are drawn as separate lines.' : ''),
+  };
 }
 
 /** Links to every run's own report, and how to build the ones that are missing. */

@@ -12,7 +12,7 @@ import { zName } from '../figures/format.js';
 import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import type { ReportContext, Stage } from '../types.js';
 import { latentPlane } from './shared/plane.js';
-import { rasterPanel, sharedRange } from './shared/raster.js';
+import { rasterPanel, sharedRange } from '../figures/raster-panel.js';
 
 const Options = z.strictObject({
   width: z.int().min(120).max(500).default(210).describe('longer side of each panel in pixels'),

@@ -6,7 +6,7 @@ import { projectOnto, sampleLatents } from '../analysis/sampled-latents.js';
 import { zName } from '../figures/format.js';
 import { toggle } from '../figures/toggle.js';
 import type { Stage } from '../types.js';
-import { rasterPanel, sharedRange } from './shared/raster.js';
+import { rasterPanel, sharedRange } from '../figures/raster-panel.js';
 
 const Options = z.strictObject({
   points: z.int().min(10).nullable().default(null).describe('test points drawn (a fixed seeded subset); null: every test image'),

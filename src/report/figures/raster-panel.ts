@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { renderSvg } from '../../figures/charts.js';
-import type { SafeHtml } from '../../figures/html.js';
-import { rasterizeScatter, rasterScatterSpec, writeRgbPng } from '../../figures/raster-scatter.js';
-import { equalAspect, paddedRange } from '../../figures/scatter.js';
+import { renderSvg } from './charts.js';
+import type { SafeHtml } from './html.js';
+import { rasterizeScatter, rasterScatterSpec, writeRgbPng } from './raster-scatter.js';
+import { equalAspect, paddedRange } from './scatter.js';
 
 export interface ClassPoints {
   xy: Float32Array; // [n, 2] row-major
