@@ -22,7 +22,7 @@ interface Case {
   backends: ('wasm' | 'cpu' | 'native' | 'stock wasm')[];
 }
 
-const base = { kind: 'vae', latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 } as const;
+const base = { kind: 'vae', latentDim: 2, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10 } as const;
 const cases: Case[] = [
   { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['stock wasm', 'wasm', 'native', 'cpu'] },
   { name: 'MLP CVAE 784-256-2', spec: { ...base, kind: 'cvae', arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['wasm', 'native'] },

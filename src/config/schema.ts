@@ -48,18 +48,24 @@ export const DataSchema = z
 const kind = z.enum(['vae', 'cvae']).default('vae').describe('vae | cvae (one-hot label joined to the encoder input and to z)');
 const latentDim = z.int().min(1).max(512).default(2).describe('dimension of z');
 const archDoc = 'mlp | conv (3x3 convolutions with BatchNorm)';
+const init = z
+  .enum(['pytorch', 'glorot'])
+  .default('pytorch')
+  .describe("weight init: pytorch (U(±1/sqrt(fanIn)), PyTorch's default) | glorot (Glorot uniform, Keras's default, as the Keras post trains)");
 
 export const MlpModelSchema = z.strictObject({
   kind,
   arch: z.literal('mlp').default('mlp').describe(archDoc),
   hidden: z.array(z.int().min(1).max(65536)).min(1).max(64).default([256]).describe('hidden layer sizes, encoder order (mlp only)'),
   latentDim,
+  init,
 });
 
 export const ConvModelSchema = z.strictObject({
   kind,
   arch: z.literal('conv').describe(archDoc),
   latentDim,
+  init,
 });
 
 /**

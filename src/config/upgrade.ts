@@ -7,3 +7,8 @@
 export function dropConvHidden(model: Record<string, unknown> | undefined): void {
   if (model !== undefined && model.arch === 'conv') delete model.hidden;
 }
+
+/** Specs written before `model.init` existed were all built with PyTorch's init, the default then and now. */
+export function defaultInit(model: Record<string, unknown> | undefined): void {
+  if (model !== undefined && model.init === undefined) model.init = 'pytorch';
+}

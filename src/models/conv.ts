@@ -10,7 +10,7 @@ type Sym = tf.SymbolicTensor;
  * (+ label for a cvae), dense 400, then linear mu and logVar.
  */
 export function convEncoder(spec: ConvSpec, seed: number): tf.LayersModel {
-  const f = new LayerFactory(seed);
+  const f = new LayerFactory(seed, spec.init);
   const inp = inputs('image', spec.imageSize, spec.numClasses, spec.kind === 'cvae');
   let h = tf.layers.reshape({ name: 'enc_to_image', targetShape: [spec.height, spec.width, 1] }).apply(inp.x) as Sym;
   h = f.conv('enc_conv_1', 64).apply(h) as Sym;
@@ -31,7 +31,7 @@ export function convEncoder(spec: ConvSpec, seed: number): tf.LayersModel {
  * conv3x3 64->1 logits, flattened to 784 so both archs share one interface.
  */
 export function convDecoder(spec: ConvSpec, seed: number): tf.LayersModel {
-  const f = new LayerFactory(seed);
+  const f = new LayerFactory(seed, spec.init);
   const inp = inputs('z', spec.latentDim, spec.numClasses, spec.kind === 'cvae');
   const h0 = spec.height / 4;
   const w0 = spec.width / 4;

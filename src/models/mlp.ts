@@ -6,7 +6,7 @@ type Sym = tf.SymbolicTensor;
 
 /** 784 -> hidden (ReLU) ... -> mu, logVar; the label (cvae) joins the input. */
 export function mlpEncoder(spec: MlpSpec, seed: number): tf.LayersModel {
-  const f = new LayerFactory(seed);
+  const f = new LayerFactory(seed, spec.init);
   const inp = inputs('image', spec.imageSize, spec.numClasses, spec.kind === 'cvae');
   let h = withLabel(inp.x, inp.y, 'enc_join');
   spec.hidden.forEach((units, i) => {
@@ -17,7 +17,7 @@ export function mlpEncoder(spec: MlpSpec, seed: number): tf.LayersModel {
 
 /** z -> hidden (ReLU, reversed order) ... -> 784 logits; the label (cvae) joins z. */
 export function mlpDecoder(spec: MlpSpec, seed: number): tf.LayersModel {
-  const f = new LayerFactory(seed);
+  const f = new LayerFactory(seed, spec.init);
   const inp = inputs('z', spec.latentDim, spec.numClasses, spec.kind === 'cvae');
   let h = withLabel(inp.x, inp.y, 'dec_join');
   [...spec.hidden].reverse().forEach((units, i) => {

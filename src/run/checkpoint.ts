@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropConvHidden } from '../config/upgrade.js';
+import { defaultInit, dropConvHidden } from '../config/upgrade.js';
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -127,6 +127,7 @@ export function readState(dir: string): TrainState {
   recoverDir(dir);
   const state = readVersionedJson<TrainState>(join(dir, 'state.json'), 'checkpoint', CHECKPOINT_FORMAT);
   dropConvHidden(state.spec as unknown as Record<string, unknown>);
+  defaultInit(state.spec as unknown as Record<string, unknown>);
   return state;
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { planSweep } from '../../src/config/sweep.js';
 import { loadConfig } from '../../src/config/load.js';
 import { withReference } from '../../scripts/docs.js';
 
@@ -34,5 +35,16 @@ describe('docs and shipped configs', () => {
     expect(config.loss.beta).toBe(beta);
     expect(config.train).toMatchObject({ batchSize, epochs: 10, learningRate: 0.001 });
     expect(config.data.dataset).toBe('mnist');
+  });
+
+  it("configs/posts/ follow the posts: the latent-size study's six points, the conv post's z = 20, the Keras post's Glorot init", () => {
+    const study = loadConfig('configs/posts/latent-size-study.yaml').config;
+    expect(study.train.batchSize).toBe(64);
+    const points = planSweep(study).points.map((p) => [p.config.model.kind, p.config.model.latentDim, p.config.train.epochs]);
+    expect(points).toEqual([['vae', 2, 15], ['vae', 5, 10], ['vae', 10, 10], ['cvae', 2, 15], ['cvae', 5, 10], ['cvae', 10, 10]]);
+    expect(loadConfig('configs/posts/conv-post-z20.yaml').config.model).toMatchObject({ arch: 'conv', latentDim: 20, init: 'pytorch' });
+    const keras = loadConfig('configs/posts/keras-post-glorot.yaml').config;
+    expect(keras.model).toMatchObject({ arch: 'mlp', hidden: [512], latentDim: 2, init: 'glorot' });
+    expect(keras.train.batchSize).toBe(50);
   });
 });

@@ -26,7 +26,7 @@ function configError(fn: () => unknown): ConfigError {
 describe('config schema', () => {
   it('parse({}) yields every default', () => {
     const c = ConfigSchema.parse({});
-    expect(c.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [256], latentDim: 2 });
+    expect(c.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [256], latentDim: 2, init: 'pytorch' });
     expect(c.train).toMatchObject({ epochs: 10, batchSize: 128, learningRate: 0.001 });
     expect(c.data).toEqual({ dataset: 'mnist', dir: null, trainLimit: null, testLimit: null });
     expect(c.backend).toBe('auto');
@@ -47,9 +47,9 @@ describe('the model section: one shape per architecture', () => {
     const file = write(dir, 'conv.yaml', 'name: c\nmodel:\n  arch: conv\n  hidden: [64]\n');
     const err = configError(() => loadConfig(file));
     expect(err.issues).toEqual([
-      { file: expect.stringMatching(/conv\.yaml$/), line: 4, col: 3, path: 'model.hidden', message: '"hidden" is a key of arch mlp, not of arch conv; expected one of: kind, arch, latentDim' },
+      { file: expect.stringMatching(/conv\.yaml$/), line: 4, col: 3, path: 'model.hidden', message: '"hidden" is a key of arch mlp, not of arch conv; expected one of: kind, arch, latentDim, init' },
     ]);
-    expect(loadConfig(write(dir, 'ok.yaml', 'model:\n  arch: conv\n')).config.model).toEqual({ kind: 'vae', arch: 'conv', latentDim: 2 });
+    expect(loadConfig(write(dir, 'ok.yaml', 'model:\n  arch: conv\n')).config.model).toEqual({ kind: 'vae', arch: 'conv', latentDim: 2, init: 'pytorch' });
   });
 
   it('an unknown arch says which are known and what it found', () => {

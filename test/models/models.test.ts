@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 const spec = (over: Partial<VaeSpec>): VaeSpec => ({
-  kind: 'vae', arch: 'mlp', hidden: [16], latentDim: 3, imageSize: 784, height: 28, width: 28, numClasses: 10, ...over,
+  kind: 'vae', arch: 'mlp', hidden: [16], latentDim: 3, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10, ...over,
 });
 
 describe.each([
@@ -74,5 +74,23 @@ describe('conv BatchNorm', () => {
     expect(stats()).not.toEqual(start);
     x.dispose();
     disposeVae(vae);
+  });
+});
+
+describe('model.init', () => {
+  it("pytorch draws kernels from U(±1/sqrt(fanIn)); glorot from Keras's U(±sqrt(6 / (fanIn + fanOut)))", () => {
+    const range = (init: 'pytorch' | 'glorot') => {
+      const vae = buildVae(spec({ hidden: [16], init }), 5);
+      const kernel = vae.encoder.getLayer('enc_dense_1').getWeights()[0]!.dataSync();
+      let max = 0;
+      for (const v of kernel) max = Math.max(max, Math.abs(v));
+      disposeVae(vae);
+      return max;
+    };
+    const [torch, glorot] = [range('pytorch'), range('glorot')];
+    expect(torch).toBeLessThanOrEqual(1 / Math.sqrt(784));
+    expect(torch).toBeGreaterThan(0.95 / Math.sqrt(784)); // 12,544 draws reach the bound
+    expect(glorot).toBeLessThanOrEqual(Math.sqrt(6 / (784 + 16)));
+    expect(glorot).toBeGreaterThan(0.95 * Math.sqrt(6 / (784 + 16)));
   });
 });

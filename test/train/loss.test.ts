@@ -58,7 +58,7 @@ describe('loss terms against hand-computed values', () => {
   });
 
   it('a step with reconstructionWeight 0 leaves the decoder untouched and moves the encoder', async () => {
-    const vae = buildVae({ kind: 'vae', arch: 'mlp', hidden: [8], latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 }, 3);
+    const vae = buildVae({ kind: 'vae', arch: 'mlp', hidden: [8], latentDim: 2, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10 }, 3);
     const adam = createAdam(0.01);
     const snapshot = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     const [enc, dec] = [snapshot(vae.encoder), snapshot(vae.decoder)];

@@ -11,7 +11,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const spec: VaeSpec = { kind: 'cvae', arch: 'conv', latentDim: 2, imageSize: 784, height: 28, width: 28, numClasses: 10 };
+const spec: VaeSpec = { kind: 'cvae', arch: 'conv', latentDim: 2, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10 };
 const stats = (vae: ReturnType<typeof buildVae>, name: string) =>
   vae.encoder.getLayer(name).getWeights().slice(2).map((w) => Array.from(w.dataSync()));
 
