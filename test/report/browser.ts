@@ -83,3 +83,34 @@ export async function checkReport(browser: Browser, indexPath: string, screensho
     await page.close();
   }
 }
+
+/**
+ * Points at point k of the page's hover scatter (its data coordinates placed on the plotted picture) and
+ * returns the tooltip's text, or null when none shows.
+ */
+export async function hoverPoint(browser: Browser, indexPath: string, k: number): Promise<{ tip: string | null; expected: number }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+  try {
+    await page.goto(pathToFileURL(indexPath).href, { waitUntil: 'load' });
+    const target = await page.evaluate((i) => {
+      const root = document.querySelector('.hover-scatter')!;
+      root.scrollIntoView({ behavior: 'instant', block: 'start' }); // the page scrolls smoothly: wait for nothing
+      const d = JSON.parse(root.querySelector('.hover-data')!.textContent!) as { domains: [[number, number], [number, number]]; points: [number, number, number, number][] };
+      const r = root.querySelector('svg image')!.getBoundingClientRect();
+      const p = d.points[i]!;
+      const x = r.left + ((p[0] - d.domains[0][0]) / (d.domains[0][1] - d.domains[0][0])) * r.width;
+      const y = r.top + ((d.domains[1][1] - p[1]) / (d.domains[1][1] - d.domains[1][0])) * r.height;
+      return { x, y, idx: p[2] };
+    }, k);
+    await page.mouse.move(target.x - 20, target.y - 20);
+    await page.mouse.move(target.x, target.y, { steps: 4 });
+    await page.waitForTimeout(100);
+    const tip = await page.evaluate(() => {
+      const t = document.querySelector<HTMLElement>('.hover-tip')!;
+      return t.hidden ? null : t.textContent;
+    });
+    return { tip, expected: target.idx };
+  } finally {
+    await page.close();
+  }
+}

@@ -10,7 +10,7 @@ import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { readLatents } from '../../src/run/latents.js';
 import { decodeGif } from '../helpers/gif-decode.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
-import { checkReport, lazyBrowser } from './browser.js';
+import { checkReport, hoverPoint, lazyBrowser } from './browser.js';
 
 const SHOTS = 'test-output/report';
 const VAE_SECTIONS = ['loss-curves', 'reconstructions', 'prior-samples', 'latent-scatter', 'tsne', 'manifold', 'contours', 'class-mean-grid', 'interpolations', 'traversals', 'latent-stats', 'explorer', 'exports'];
@@ -81,6 +81,12 @@ describe('report of a tiny run, end to end', () => {
     for (const gif of gifs) expect(decodeGif(readFileSync(join(dir, gif))).frames.length, gif).toBeGreaterThanOrEqual(30);
     expectSelfContained(dir);
     await expectRendersInChromium(dir, VAE_SECTIONS, 'vae-z2.png');
+    const browser = await browsers.get('the t-SNE hover');
+    if (browser !== null) {
+      // the tooltip names a test image near the pointer (in a dense cluster a neighbour may be nearer than a rounded pixel)
+      const { tip } = await hoverPoint(browser, join(dir, 'index.html'), 5);
+      expect(tip).toMatch(/^test #\d+ · \d$/);
+    }
     const moved = join(tmp, 'moved', 'somewhere-else');
     cpSync(dir, moved, { recursive: true });
     await expectRendersInChromium(moved, VAE_SECTIONS, 'vae-z2-moved.png');

@@ -34,6 +34,11 @@ h3.sub { margin-top: 1.2rem; }
 .strip { display: flex; align-items: flex-start; gap: 0.6rem; }
 .strip svg { flex: none; }
 figure.anim { margin: 5px 0 0; flex: none; }
+.hover-scatter { position: relative; display: inline-block; }
+.hover-tip { position: absolute; z-index: 2; pointer-events: none; background: #fff; border: 1px solid var(--rule); border-radius: 6px;
+  padding: 6px; box-shadow: 0 2px 6px rgba(0,0,0,.18); font-size: 0.8rem; color: var(--ink); text-align: center; }
+.hover-tip[hidden] { display: none; }
+.hover-digit { image-rendering: pixelated; background-repeat: no-repeat; margin-bottom: 3px; }
 .gallery { display: flex; flex-wrap: wrap; gap: 0.4rem 0.9rem; margin-top: 0.6rem; }
 figure.anim figcaption { font-size: 0.8rem; color: var(--muted); text-align: center; }
 .caption { color: var(--muted); max-width: 48rem; margin: 0.8rem 0 0; font-size: 0.95rem; }

@@ -5,10 +5,10 @@ import { deriveSeed } from '../../data/batches.js';
 import { VaelabError } from '../../errors.js';
 import { gatherRows, seededSubset } from '../analysis/picks.js';
 import { EMBED_DEFAULTS, embed } from '../analysis/tsne-embedding.js';
-import { renderSvg } from '../figures/charts.js';
 import { toCsv } from '../figures/csv.js';
 import { fileLink, html } from '../figures/html.js';
-import { scatterSpec } from '../figures/scatter.js';
+import { hoverScatter, writeHoverSprite } from '../figures/hover-scatter.js';
+import { rasterPanel, sharedRange } from '../figures/raster-panel.js';
 import type { Stage } from '../types.js';
 
 // Barnes-Hut t-SNE, O(n log n) a step: the whole 10,000-image test set in ~35 s on 2 cores.
@@ -53,14 +53,18 @@ export const tsneStage: Stage<z.infer<typeof Options>> = {
     const y = Float32Array.from({ length: n }, (_, i) => xy[2 * i + 1] ?? 0);
     const csv = toCsv(['testIndex', 'label', 'class', 'tsne1', 'tsne2'], pick.map((idx, i) => [idx, labels[i]!, ctx.classNames[labels[i]!] ?? '', x[i]!, y[i]!]));
     writeFileSync(join(ctx.outDir, 'tsne.csv'), csv);
-    // Smaller dots once there are thousands, or the classes' colours drown each other.
-    const pointSize = n > 2000 ? 8 : 30;
-    const svg = await renderSvg(scatterSpec({ x, y, labels, classNames: ctx.classNames, xTitle: 't-SNE 1', yTitle: 't-SNE 2', pointSize }));
+    const { test: images } = await ctx.dataset();
+    const { height, width, imageSize } = ctx.spec();
+    const points = { xy, labels, indices: pick, images: gatherRows(images.images, imageSize, pick), size: { height, width } };
+    const domains: [[number, number], [number, number]] = [sharedRange([xy], 0), sharedRange([xy], 1)];
+    const svg = await rasterPanel({ outDir: ctx.outDir, file: 'tsne.png', points: { xy, labels }, domains, titles: ['t-SNE 1', 't-SNE 2'], classNames: ctx.classNames, side: 560 });
+    const sprite = writeHoverSprite(ctx.outDir, 'tsne-digits.png', points);
+    const figure = hoverScatter({ id: ctx.sectionId, svg, sprite, domains, points, classNames: ctx.classNames });
     return {
       title: 't-SNE of the latent means',
       caption: caption(n, test.count, latentDim, options),
-      body: html`${svg}\n<p class="downloads">${fileLink('tsne.csv', 'tsne.csv')} (test index, label, class, t-SNE coordinates)</p>`,
-      files: ['tsne.csv'],
+      body: html`${figure}\n<p class="downloads">${fileLink('tsne.csv', 'tsne.csv')} (test index, label, class, t-SNE coordinates)</p>`,
+      files: ['tsne.csv', 'tsne.png', sprite],
     };
   },
 };
@@ -71,6 +75,6 @@ function caption(n: number, count: number, latentDim: number, options: z.infer<t
     `A two-dimensional t-SNE embedding of the ${latentDim}-dimensional posterior means of ${which}: perplexity ${options.perplexity}, ` +
     `${options.iterations} iterations, initialised from PCA, repulsion by Barnes-Hut (theta ${options.theta}), coloured by true class. ` +
     `t-SNE keeps neighbourhoods, not distances: read which classes sit together and which are split, not cluster sizes or ` +
-    `the gaps between clusters. The coordinates are in tsne.csv.`
+    `the gaps between clusters. Point at a dot to see its test image, index and class. The coordinates are in tsne.csv.`
   );
 }
