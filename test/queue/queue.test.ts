@@ -1,24 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
 import { readSweepFile } from '../../src/run/sweep-file.js';
 import { tempDir } from '../helpers/tiny.js';
 import { startCli, stopCli, type CliProcess } from './processes.js';
+import { writeSweep } from './sweep-config.js';
 import { redisCli, redisMissing, startRedis, type RedisServer } from './redis.js';
 
 const skip = redisMissing() === 'skip';
-
-/** A tiny sweep config: a few hundred MNIST images, wasm, no per-run report (the comparison is still built). */
-export function writeSweep(dir: string, name: string, sweep: string, train = '{epochs: 4, batchSize: 64, evalBatchSize: 64}', trainLimit = 1024): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    [`name: ${name}`, 'backend: wasm', `data: {trainLimit: ${trainLimit}, testLimit: 128}`, 'model: {hidden: [32], latentDim: 2}', `train: ${train}`, 'eval: {iwaeImages: 16, iwaeSamples: 32}', 'report: {stages: []}', `sweep: ${sweep}`, ''].join('\n'),
-  );
-  return file;
-}
 
 /** Every file under `dir`, for the password check. */
 function filesUnder(dir: string): string[] {
