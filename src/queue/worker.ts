@@ -7,6 +7,7 @@ import type { BackendRequest } from '../config/schema.js';
 import { describeError, VaelabError } from '../errors.js';
 import { ensureWritableDir } from '../run/paths.js';
 import { childProcessExecutor } from '../sweep/child-executor.js';
+import type { Executor } from '../sweep/executor.js';
 import { checkReachable, lastingConnection, onceAMinute, parseQueueUrl } from './connection.js';
 import { POINTS, PREFIX, SWEEPS, type PointProgress, type PointResult } from './payloads.js';
 import { readPointJob, trainPoint, type PointWorkerOptions } from './point-job.js';
@@ -19,6 +20,8 @@ export interface WorkerSettings {
   backend: BackendRequest | null;
   dataRoot: string | null;
   log: (message: string) => void;
+  /** How a point trains; default a child process per point (src/jobs). The bench swaps in a no-op. */
+  executor?: Executor;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function startWorker(s: WorkerSettings): Promise<RunningWorker> {
     host,
     backend: s.backend,
     dataRoot: s.dataRoot === null ? null : resolve(s.dataRoot),
-    executor: childProcessExecutor({ threads: Math.max(1, Math.floor(availableParallelism() / s.concurrency)) }),
+    executor: s.executor ?? childProcessExecutor({ threads: Math.max(1, Math.floor(availableParallelism() / s.concurrency)) }),
   };
 
   const processPoint = async (job: Job, token?: string): Promise<PointResult> => {
