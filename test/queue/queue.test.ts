@@ -162,4 +162,30 @@ describe.skipIf(skip)('a sweep on BullMQ workers', () => {
     expect(page).toContain(bad!.name);
     expect(page).toMatch(/failed/);
   });
+  it('SIGTERM on a worker: its point checkpoints and goes back to the queue at once, the worker exits 0, the next worker resumes it', { timeout: 300_000 }, async () => {
+    redis = await startRedis();
+    const root = tempDir();
+    const [out, reports] = [join(root, 'experiments'), join(root, 'reports')];
+    const config = writeSweep(root, 'qterm', '{seed: [7]}');
+    const first = startCli(workerArgs(redis.url, out, reports));
+    running.push(first);
+    await first.waitFor(/worker on/);
+    const submit = startCli([config, '--queue', redis.url, '--detach', '--out', out, '--reports', reports]);
+    running.push(submit);
+    expect((await submit.exited).code, submit.output()).toBe(0);
+    const sweepId = submit.stdout().trim();
+    const point = await midPoint(join(out, 'qterm'), 4);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code, first.output()).toBe(0);
+    expect(readRunInfo(point).status).toBe('interrupted');
+    const status = startCli(['status', '--queue', redis.url, sweepId, '--json']);
+    expect((await status.exited).code).toBe(0);
+    expect((JSON.parse(status.stdout()) as { points: { state: string }[] }).points[0]!.state).toBe('waiting'); // handed back, not stalled or failed
+
+    const second = startCli(workerArgs(redis.url, out, reports));
+    running.push(second);
+    await second.waitFor(/\[seed=7\] completed/);
+    expect(readMetrics(point).map((m) => m.epoch)).toEqual([1, 2, 3, 4]);
+    expect(readRunInfo(point).status).toBe('completed');
+  });
 });
