@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { nativeThreads } from '../src/backend/native/install.js';
 import { endToEnd, endToEndRows } from './end-to-end.js';
+import { queueBench, queueRows } from './queue.js';
 import { registerKernelFixes, restoreStockKernels } from '../src/backend/kernels/index.js';
 import { selectBackend } from '../src/backend/select.js';
 import { buildVae, disposeVae } from '../src/models/registry.js';
@@ -86,6 +87,9 @@ const runs = [
   endToEnd('beta4 (MLP 784-256-10, 10 epochs, full MNIST)', 'configs/beta4.yaml', []),
   endToEnd('conv CVAE z=2, 3,000 images, 2 epochs, default evaluation and report', 'configs/cvae-conv-z2.yaml', ['data.trainLimit=3000', 'train.epochs=2']),
 ];
+const haveRedis = existsSync('/usr/bin/redis-server');
+process.stderr.write(haveRedis ? 'queue: 500 no-op points, then a 4-point sweep on 1 and 2 workers (about a minute)\n' : 'queue rows skipped: no redis-server (apt-get install redis-server)\n');
+const queue = haveRedis ? await queueBench() : null;
 if (torch === null) process.stderr.write('PyTorch reference skipped: python3 cannot import torch (apt-get install python3-torch)\n');
 const rows: string[] = ['| model | batch | backend | samples/s (median step) | vs wasm | vs PyTorch CPU |', '|---|---|---|---|---|---|'];
 for (const c of cases) {
@@ -98,8 +102,8 @@ for (const c of cases) {
   }
   if (ref !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CPU, 2 threads | ${ref.toFixed(0)} | ${(ref / wasm).toFixed(2)}x | 1.00x |`);
 }
-process.stdout.write(`${rows.join('\n')}\n\n${endToEndRows(runs).join('\n')}\n`);
+process.stdout.write(`${rows.join('\n')}\n\n${endToEndRows(runs).join('\n')}\n${queue === null ? '' : `\n${queueRows(queue).join('\n')}\n`}`);
 // one JSON file per run, so runs can be compared later (bench/results/ is not committed)
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(join('bench', 'results'), { recursive: true });
-writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, endToEnd: runs }, null, 2) + '\n');
+writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, endToEnd: runs, queue }, null, 2) + '\n');

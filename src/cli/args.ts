@@ -1,4 +1,5 @@
 import { parseArgs as parseNodeArgs, type ParseArgsConfig } from 'node:util';
+import { BACKENDS, type BackendRequest } from '../config/schema.js';
 import { didYouMean } from '../config/suggest.js';
 import { VaelabError } from '../errors.js';
 
@@ -6,7 +7,7 @@ import { VaelabError } from '../errors.js';
  * The command line, on Node's own util.parseArgs. Each command declares its options once, here: the parser
  * accepts exactly those, and the help text (help.ts) is printed from the same table.
  */
-export type Command = 'train' | 'report' | 'compare';
+export type Command = 'train' | 'report' | 'compare' | 'worker' | 'status';
 
 export interface CliArgs {
   command: Command | 'help';
@@ -18,13 +19,21 @@ export interface CliArgs {
   resume: string | null;
   jobs: number | null; // sweep points run at once (null: 1)
   maxPoints: number | null; // the sweep size limit (null: MAX_SWEEP_POINTS)
+  queue: string | null; // a Redis URL: the sweep goes to the queue's workers
+  detach: boolean;
+  concurrency: number | null; // worker: points at once (null: 1)
+  attempts: number | null; // queued sweep: tries per point (null: 3)
+  backend: BackendRequest | null; // worker: replaces each point's config.backend
+  data: string | null; // worker: the folder a job's data.dir may point into
+  json: boolean;
 }
 
 export interface OptionSpec {
-  name: 'set' | 'out' | 'reports' | 'resume' | 'jobs' | 'max-points';
-  value: string; // what the value looks like, for the help
+  name: 'set' | 'out' | 'reports' | 'resume' | 'jobs' | 'max-points' | 'queue' | 'detach' | 'concurrency' | 'attempts' | 'backend' | 'data' | 'json';
+  value: string; // what the value looks like, for the help ('' for a flag)
   help: string;
   multiple?: boolean;
+  flag?: boolean; // takes no value
 }
 
 const OPTIONS: Record<OptionSpec['name'], OptionSpec> = {
@@ -38,6 +47,13 @@ const OPTIONS: Record<OptionSpec['name'], OptionSpec> = {
     help: 'sweep points run at once, each in its own process (default 1). tfjs-wasm uses one core per process, so --jobs 2 is what keeps both cores of a 2-core machine busy',
   },
   'max-points': { name: 'max-points', value: 'N', help: 'run a sweep of more than 1000 points (larger ones are refused as a likely mistake)' },
+  queue: { name: 'queue', value: 'redis://[user:password@]host:port', help: 'a Redis (rediss:// for TLS) whose workers run the sweep\'s points; see README "Scale out"' },
+  detach: { name: 'detach', value: '', flag: true, help: 'with --queue: enqueue the sweep and return without waiting for it' },
+  attempts: { name: 'attempts', value: 'N', help: 'with --queue: tries per point before it counts as failed (default 3)' },
+  concurrency: { name: 'concurrency', value: 'N', help: 'points this worker trains at once, each in its own process (default 1)' },
+  backend: { name: 'backend', value: 'NAME', help: `train every point with this backend instead of its config's (${BACKENDS.join(', ')})` },
+  data: { name: 'data', value: 'DIR', help: 'the folder a job\'s data.dir may point into on this machine (jobs naming another folder are refused)' },
+  json: { name: 'json', value: '', flag: true, help: 'print JSON, for scripts' },
 };
 
 export interface CommandSpec {
@@ -50,7 +66,7 @@ export const COMMANDS: Record<Command, CommandSpec> = {
   train: {
     usage: ['<config.yaml> [--set key.path=value ...] [--out DIR] [--reports DIR]', '<config with a sweep: block> [--jobs N]', '--resume <runDir|sweepDir>'],
     summary: 'train (the default command), run every point of a sweep, or continue an interrupted run or sweep',
-    options: [OPTIONS.set, OPTIONS.out, OPTIONS.reports, OPTIONS.resume, OPTIONS.jobs, OPTIONS['max-points']],
+    options: [OPTIONS.set, OPTIONS.out, OPTIONS.reports, OPTIONS.resume, OPTIONS.jobs, OPTIONS['max-points'], OPTIONS.queue, OPTIONS.detach, OPTIONS.attempts],
   },
   report: {
     usage: ['report <runDir> [--reports DIR]'],
@@ -62,9 +78,19 @@ export const COMMANDS: Record<Command, CommandSpec> = {
     summary: 'compare runs side by side (same data) in reports/compare/<id>/; a folder stands for its runs',
     options: [OPTIONS.reports, { ...OPTIONS.out, help: 'the experiments folder whose runs reports/index.html lists (default experiments/)' }],
   },
+  worker: {
+    usage: ['worker --queue redis://host:6379 [--out DIR] [--reports DIR] [--concurrency N] [--backend NAME] [--data DIR]'],
+    summary: 'train the points of queued sweeps on this machine until stopped (Ctrl-C: running points checkpoint and go back to the queue)',
+    options: [OPTIONS.queue, OPTIONS.out, OPTIONS.reports, OPTIONS.concurrency, OPTIONS.backend, OPTIONS.data],
+  },
+  status: {
+    usage: ['status --queue redis://host:6379 [sweepId] [--json]'],
+    summary: "the queue's sweeps, or one sweep's points: state, worker host, backend, attempts, epoch, test -ELBO, last error",
+    options: [OPTIONS.queue, OPTIONS.json],
+  },
 };
 
-const isCommand = (word: string | undefined): word is Command => word === 'report' || word === 'compare' || word === 'train';
+const isCommand = (word: string | undefined): word is Command => word !== undefined && Object.hasOwn(COMMANDS, word);
 
 /** Parses argv; the first word is a command if it names one, else `train` with a config path. */
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -73,7 +99,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (rest[0] === 'help') return { ...defaults(), command: 'help', helpFor: null };
   const spec = COMMANDS[command];
   const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
-  for (const o of spec.options) options[o.name] = { type: 'string', ...(o.multiple === true ? { multiple: true } : {}) };
+  for (const o of spec.options) options[o.name] = { type: o.flag === true ? 'boolean' : 'string', ...(o.multiple === true ? { multiple: true } : {}) };
   let parsed: ReturnType<typeof parseNodeArgs>;
   try {
     parsed = parseNodeArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -89,11 +115,27 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (typeof v.resume === 'string') args.resume = v.resume;
   if (typeof v.jobs === 'string') args.jobs = wholeNumber('--jobs', v.jobs);
   if (typeof v['max-points'] === 'string') args.maxPoints = wholeNumber('--max-points', v['max-points']);
+  if (typeof v.queue === 'string') args.queue = v.queue;
+  args.detach = v.detach === true;
+  args.json = v.json === true;
+  if (typeof v.concurrency === 'string') args.concurrency = wholeNumber('--concurrency', v.concurrency);
+  if (typeof v.attempts === 'string') args.attempts = wholeNumber('--attempts', v.attempts);
+  if (typeof v.data === 'string') args.data = v.data;
+  if (typeof v.backend === 'string') args.backend = backendName(v.backend);
   return args;
 }
 
 function defaults(): CliArgs {
-  return { command: 'train', helpFor: null, positional: [], set: [], out: 'experiments', reports: 'reports', resume: null, jobs: null, maxPoints: null };
+  return {
+    ...{ command: 'train', helpFor: null, positional: [], set: [], out: 'experiments', reports: 'reports', resume: null, jobs: null, maxPoints: null },
+    ...{ queue: null, detach: false, concurrency: null, attempts: null, backend: null, data: null, json: false },
+  };
+}
+
+function backendName(value: string): BackendRequest {
+  const known = BACKENDS.find((b) => b === value);
+  if (known === undefined) throw new VaelabError(`--backend expects one of ${BACKENDS.join(', ')}, found ${JSON.stringify(value)}`);
+  return known;
 }
 
 function wholeNumber(flag: string, value: string): number {

@@ -4,7 +4,7 @@ import { COMMANDS, type Command, type OptionSpec } from './args.js';
 const RUN = 'npx tsx run';
 
 function optionLines(options: readonly OptionSpec[]): string[] {
-  const heads = options.map((o) => `--${o.name} ${o.value}`);
+  const heads = options.map((o) => `--${o.name} ${o.value}`.trimEnd());
   const width = Math.max(...heads.map((h) => h.length));
   return options.map((o, i) => `  ${heads[i]!.padEnd(width)}  ${o.help}`);
 }

@@ -15,6 +15,7 @@ import { parseArgs, type CliArgs } from './args.js';
 import { commandHelp, helpText } from './help.js';
 import { progressBar } from './progress.js';
 import { onInterrupt } from './interrupt.js';
+import { queuedSweepCommand, statusCommand, workerCommand } from './queue.js';
 import { sweepCommand } from './sweep.js';
 
 
@@ -32,6 +33,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await reportCommand(args);
       case 'compare':
         return await compareCommand(args);
+      case 'worker':
+        return await workerCommand(args);
+      case 'status':
+        return await statusCommand(args);
     }
   } catch (err) {
     const code = exitCodeOf(err);
@@ -42,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function trainCommand(args: CliArgs): Promise<number> {
+  if (args.queue === null && (args.detach || args.attempts !== null)) throw new VaelabError('--detach and --attempts go with --queue (a queued sweep); see --help');
   if (args.resume === null && args.positional.length !== 1) {
     throw new VaelabError('expected one config file, e.g. `npx tsx run configs/beta4.yaml` (see --help)');
   }
@@ -59,9 +65,11 @@ async function trainCommand(args: CliArgs): Promise<number> {
   // Config errors are reported here, before a worker starts.
   const config = args.resume === null ? loadConfig(args.positional[0]!, { set: args.set, maxSweepPoints: args.maxPoints ?? undefined }).config : null;
   if (config !== null && config.sweep !== null) {
+    if (args.queue !== null) return await queuedSweepCommand(config, args);
     checkOutputs(args, config);
     return await sweepCommand(config, args);
   }
+  if (args.queue !== null) throw new VaelabError('--queue runs the points of a sweep on workers, and this config has no sweep block');
   if (args.jobs !== null) throw new VaelabError('--jobs sets how many points of a sweep run at once, and this config has no sweep');
   checkOutputs(args, config ?? readRunConfig(args.resume!));
   const colorize = process.stderr.isTTY === true;

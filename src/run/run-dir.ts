@@ -56,6 +56,8 @@ export const RunInfoSchema = z.object({
   error: z.string().nullable(),
   // sha256 of the resolved config at creation: resume refuses a config.yaml edited since (absent before 0.2)
   configSha256: z.string().optional(),
+  // the machine of the latest session: a queued sweep's points train wherever a worker takes them (absent before 0.3)
+  host: z.string().optional(),
 });
 
 export type RunInfo = z.infer<typeof RunInfoSchema>;

@@ -42,7 +42,7 @@ export interface SweepFile {
   formatVersion: number;
   name: string;
   id: string;
-  status: 'running' | 'completed' | 'failed' | 'interrupted'; // failed: some point failed, the others ran
+  status: 'running' | 'completed' | 'partial' | 'failed' | 'interrupted'; // partial: some point failed, another completed; failed: every point failed
   keys: string[]; // the swept keys, in order
   jobs: number;
   createdAt: string;

@@ -4,17 +4,16 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Config } from '../config/schema.js';
 import { planSweep, type PlannedPoint, type SweepPlan } from '../config/sweep.js';
-import { describeError, VaelabError } from '../errors.js';
+import { VaelabError } from '../errors.js';
 import { resolveStages } from '../report/registry.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { acquireLock } from '../run/lock.js';
 import { childPath, ensureDir } from '../run/paths.js';
-import { readEvalMetrics } from '../run/eval-metrics.js';
-import { createRunDirAt, readRunInfo, type RunStatus } from '../run/run-dir.js';
-import { pointMetrics, SWEEP_FORMAT, writeSweepFile, type SweepFile, type SweepPointEntry } from '../run/sweep-file.js';
+import { SWEEP_FORMAT, writeSweepFile, type SweepFile, type SweepPointEntry } from '../run/sweep-file.js';
 import type { Progress } from '../train/trainer.js';
 import { childProcessExecutor } from './child-executor.js';
-import type { Executor, PointOutcome } from './executor.js';
+import type { Executor } from './executor.js';
+import { initialEntry, runPoint, sweepStatus } from './point.js';
 
 export interface SweepOptions {
   out?: string; // experiments/
@@ -86,26 +85,16 @@ async function runPlan(config: Config, plan: SweepPlan, sweepDir: string, jobs: 
   const executor = options.executor ?? childProcessExecutor({ threads: Math.max(1, Math.floor(availableParallelism() / jobs)) });
   const runOne = async (point: PlannedPoint) => {
     const entry = summary.points.find((e) => e.name === point.name)!;
-    const runDir = join(sweepDir, point.name);
-    const action = existsSync(join(runDir, 'run.json')) ? 'resumed' : 'new';
-    if (action === 'new') createRunDirAt(runDir, point.config);
-    Object.assign(entry, { status: 'running', action, error: null, seconds: null, metrics: null });
-    save();
-    emit({ type: 'start', point: point.name, action, runDir });
-    const t0 = performance.now();
-    let outcome: PointOutcome;
-    try {
-      outcome = await executor(
-        { name: point.name, runDir, config: point.config, reports: options.reports ?? 'reports' },
-        { signal, onProgress: (progress) => emit({ type: 'progress', point: point.name, progress }) },
-      );
-    } catch (err) {
-      outcome = { status: 'failed', error: describeError(err) }; // an executor should not throw; if it does, this point fails alone
-    }
-    entry.status = outcome.status;
-    entry.error = outcome.status === 'failed' ? (outcome.error ?? runError(runDir) ?? 'failed without a message') : null;
-    entry.seconds = (performance.now() - t0) / 1000;
-    entry.metrics = outcome.status === 'completed' ? metricsOf(runDir) : null;
+    await runPoint(sweepDir, point, entry, {
+      executor,
+      reports: options.reports ?? 'reports',
+      signal,
+      onStart: (action, runDir) => {
+        save();
+        emit({ type: 'start', point: point.name, action, runDir });
+      },
+      onProgress: (progress) => emit({ type: 'progress', point: point.name, progress }),
+    });
     save();
     emit({ type: 'end', point: entry });
   };
@@ -116,47 +105,7 @@ async function runPlan(config: Config, plan: SweepPlan, sweepDir: string, jobs: 
   };
   await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, lane));
 
-  const statuses = summary.points.map((p) => p.status);
-  summary.status = signal.aborted || statuses.some((s) => s === 'interrupted' || s === 'pending') ? 'interrupted' : statuses.includes('failed') ? 'failed' : 'completed';
+  summary.status = sweepStatus(summary.points, signal.aborted);
   save();
   return { sweepDir, summary: { ...summary } };
-}
-
-/** A point's state before this invocation runs anything: completed ones are skipped. */
-function initialEntry(sweepDir: string, p: PlannedPoint): SweepPointEntry {
-  const runDir = join(sweepDir, p.name);
-  let status: RunStatus | null = null;
-  try {
-    status = existsSync(join(runDir, 'run.json')) ? readRunInfo(runDir).status : null;
-  } catch {
-    status = null; // an unreadable run.json: the point runs again, and its error (if any) shows then
-  }
-  const done = status === 'completed';
-  return {
-    name: p.name,
-    values: p.values,
-    runDir: p.name,
-    status: done ? 'completed' : 'pending',
-    action: done ? 'skipped' : null,
-    error: null,
-    seconds: null,
-    metrics: done ? metricsOf(runDir) : null,
-  };
-}
-
-function metricsOf(runDir: string): SweepPointEntry['metrics'] {
-  try {
-    const m = readEvalMetrics(runDir);
-    return m === null ? null : pointMetrics(m);
-  } catch {
-    return null; // a run made before metrics.json existed, or a damaged file: the table shows a dash
-  }
-}
-
-function runError(runDir: string): string | null {
-  try {
-    return readRunInfo(runDir).error;
-  } catch {
-    return null;
-  }
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type pino from 'pino';
@@ -74,6 +75,7 @@ export async function openSession(config: Config, runDir: string, { log, wall, d
       status: 'running',
       error: null,
       backend,
+      host: hostname(),
       dataset: { name: dataset.name, source: dataset.source, train: dataset.train.count, test: dataset.test.count },
     });
     return {

@@ -19,6 +19,7 @@ const RANK: Record<string, number> = {
   report: 6, // report reads run directories; it never imports train
   jobs: 7,
   sweep: 8,
+  queue: 8.5, // a queued sweep: the sweep's points, run by workers through the sweep's own code
   cli: 9,
   'index.ts': 10, // the library's public surface
 };

@@ -22,7 +22,7 @@ describe('runSweep in child processes', () => {
     const first = await runSweep(config, { out, jobs: 2 });
     const sweepDir = join(out, 'sw', sweepId(config));
     expect(first.sweepDir).toBe(sweepDir);
-    expect(first.summary.status).toBe('failed');
+    expect(first.summary.status).toBe('partial');
     const [good, bad] = first.summary.points;
     expect(good).toMatchObject({ name: 'latentDim=2', status: 'completed', action: 'new', error: null, runDir: 'latentDim=2' });
     expect(good!.metrics!.testNegElbo).toBeGreaterThan(0);
@@ -105,7 +105,7 @@ describe('runSweep scheduling', () => {
     const config = tinyConfig({ name: 'pool', sweep: { seed: [1, 2, 3, 4, 5] } });
     const { summary } = await runSweep(config, { out: tempDir(), jobs: 2, executor: fake });
     expect(most).toBe(2);
-    expect(summary.status).toBe('failed');
+    expect(summary.status).toBe('partial');
     expect(summary.points.map((p) => p.status)).toEqual(['completed', 'completed', 'failed', 'completed', 'completed']);
     expect(summary.points[2]!.error).toBe('Error: boom');
     await expect(runSweep(config, { out: tempDir(), jobs: 0, executor: fake })).rejects.toThrow(VaelabError);

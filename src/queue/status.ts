@@ -1,0 +1,108 @@
+import { Queue } from 'bullmq';
+import { VaelabError } from '../errors.js';
+import { checkReachable, lastingConnection, onceAMinute, parseQueueUrl, type QueueUrl } from './connection.js';
+import { PointProgressSchema, PointResultSchema, POINTS, PREFIX, SweepJobSchema, SWEEPS, type SweepJob } from './payloads.js';
+
+/** A point as `run status` and the submitter's progress show it. */
+export interface PointRow {
+  name: string;
+  jobId: string;
+  state: string; // BullMQ's: waiting, delayed, active, completed, failed (unknown: removed from Redis)
+  host: string | null;
+  backend: string | null;
+  attempts: number;
+  epoch: number | null;
+  epochs: number | null;
+  testNegElbo: number | null;
+  error: string | null;
+}
+
+export interface SweepRow {
+  id: string;
+  name: string;
+  state: string;
+  points: number;
+}
+
+export interface Queues {
+  q: QueueUrl;
+  points: Queue;
+  sweeps: Queue;
+  close(): Promise<void>;
+}
+
+/** The two queues over one connection that reconnects; `role` names it in the log. */
+export async function openQueues(url: string, role: string, log: (m: string) => void): Promise<Queues> {
+  const q = parseQueueUrl(url);
+  await checkReachable(q);
+  const connection = lastingConnection(q, role, log);
+  const points = new Queue(POINTS, { connection, prefix: PREFIX });
+  const sweeps = new Queue(SWEEPS, { connection, prefix: PREFIX });
+  points.on('error', onceAMinute(q, role, log));
+  sweeps.on('error', onceAMinute(q, role, log));
+  return {
+    q,
+    points,
+    sweeps,
+    close: async () => {
+      await Promise.all([points.close(), sweeps.close()]);
+      connection.disconnect();
+    },
+  };
+}
+
+export async function sweepJobData(queues: Queues, sweepId: string): Promise<SweepJob> {
+  const job = await queues.sweeps.getJob(sweepId);
+  if (job === undefined) throw new VaelabError(`no sweep ${sweepId} in the queue at ${queues.q.shown} (run status without a sweep id lists them)`);
+  const parsed = SweepJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new VaelabError(`job ${sweepId} at ${queues.q.shown} is not a vaelab sweep`);
+  return parsed.data;
+}
+
+export async function pointRow(queues: Queues, p: SweepJob['points'][number]): Promise<PointRow> {
+  const row: PointRow = { name: p.name, jobId: p.jobId, state: 'unknown', host: null, backend: null, attempts: 0, epoch: null, epochs: null, testNegElbo: null, error: null };
+  const job = await queues.points.getJob(p.jobId);
+  if (job === undefined) return row;
+  row.state = await job.getState();
+  row.attempts = job.attemptsMade;
+  row.error = job.failedReason === undefined || job.failedReason === '' ? null : job.failedReason;
+  const progress = PointProgressSchema.safeParse(job.progress);
+  if (progress.success) Object.assign(row, { host: progress.data.host, backend: progress.data.backend, epoch: progress.data.epoch, epochs: progress.data.epochs, testNegElbo: progress.data.testNegElbo });
+  const result = PointResultSchema.safeParse(job.returnvalue);
+  if (row.state === 'completed' && result.success) {
+    Object.assign(row, { host: result.data.host, backend: result.data.backend, testNegElbo: result.data.entry.metrics?.testNegElbo ?? row.testNegElbo, error: null });
+  }
+  return row;
+}
+
+export async function sweepRows(queues: Queues): Promise<SweepRow[]> {
+  const jobs = await queues.sweeps.getJobs(['waiting-children', 'waiting', 'delayed', 'active', 'completed', 'failed'], 0, 199);
+  const rows = await Promise.all(
+    jobs.map(async (job) => {
+      const data = SweepJobSchema.safeParse(job.data);
+      return data.success ? { id: job.id ?? '?', name: data.data.sweep.name, state: await job.getState(), points: data.data.points.length, at: job.timestamp } : null;
+    }),
+  );
+  return rows.flatMap((r) => (r === null ? [] : [r])).sort((a, b) => b.at - a.at).map(({ at: _at, ...r }) => r);
+}
+
+/** A state's group in the submitter's bar. */
+export function stateGroup(state: string): 'waiting' | 'active' | 'done' | 'failed' {
+  return state === 'active' ? 'active' : state === 'completed' ? 'done' : state === 'failed' ? 'failed' : 'waiting';
+}
+
+export function formatPointRows(rows: readonly PointRow[]): string {
+  const header = ['point', 'state', 'host', 'backend', 'attempts', 'epoch', 'test -ELBO', 'error'];
+  const cells = rows.map((r) => [
+    r.name,
+    r.state,
+    r.host ?? '-',
+    r.backend ?? '-',
+    String(r.attempts),
+    r.epoch === null ? '-' : `${r.epoch}/${r.epochs ?? '?'}`,
+    r.testNegElbo === null ? '-' : r.testNegElbo.toFixed(2),
+    r.error === null ? '' : r.error.replace(/\s+/g, ' ').slice(0, 120),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c]!.length)));
+  return [header, ...cells].map((line) => line.map((cell, c) => (c === line.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
+}
