@@ -21,6 +21,15 @@ function bandAxis(labels: string[]) {
   return { labelExpr: `${JSON.stringify(labels)}[datum.value]`, labelAngle: 0, labelOverlap: 'parity' as const, ticks: true, domain: false };
 }
 
+/** A picture filling the plot area from its top-left corner, unscaled: the layer other layers draw axes over. */
+export function pictureLayer(src: string, width: number, height: number) {
+  return {
+    data: { values: [{ url: src }] },
+    mark: { type: 'image' as const, width, height, align: 'left' as const, baseline: 'top' as const, aspect: false },
+    encoding: { x: { value: 0 }, y: { value: 0 }, url: { field: 'url', type: 'nominal' as const } },
+  };
+}
+
 /**
  * A vega-lite chart that lays the PNG under two band scales, one band per tile, so the axes of a real
  * plotting library label each row and column of the picture at its centre (the grid need not be evenly
@@ -37,11 +46,7 @@ export function gridSpec(g: GridFigure): TopLevelSpec {
     width: g.width,
     height: g.height,
     layer: [
-      {
-        data: { values: [{ url: g.src }] },
-        mark: { type: 'image', width: g.width, height: g.height, align: 'left', baseline: 'top', aspect: false },
-        encoding: { x: { value: 0 }, y: { value: 0 }, url: { field: 'url', type: 'nominal' } },
-      },
+      pictureLayer(g.src, g.width, g.height),
       {
         data: { values: cells },
         mark: { type: 'text', dy: g.tile / 2 + 8, fontSize: 9, color: '#5b6474' },

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import type { TopLevelSpec } from 'vega-lite';
 import { createRng } from '../../data/batches.js';
+import { pictureLayer } from './grid-figure.js';
 import { CLASS_COLOURS } from './palette.js';
 
 /**
@@ -95,11 +96,7 @@ export function rasterScatterSpec(a: RasterAxes): TopLevelSpec {
     width: a.width,
     height: a.height,
     layer: [
-      {
-        data: { values: [{ url: a.src }] },
-        mark: { type: 'image', width: a.width, height: a.height, align: 'left', baseline: 'top', aspect: false },
-        encoding: { x: { value: 0 }, y: { value: 0 }, url: { field: 'url', type: 'nominal' } },
-      },
+      pictureLayer(a.src, a.width, a.height),
       {
         data: { values: legend },
         mark: { type: 'circle', opacity: 0 },
