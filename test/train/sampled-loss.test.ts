@@ -97,4 +97,17 @@ describe('the k-sample objectives', () => {
     tf.dispose(x);
     disposeVae(vae);
   });
+
+  it('a cvae repeats each label with its k samples', () => {
+    const vae = buildVae({ ...spec, kind: 'cvae' }, 4);
+    const x = batch(6, 4);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32'), 10).toFloat() as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const three = read(sampledTerms(vae, x, y, { loss: loss({ objective: 'iwae', samples: 3 }), epsSeed: 2, training: false }));
+    expect(Number.isFinite(three.loss)).toBe(true);
+    expect(() => sampledTerms(vae, x, null, { loss: loss({ samples: 3 }), epsSeed: 2, training: false })).toThrow(/one-hot label/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+    disposeVae(vae);
+  });
 });
