@@ -25,9 +25,9 @@ interface Case {
 
 const base = { kind: 'vae', latentDim: 2, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10 } as const;
 const cases: Case[] = [
-  { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['stock wasm', 'wasm', 'native', 'cpu'] },
-  { name: 'MLP CVAE 784-256-2', spec: { ...base, kind: 'cvae', arch: 'mlp', hidden: [256] }, batch: 128, steps: 40, backends: ['wasm', 'native'] },
-  { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512] }, batch: 50, steps: 40, backends: ['wasm', 'native'] },
+  { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, batch: 128, steps: 40, backends: ['stock wasm', 'wasm', 'native', 'cpu'] },
+  { name: 'MLP CVAE 784-256-2', spec: { ...base, kind: 'cvae', arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, batch: 128, steps: 40, backends: ['wasm', 'native'] },
+  { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512], activation: 'relu', outputBias: 'zero' }, batch: 50, steps: 40, backends: ['wasm', 'native'] },
   { name: 'conv VAE with BatchNorm, z=2', spec: { ...base, arch: 'conv' }, batch: 128, steps: 6, backends: ['stock wasm', 'wasm', 'native'] },
 ];
 
@@ -41,7 +41,7 @@ async function samplesPerSecond(c: Case): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < c.steps + 2; i++) {
     const t0 = performance.now();
-    await trainStep({ vae, optimizer: adam, variables: vars }, { x, y, size: c.batch }, { weights: { beta: 1, reconstructionWeight: 1 }, epsSeed: i });
+    await trainStep({ vae, optimizer: adam, variables: vars }, { x, y, size: c.batch }, { weights: { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 1 }, epsSeed: i });
     if (i >= 2) times.push(performance.now() - t0); // two warm-up steps build kernels and caches
   }
   disposeVae(vae);

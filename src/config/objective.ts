@@ -1,9 +1,10 @@
 import type { Config } from './schema.js';
 
-type Loss = Config['loss'];
+type Loss = Pick<Config['loss'], 'beta' | 'reconstructionWeight'> & Partial<Pick<Config['loss'], 'objective' | 'samples'>>;
 
 /** Whether the run minimised the ELBO itself (both weights 1), so its objective and −ELBO are one curve. */
 export function minimisesElbo(loss: Loss): boolean {
+  if (loss.objective === 'iwae' && (loss.samples ?? 1) > 1) return false;
   return loss.beta === 1 && loss.reconstructionWeight === 1;
 }
 
@@ -20,6 +21,9 @@ export function objectiveFormula(loss: Loss): string {
  */
 export function objectiveName(loss: Loss): string {
   const { beta, reconstructionWeight: rw } = loss;
+  const k = loss.samples ?? 1;
+  if (loss.objective === 'iwae') return `IWAE bound, k = ${k}${k === 1 ? ' (the ELBO with a sampled KL)' : ''}`;
+  if (k > 1) return `${objectiveName({ beta, reconstructionWeight: rw })}, recon averaged over ${k} samples`;
   if (rw === 0 && beta === 0) return 'no objective (both weights 0: nothing is trained)';
   if (rw === 0) return `KL only (reconstruction weight 0${beta === 1 ? '' : `, β = ${beta}`})`;
   if (beta === 0) return `reconstruction only (β = 0${rw === 1 ? '' : `, reconstruction weight ${rw}`})`;

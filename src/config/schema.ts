@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SAFE_NAME, SAFE_NAME_RULE } from './names.js';
+import { TrainSchema } from './train-schema.js';
 
 /**
  * The config schema is the single source of truth: the `Config` type, every default, the --help key
@@ -27,6 +28,18 @@ export const DataSchema = z
       .describe('folder with the four IDX files, raw or .gz, relative to the config file (idx, fashion-mnist)'),
     trainLimit: limit('training'),
     testLimit: limit('test'),
+    heldOut: z
+      .int()
+      .min(0)
+      .default(0)
+      .describe('leave out the last N training images (after trainLimit), as a validation set the IWAE paper holds out (400)'),
+    shuffle: z.boolean().default(true).describe('a seeded new order every epoch | false: file order every epoch (the IWAE paper)'),
+    binarize: z
+      .enum(['none', 'dynamic'])
+      .default('none')
+      .describe(
+        'none: pixel intensities as Bernoulli targets | dynamic: every training batch sampled anew (pixel = uniform <= intensity, from the run seed), the test set once from seed 123 (the same binary images in every run and evaluation)',
+      ),
   })
   .superRefine((data, ctx) => {
     if (data.dataset === 'mnist' && data.dir !== null) {
@@ -59,6 +72,11 @@ export const MlpModelSchema = z.strictObject({
   hidden: z.array(z.int().min(1).max(65536)).min(1).max(64).default([256]).describe('hidden layer sizes, encoder order (mlp only)'),
   latentDim,
   init,
+  activation: z.enum(['relu', 'tanh']).default('relu').describe('hidden-layer nonlinearity (mlp only): relu | tanh (the IWAE paper)'),
+  outputBias: z
+    .enum(['zero', 'data-mean'])
+    .default('zero')
+    .describe("decoder output bias at init (mlp only): zero | data-mean (logit of the training images' mean, clipped to [0.001, 0.999], as the IWAE paper's code)"),
 });
 
 export const ConvModelSchema = z.strictObject({
@@ -82,21 +100,28 @@ export function modelKeys(arch: Arch): string[] {
   return Object.keys((arch === 'mlp' ? MlpModelSchema : ConvModelSchema).shape);
 }
 
-export const LossSchema = z.strictObject({
-  beta: z.number().min(0).default(1).describe('weight of the KL term (1: the ELBO)'),
-  reconstructionWeight: z
-    .number()
-    .min(0)
-    .default(1)
-    .describe('weight of the reconstruction term: the objective is reconstructionWeight * recon + beta * KL (ablations: beta 0 is reconstruction only, 0 here is KL only)'),
-});
+export const LossSchema = z
+  .strictObject({
+    objective: z
+      .enum(['elbo', 'iwae'])
+      .default('elbo')
+      .describe('elbo: recon averaged over loss.samples draws + closed-form KL | iwae: the importance-weighted bound log (1/k) sum_k w_k (Burda et al.; needs beta 1 and reconstructionWeight 1)'),
+    samples: z.int().min(1).max(5000).default(1).describe('z samples per training image (k); iwae with k = 1 is the single-sample ELBO with a sampled KL'),
+    beta: z.number().min(0).default(1).describe('weight of the KL term (1: the ELBO)'),
+    reconstructionWeight: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe('weight of the reconstruction term: the objective is reconstructionWeight * recon + beta * KL (ablations: beta 0 is reconstruction only, 0 here is KL only)'),
+  })
+  .superRefine((loss, ctx) => {
+    if (loss.objective !== 'iwae') return;
+    for (const key of ['beta', 'reconstructionWeight'] as const) {
+      if (loss[key] !== 1) ctx.addIssue({ code: 'custom', path: [key], message: `loss.objective iwae weighs no terms (its log-weights are whole densities): expected 1, found ${loss[key]}` });
+    }
+  });
 
-export const TrainSchema = z.strictObject({
-  epochs: z.int().min(1).default(10).describe('passes over the training set'),
-  batchSize: z.int().min(1).default(128).describe('images per optimizer step'),
-  learningRate: z.number().gt(0).default(0.001).describe('Adam step size'),
-  evalBatchSize: z.int().min(1).default(1000).describe('images per forward pass when evaluating (memory only)'),
-});
+export { AdamSchema, SCHEDULES, ScheduleSchema, TrainSchema } from './train-schema.js';
 
 /** Decoder rows per IWAE pass when eval.iwaeBatchSize is null: a conv row holds 64x more activations. */
 export const IWAE_AUTO_BATCH = { mlp: 10000, conv: 500 } as const;
@@ -189,6 +214,7 @@ export type ModelConfig = Config['model'];
 export type MlpModelConfig = Extract<ModelConfig, { arch: 'mlp' }>;
 export type LossConfig = Config['loss'];
 export type TrainConfig = Config['train'];
+export type ScheduleConfig = TrainConfig['schedule'];
 export type EvalConfig = Config['eval'];
 export type SweepSpec = NonNullable<Config['sweep']>;
 export type StageSpec = z.infer<typeof StageSpecSchema>;

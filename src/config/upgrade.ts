@@ -12,3 +12,10 @@ export function dropConvHidden(model: Record<string, unknown> | undefined): void
 export function defaultInit(model: Record<string, unknown> | undefined): void {
   if (model !== undefined && model.init === undefined) model.init = 'pytorch';
 }
+
+/** Specs written before `model.activation` and `model.outputBias` existed: ReLU and zero biases, the defaults then and now. */
+export function defaultMlpKeys(model: Record<string, unknown> | undefined): void {
+  if (model === undefined || model.arch !== 'mlp') return;
+  model.activation ??= 'relu';
+  model.outputBias ??= 'zero';
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { binarizeInPlace } from './binarize.js';
 import { gatherBatch, oneHot } from './batches.js';
 import type { Split } from './datasets.js';
 
@@ -14,11 +15,13 @@ export interface BatchSlice {
   start: number;
   end: number;
   spec: BatchSpec;
+  binarizeSeed?: number; // the images binarized from this seed (data.binarize dynamic)
 }
 
 /** Examples order[start..end) of a split as tensors; the caller disposes them. */
-export function batchTensors(split: Split, { order, start, end, spec }: BatchSlice): BatchTensors {
+export function batchTensors(split: Split, { order, start, end, spec, binarizeSeed }: BatchSlice): BatchTensors {
   const { x, y } = gatherBatch(split, order, start, end);
+  if (binarizeSeed !== undefined) binarizeInPlace(x, binarizeSeed);
   const size = end - start;
   return {
     x: tf.tensor2d(x, [size, x.length / size]),

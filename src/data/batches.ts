@@ -50,6 +50,11 @@ export function epochOrder(count: number, seed: number, epoch: number): Uint32Ar
   return order;
 }
 
+/** The examples of an epoch in order: seeded shuffling, or file order (data.shuffle false, as the IWAE paper). */
+export function trainingOrder(count: number, seed: number, epoch: number, shuffle: boolean): Uint32Array {
+  return shuffle ? epochOrder(count, seed, epoch) : Uint32Array.from({ length: count }, (_, i) => i);
+}
+
 /** Batches per epoch, the last one partial when batchSize does not divide count. */
 export function batchCount(count: number, batchSize: number): number {
   if (!Number.isInteger(batchSize) || batchSize < 1) {

@@ -31,7 +31,7 @@ export class LayerFactory {
     return tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed });
   }
 
-  dense(name: string, units: number, activation: 'relu' | 'linear' = 'linear'): tf.layers.Layer {
+  dense(name: string, units: number, activation: 'relu' | 'tanh' | 'linear' = 'linear'): tf.layers.Layer {
     return tf.layers.dense({ name, units, activation, kernelInitializer: this.init(name) });
   }
 

@@ -7,6 +7,7 @@ import { acquireLock } from '../run/lock.js';
 import { childPath, ensureDir } from '../run/paths.js';
 import { readRunInfo } from '../run/run-dir.js';
 import type { Executor } from '../sweep/executor.js';
+import { plannedEpochs } from '../config/schedule.js';
 import { initialEntry, runPoint } from '../sweep/point.js';
 import type { Progress } from '../train/trainer.js';
 import { MAX_PAYLOAD_CHARS, PAYLOAD_FORMAT, pointJobId, PointJobSchema, type PointJob, type PointProgress, type PointResult } from './payloads.js';
@@ -73,9 +74,9 @@ export async function trainPoint(job: PointJob, signal: AbortSignal, options: Po
   const onProgress = (p: Progress) => {
     if (p.type !== 'epoch') return;
     backend ??= backendOf(runDir);
-    report({ host: options.host, backend, epoch: p.metrics.epoch, epochs: config.train.epochs, testNegElbo: p.metrics.test.negElbo });
+    report({ host: options.host, backend, epoch: p.metrics.epoch, epochs: plannedEpochs(config.train), testNegElbo: p.metrics.test.negElbo });
   };
-  report({ host: options.host, backend: null, epoch: 0, epochs: config.train.epochs, testNegElbo: null });
+  report({ host: options.host, backend: null, epoch: 0, epochs: plannedEpochs(config.train), testNegElbo: null });
   await runPoint(sweepDir, { name: job.point.name, values: job.point.values, config }, entry, { executor: options.executor, reports: options.reports, signal, onProgress });
   return result();
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultInit, dropConvHidden } from '../config/upgrade.js';
+import { defaultInit, defaultMlpKeys, dropConvHidden } from '../config/upgrade.js';
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -23,6 +23,7 @@ export interface EpochSums {
   kl: number;
   count: number; // images
   seconds: number; // training time, evaluation excluded
+  bound?: number; // loss.objective iwae: the minimised -L_k, which recon and kl do not give
 }
 
 export interface TrainState {
@@ -128,6 +129,7 @@ export function readState(dir: string): TrainState {
   const state = readVersionedJson<TrainState>(join(dir, 'state.json'), 'checkpoint', CHECKPOINT_FORMAT);
   dropConvHidden(state.spec as unknown as Record<string, unknown>);
   defaultInit(state.spec as unknown as Record<string, unknown>);
+  defaultMlpKeys(state.spec as unknown as Record<string, unknown>);
   return state;
 }
 
@@ -145,4 +147,13 @@ export function readOptimizerWeights(dir: string): { name: string; tensor: tf.Te
   const bytes = readWeights(join(dir, 'optimizer.bin'), weightSpecs);
   const map = tf.io.decodeWeights(bytes.slice().buffer, weightSpecs);
   return weightSpecs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
+}
+
+/** A copy of the checkpoint at `dest` (a stage boundary), written beside it and renamed into place. */
+export function snapshotCheckpoint(dir: string, dest: string): void {
+  const tmp = `${dest}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  cpSync(dir, tmp, { recursive: true });
+  rmSync(dest, { recursive: true, force: true });
+  renameSync(tmp, dest);
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SAFE_NAME, SAFE_NAME_RULE } from '../config/names.js';
 import { VaelabError } from '../errors.js';
 import type { Config } from '../config/schema.js';
+import { plannedEpochs } from '../config/schedule.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { loadConfig } from '../config/load.js';
 import { canonicalJson } from '../config/sweep.js';
@@ -114,7 +115,7 @@ export function createRunDirAt(dir: string, given: Config, id = runId()): string
     versions: { vaelab: packageVersion('vaelab'), tfjs: packageVersion('@tensorflow/tfjs'), node: process.version },
     git: gitInfo(),
     dataset: null,
-    epochs: config.train.epochs,
+    epochs: plannedEpochs(config.train),
     epochsCompleted: 0,
     wallSeconds: 0,
     trainSeconds: 0,

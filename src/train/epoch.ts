@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed, epochOrder } from '../data/batches.js';
+import { endsStage, learningRateAt, plannedEpochs, stageOf } from '../config/schedule.js';
+import { deriveSeed, trainingOrder } from '../data/batches.js';
+import { batchBinarizeSeed } from '../data/binarize.js';
 import { batchTensors, disposeBatch } from '../data/batch-tensors.js';
 import { DivergenceError } from '../errors.js';
+import { snapshotCheckpoint } from '../run/checkpoint.js';
 import { appendMetrics, updateRunInfo, type EpochMetrics } from '../run/run-dir.js';
 import { encodeSplit, evaluate } from './evaluate.js';
 import { objectiveValue } from './loss.js';
+import { setLearningRate } from './optimizer.js';
 import { recalibrateBatchNorm } from './precise-bn.js';
 import { progressInfo, saveAt, zeroSums, type TrainSession } from './session.js';
 import { trainStep, type StepTerms } from './step.js';
@@ -30,14 +34,19 @@ export interface EpochOptions {
  */
 export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: number, options: EpochOptions): Promise<EpochMetrics | null> {
   const { config, dataset, spec, steps } = s;
-  const { batchSize, epochs } = config.train;
+  const { batchSize } = config.train;
+  const epochs = plannedEpochs(config.train);
   const n = dataset.train.count;
-  const order = epochOrder(n, config.seed, epoch);
+  const order = trainingOrder(n, config.seed, epoch, config.data.shuffle);
+  const binarize = config.data.binarize === 'dynamic';
+  const iwae = config.loss.objective === 'iwae';
+  setLearningRate(s.learner.optimizer, learningRateAt(config.train, epoch));
   const resumed = epoch === s.start.epoch;
   const sums = resumed ? { ...s.start.sums } : zeroSums();
   let lastSave = performance.now();
   for (let step = resumed ? s.start.step : 0; step < steps; step++) {
-    const batch = batchTensors(dataset.train, { order, start: step * batchSize, end: Math.min((step + 1) * batchSize, n), spec });
+    const binarizeSeed = binarize ? batchBinarizeSeed(config.seed, epoch, step) : undefined;
+    const batch = batchTensors(dataset.train, { order, start: step * batchSize, end: Math.min((step + 1) * batchSize, n), spec, binarizeSeed });
     const t0 = performance.now();
     const epsSeed = deriveSeed(deriveSeed(config.seed, STEP_STREAM + epoch), step);
     const { terms, applied } = await trainStep(s.learner, batch, { weights: config.loss, epsSeed });
@@ -47,6 +56,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
     if (!applied) throw divergence(epoch, step, steps, terms, s.ckpt);
     sums.recon += terms.recon * size;
     sums.kl += terms.kl * size;
+    if (iwae) sums.bound = (sums.bound ?? 0) + terms.loss * size;
     sums.count += size;
     const rate = sums.count / sums.seconds;
     const etaSeconds = Math.max(0, n - (step + 1) * batchSize) / rate;
@@ -73,7 +83,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   const metrics: EpochMetrics = {
     epoch: epoch + 1,
     steps: (epoch + 1) * steps,
-    train: { recon: sums.recon / sums.count, kl: sums.kl / sums.count, negElbo: (sums.recon + sums.kl) / sums.count, loss: objectiveValue(sums.recon, sums.kl, config.loss) / sums.count },
+    train: { recon: sums.recon / sums.count, kl: sums.kl / sums.count, negElbo: (sums.recon + sums.kl) / sums.count, loss: iwae ? (sums.bound ?? 0) / sums.count : objectiveValue(sums.recon, sums.kl, config.loss) / sums.count },
     test,
     trainSeconds: sums.seconds,
     evalSeconds: (performance.now() - t1) / 1000,
@@ -82,6 +92,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   };
   appendMetrics(s.runDir, metrics);
   await saveAt(s, { epoch: epoch + 1, step: 0, sums: zeroSums(), trainSeconds: trained });
+  if (endsStage(config.train, epoch)) snapshotCheckpoint(s.ckpt, `${s.ckpt}-stage-${stageOf(epoch)}`); // the paper's training_state{i}
   updateRunInfo(s.runDir, progressInfo(s, epoch + 1, trained));
   options.onProgress?.({ type: 'epoch', metrics, numTensors: tf.memory().numTensors });
   s.log.info(

@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamInPlace, type AdamSlot } from '../backend/native/adam.js';
+import type { TrainConfig } from '../config/schema.js';
+
+type AdamConfig = TrainConfig['adam'];
+const PYTORCH_ADAM: AdamConfig = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 /** tfjs's AdamOptimizer state, which its class keeps protected. */
 interface AdamState {
@@ -47,7 +51,15 @@ class FusedAdam extends tf.AdamOptimizer {
   }
 }
 
-/** Adam with PyTorch's epsilon, the setting of the reference figures we compare against. */
-export function createAdam(learningRate: number): tf.AdamOptimizer {
-  return new FusedAdam(learningRate, 0.9, 0.999, 1e-8);
+/**
+ * Adam with train.adam's betas and epsilon (by default PyTorch's, the setting of the reference figures we
+ * compare against), at train.learningRate until the schedule sets another (setLearningRate).
+ */
+export function createAdam(learningRate: number, { beta1, beta2, epsilon }: AdamConfig = PYTORCH_ADAM): tf.AdamOptimizer {
+  return new FusedAdam(learningRate, beta1, beta2, epsilon);
+}
+
+/** The step size of the next steps (a schedule's stage); tfjs keeps it protected, read at every update. */
+export function setLearningRate(optimizer: tf.AdamOptimizer, learningRate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }

@@ -5,6 +5,7 @@ import type pino from 'pino';
 import { selectBackend, type BackendChoice } from '../backend/select.js';
 import type { Config } from '../config/schema.js';
 import { batchCount } from '../data/batches.js';
+import { meanLogits, prepareDataset } from '../data/binarize.js';
 import { loadDataset, type Dataset } from '../data/datasets.js';
 import { VaelabError } from '../errors.js';
 import { buildVae, disposeVae } from '../models/registry.js';
@@ -53,10 +54,10 @@ export interface OpenOptions {
  */
 export async function openSession(config: Config, runDir: string, { log, wall, dataset: given, baseDir }: OpenOptions): Promise<TrainSession> {
   const backend = await selectBackend(config.backend, (msg) => log.info(msg));
-  const optimizer = createAdam(config.train.learningRate);
+  const optimizer = createAdam(config.train.learningRate, config.train.adam);
   let vae = null;
   try {
-    const dataset = given ?? (await loadDataset(config.data, { baseDir }));
+    const dataset = prepareDataset(given ?? (await loadDataset(config.data, { baseDir })), config.data);
     log.info(`data: ${dataset.source}; ${dataset.train.count} training and ${dataset.test.count} test images`);
     const spec = specFor(config, dataset);
     const ckpt = join(runDir, 'checkpoint');
@@ -68,7 +69,7 @@ export async function openSession(config: Config, runDir: string, { log, wall, d
       await restoreAdam(optimizer, readOptimizerWeights(ckpt), start.adam);
       log.info(`resuming at epoch ${start.epoch + 1}, step ${start.step} from ${ckpt}`);
     } else {
-      vae = buildVae(spec, config.seed);
+      vae = buildVae(spec, config.seed, spec.arch === 'mlp' && spec.outputBias === 'data-mean' ? meanLogits(dataset.train) : null);
       start = { formatVersion: CHECKPOINT_FORMAT, spec, epoch: 0, step: 0, sums: zeroSums(), trainSeconds: 0, adam: adamPowers(optimizer), savedAt: '' };
     }
     updateRunInfo(runDir, {
@@ -122,8 +123,13 @@ export function progressInfo(s: TrainSession, epochsCompleted: number, trainSeco
   return { epochsCompleted, trainSeconds, wallSeconds: s.wall(), samplesPerSecond: trainSeconds > 0 ? (epochsCompleted * n) / trainSeconds : null };
 }
 
+/** Keys sorted, so a spec whose older keys were filled in on read (upgrade.ts) compares equal. */
+function canonical(spec: VaeSpec): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(spec).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
+
 function checkSameModel(saved: VaeSpec, now: VaeSpec, ckpt: string): void {
-  const a = JSON.stringify(saved);
-  const b = JSON.stringify(now);
+  const a = canonical(saved);
+  const b = canonical(now);
   if (a !== b) throw new VaelabError(`${ckpt} holds a model ${a}, but the config and data now describe ${b}: cannot resume`);
 }

@@ -5,6 +5,7 @@ import type { Vae } from '../models/types.js';
 import type { BatchTensors } from '../data/batch-tensors.js';
 import { lossTerms } from '../models/likelihood.js';
 import { objective } from './loss.js';
+import { sampledTerms } from './sampled-loss.js';
 
 /** Batch means of one step's loss terms, read back from the device. */
 export interface StepTerms {
@@ -36,6 +37,11 @@ export async function trainStep(
 ): Promise<{ terms: StepTerms; applied: boolean }> {
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
+    if (weights.objective !== 'elbo' || weights.samples > 1) {
+      const t = sampledTerms(vae, batch.x, batch.y, { loss: weights, epsSeed, training: true });
+      means = tf.keep(tf.stack([t.loss, t.recon, t.kl]) as tf.Tensor1D);
+      return t.loss;
+    }
     const posterior = encode(vae, batch.x, batch.y, true);
     const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', epsSeed) as tf.Tensor2D;
     const logits = decodeLogits(vae, reparameterize(posterior, eps), batch.y, true);

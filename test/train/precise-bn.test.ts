@@ -70,7 +70,7 @@ describe('PreciseBN recalibration before evaluation', () => {
   });
 
   it('leaves a model without BatchNorm alone', () => {
-    const vae = buildVae({ ...spec, arch: 'mlp', hidden: [256] }, 1);
+    const vae = buildVae({ ...spec, arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, 1);
     expect(recalibrateBatchNorm(vae, syntheticDataset(16, 4).train)).toBe(0);
     disposeVae(vae);
   });

@@ -1,0 +1,107 @@
+"""PyTorch CPU reference of the IWAE paper's MNIST protocol as configs/iwae-paper/ trains it (see
+configs/iwae-paper/protocol.yaml for every choice and where it differs from yburda/iwae): the first 59,600
+training images in file order, each minibatch of 20 binarized anew (uniform <= pixel), the test set
+binarized once; 784-200-200-50 tanh MLPs, Glorot uniform weights and zero biases, the decoder's output bias
+the logit of the clipped training mean, q's log-variance from a linear layer; the ELBO (closed-form KL,
+recon averaged over k samples) or the IWAE bound over k samples; torch.optim.Adam (beta1 0.99, beta2 0.999,
+eps 1e-4); stage i = 1..S of 3^(i-1) epochs at 1e-3 * round(10^(1 - (i-1)/7), 1) / 10. Then the IWAE
+estimate of the test NLL with K samples on the first N test images, with its standard error. JSON lines.
+
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_iwae.py --objective elbo --k 1 --stages 2 --eval-k 1000 --eval-images 2000
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from pytorch_train import idx  # noqa: E402  (the IDX reader of the other reference)
+
+torch.set_num_threads(2)
+
+
+def glorot(layer):
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+class Vae(nn.Module):
+    def __init__(self, train_mean):
+        super().__init__()
+        self.enc = nn.Sequential(glorot(nn.Linear(784, 200)), nn.Tanh(), glorot(nn.Linear(200, 200)), nn.Tanh())
+        self.mu, self.log_var = glorot(nn.Linear(200, 50)), glorot(nn.Linear(200, 50))
+        self.dec = nn.Sequential(glorot(nn.Linear(50, 200)), nn.Tanh(), glorot(nn.Linear(200, 200)), nn.Tanh(), glorot(nn.Linear(200, 784)))
+        m = train_mean.clamp(0.001, 0.999)
+        with torch.no_grad():
+            self.dec[-1].bias.copy_(torch.log(m / (1 - m)))
+
+    def log_weights(self, x, k):
+        """recon [B, k] (-log p(x|z)), sampled log q - log p [B, k], closed-form KL [B]."""
+        h = self.enc(x)
+        mu, log_var = self.mu(h), self.log_var(h)
+        eps = torch.randn(x.shape[0], k, mu.shape[1])
+        z = mu[:, None] + torch.exp(0.5 * log_var)[:, None] * eps
+        logits = self.dec(z)
+        recon = F.binary_cross_entropy_with_logits(logits, x[:, None].expand_as(logits), reduction='none').sum(2)
+        kl_sampled = 0.5 * (z ** 2 - eps ** 2 - log_var[:, None]).sum(2)
+        kl = 0.5 * (mu ** 2 + log_var.exp() - log_var - 1).sum(1)
+        return recon, kl_sampled, kl
+
+
+def loss_of(model, x, objective, k):
+    recon, kl_sampled, kl = model.log_weights(x, k)
+    if objective == 'elbo':
+        return (recon.mean(1) + kl).mean()
+    return -(torch.logsumexp(-(recon + kl_sampled), 1) - math.log(k)).mean()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--objective', choices=['elbo', 'iwae'], default='elbo')
+    p.add_argument('--k', type=int, default=1)
+    p.add_argument('--stages', type=int, default=8)
+    p.add_argument('--eval-k', type=int, default=5000)
+    p.add_argument('--eval-images', type=int, default=10000)
+    p.add_argument('--seed', type=int, default=1)
+    a = p.parse_args()
+    torch.manual_seed(a.seed)
+    xtr = torch.tensor(idx('train-images-idx3-ubyte').reshape(-1, 784)[:59600] / 255.0, dtype=torch.float32)
+    xte = torch.tensor(idx('t10k-images-idx3-ubyte').reshape(-1, 784) / 255.0, dtype=torch.float32)
+    xte = (torch.rand(xte.shape, generator=torch.Generator().manual_seed(123)) <= xte).float()
+    model = Vae(xtr.mean(0))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.99, 0.999), eps=1e-4)
+    epoch, t0 = 0, time.time()
+    for stage in range(1, a.stages + 1):
+        for g in opt.param_groups:
+            g['lr'] = 1e-3 * round(10 * 10 ** (1 - (stage - 1) / 7)) / 100
+        for _ in range(3 ** (stage - 1)):
+            epoch += 1
+            total = 0.0
+            for b in range(0, len(xtr), 20):
+                x = xtr[b:b + 20]
+                x = (torch.rand(x.shape) <= x).float()
+                loss = loss_of(model, x, a.objective, a.k)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += float(loss) * x.shape[0]
+            print(json.dumps({'epoch': epoch, 'stage': stage, 'trainLoss': total / len(xtr), 'seconds': time.time() - t0}), flush=True)
+    with torch.no_grad():
+        nll = []
+        for i in range(a.eval_images):
+            recon, kl_sampled, _ = model.log_weights(xte[i:i + 1], a.eval_k)
+            nll.append(-(torch.logsumexp(-(recon + kl_sampled)[0].double(), 0) - math.log(a.eval_k)).item())
+    nll = torch.tensor(nll, dtype=torch.float64)
+    print(json.dumps({'objective': a.objective, 'k': a.k, 'stages': a.stages, 'epochs': epoch, 'evalSamples': a.eval_k, 'evalImages': a.eval_images,
+                      'testNll': float(nll.mean()), 'stdError': float(nll.std() / math.sqrt(len(nll))), 'seconds': time.time() - t0}), flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LossConfig } from '../config/schema.js';
+import { bernoulliNll, gaussianKl } from '../models/likelihood.js';
+import { decodeLogits, encode } from '../models/vae.js';
+import type { Vae } from '../models/types.js';
+
+/**
+ * The objectives over k z samples per image (loss.samples), from Burda et al.'s code (yburda/iwae,
+ * iwae.py, gradIminibatch_srng), with every density summed over pixels and latent dimensions:
+ *   log w_j = log p(x | z_j) + log p(z_j) - log q(z_j | x),  z_j = mu + sigma * eps_j
+ *   iwae: the bound L_k = log (1/k) sum_j w_j, as max + log(mean(exp(log w - max))), so k = 1 is log w_1
+ *         exactly and no weight overflows or underflows
+ *   elbo: recon averaged over the k samples + the closed-form KL (the paper's VAE averages log w_j, whose
+ *         KL part is sampled; the expectation is the same, the variance lower)
+ * Returned as batch means in nats: loss (what is minimised), recon (mean over images and samples) and kl
+ * (the closed form for elbo; for iwae the sampled log q - log p, so recon + kl is the k-sample ELBO).
+ */
+export interface SampledTerms {
+  loss: tf.Scalar;
+  recon: tf.Scalar;
+  kl: tf.Scalar;
+}
+
+/** Stable log((1/k) sum_j exp(w[i, j])) over each row of [B, k]: logSumExp shifts by the row maximum. */
+export function logMeanExpRows(logW: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const k = logW.shape[1];
+    const lse = tf.logSumExp(logW, 1) as tf.Tensor1D;
+    return k === 1 ? lse : tf.sub(lse, Math.log(k));
+  });
+}
+
+export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: { loss: LossConfig; epsSeed: number; training: boolean }): SampledTerms {
+  return tf.tidy(() => {
+    const k = o.loss.samples;
+    const [b] = x.shape;
+    const posterior = encode(vae, x, y, o.training);
+    const d = posterior.mu.shape[1];
+    const eps = tf.randomNormal([b, k, d], 0, 1, 'float32', o.epsSeed);
+    const logVar = tf.expandDims(posterior.logVar, 1);
+    const z = tf.add(tf.expandDims(posterior.mu, 1), tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)); // [b, k, d]
+    const repeat = <T extends tf.Tensor2D>(t: T): T => (k === 1 ? t : (tf.reshape(tf.tile(tf.expandDims(t, 1), [1, k, 1]), [b * k, -1]) as T));
+    const logits = decodeLogits(vae, tf.reshape(z, [b * k, d]) as tf.Tensor2D, y === null ? null : repeat(y), o.training);
+    const recon = tf.reshape(bernoulliNll(logits, repeat(x)), [b, k]) as tf.Tensor2D; // -log p(x | z_j)
+    if (o.loss.objective === 'elbo') {
+      const reconMean = tf.mean(recon, 1);
+      const kl = gaussianKl(posterior.mu, posterior.logVar);
+      const loss = tf.mean(tf.add(tf.mul(reconMean, o.loss.reconstructionWeight), tf.mul(kl, o.loss.beta)));
+      return { loss: loss as tf.Scalar, recon: tf.mean(reconMean) as tf.Scalar, kl: tf.mean(kl) as tf.Scalar };
+    }
+    // log q(z | x) - log p(z) = 0.5 sum_d (z^2 - eps^2 - logVar); the log(2 pi) terms cancel
+    const klSampled = tf.mul(tf.sum(tf.sub(tf.sub(tf.square(z), tf.square(eps)), logVar), 2), 0.5) as tf.Tensor2D;
+    const bound = logMeanExpRows(tf.neg(tf.add(recon, klSampled)) as tf.Tensor2D);
+    return { loss: tf.neg(tf.mean(bound)) as tf.Scalar, recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(klSampled) as tf.Scalar };
+  });
+}
