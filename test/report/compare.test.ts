@@ -107,7 +107,10 @@ describe('compare', () => {
     const held = await acquireLock(join(reports, 'compare', `${id}.lock`), 'comparison');
     const logs: string[][] = [[], []];
     const running = Promise.all(logs.map((log) => buildComparison([runs.z2, runs.z3], reports, { ...options, log: (m) => log.push(m) })));
-    await new Promise((r) => setTimeout(r, 500));
+    // release only once both have met the lock (a loaded machine can take seconds to get there)
+    const waiting = (log: string[]) => log.some((l) => /the comparison .* waiting up to 10 min/.test(l));
+    const deadline = Date.now() + 60_000;
+    while (!logs.every(waiting) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(readdirSync(join(reports, 'compare')).filter((f) => f.endsWith('.next'))).toEqual([]); // neither started writing
     held.release();
     const results = await running;
