@@ -13,10 +13,10 @@ function cli(args: string[]): { code: number | null; stderr: string } {
   return { code: r.status, stderr: r.stderr };
 }
 
-/** A long tiny run: long enough to be caught training. */
+/** A tiny run that would go on for hours: the tests catch it training and kill it (a loaded machine finished 50 epochs first). */
 function config(dir: string, sweep = ''): string {
   const path = join(dir, 'long.yaml');
-  writeFileSync(path, `name: long\nbackend: wasm\ndata: {trainLimit: 2000, testLimit: 100}\nmodel: {hidden: [32]}\ntrain: {epochs: 50}\nreport: {stages: []}\n${sweep}`);
+  writeFileSync(path, `name: long\nbackend: wasm\ndata: {trainLimit: 2000, testLimit: 100}\nmodel: {hidden: [32]}\ntrain: {epochs: 100000}\nreport: {stages: []}\n${sweep}`);
   return path;
 }
 
