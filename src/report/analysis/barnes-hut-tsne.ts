@@ -1,5 +1,6 @@
 import type { SparseAffinities } from './tsne-affinities.js';
 import { Quadtree } from './tsne-quadtree.js';
+import { repelGroups } from './tsne-repulsion.js';
 
 /**
  * Barnes-Hut t-SNE's gradient descent in 2D (van der Maaten 2014; scikit-learn's `method='barnes_hut'`):
@@ -29,6 +30,7 @@ export const SCHEDULE = {
   MIN_GRAD_NORM: 1e-7, // converged (scikit-learn's min_grad_norm)
 } as const;
 const { EXAGGERATION, EXPLORATION_ITERATIONS, EXPLORATION_SHARE, MOMENTUM_EXPLORATION, MOMENTUM_FINAL, GAIN_UP, GAIN_DOWN, MIN_GAIN, MIN_GRAD_NORM } = SCHEDULE;
+const GROUP_SIZE = 64; // points sharing one tree walk: ~2x faster than per-point walks at 10,000 points (16: 1.7x)
 const CHUNK_MS = 50; // longest stretch between yields to the event loop
 
 /** How long the exploration phase lasts and the step size, for n points and a run of `iterations`. */
@@ -100,10 +102,8 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
 
 /** dKL/dy into `grad`: 4 (exaggeration x sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij² (y_i - y_j) / Z). */
 function gradient(y: Float64Array, n: number, P: SparseAffinities, exaggeration: number, theta: number, tree: Quadtree, repulsion: Float64Array, grad: Float64Array): void {
-  tree.build(y, n);
-  repulsion.fill(0);
-  let z = 0;
-  for (let i = 0; i < n; i++) z += tree.repel(y, i, theta, repulsion);
+  tree.build(y, n, GROUP_SIZE);
+  const z = repelGroups(y, tree, theta, repulsion, 0, tree.groups);
   const { rowStart, col, p } = P;
   const inverseZ = 1 / Math.max(z, Number.MIN_VALUE);
   for (let i = 0; i < n; i++) {
