@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calibrateRow, nearestNeighbours, neighbourCount, sparseAffinities } from '../../src/report/analysis/tsne-affinities.js';
+import { attract, upperHalf } from '../../src/report/analysis/tsne-attraction.js';
 import { Quadtree } from '../../src/report/analysis/tsne-quadtree.js';
 import { repelGroups } from '../../src/report/analysis/tsne-repulsion.js';
 import { createRng } from '../../src/data/batches.js';
@@ -57,6 +58,30 @@ describe('sparse t-SNE affinities', () => {
     const { p } = sparseAffinities(far, n, dim, 10);
     expect(p.every(Number.isFinite)).toBe(true);
     expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+  });
+});
+
+describe('the attractive term', () => {
+  it('from the upper half of P, split over two row ranges, equals the sum over full rows', () => {
+    const P = sparseAffinities(points, n, dim, 10);
+    const rng = createRng(3);
+    const y = Float64Array.from({ length: 2 * n }, () => rng() - 0.5);
+    const want = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      for (let e = P.rowStart[i]!; e < P.rowStart[i + 1]!; e++) {
+        const j = P.col[e]!;
+        const [dx, dy] = [y[2 * i]! - y[2 * j]!, y[2 * i + 1]! - y[2 * j + 1]!];
+        const pw = P.p[e]! / (1 + dx * dx + dy * dy);
+        want[2 * i]! += pw * dx;
+        want[2 * i + 1]! += pw * dy;
+      }
+    }
+    const upper = upperHalf(P);
+    expect(upper.col.length * 2).toBe(P.col.length);
+    const [a, b] = [new Float64Array(2 * n), new Float64Array(2 * n)];
+    attract(y, upper, a, 0, 50);
+    attract(y, upper, b, 50, n);
+    for (let k = 0; k < 2 * n; k++) expect(a[k]! + b[k]!).toBeCloseTo(want[k]!, 14);
   });
 });
 

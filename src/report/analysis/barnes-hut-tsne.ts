@@ -1,4 +1,5 @@
 import type { SparseAffinities } from './tsne-affinities.js';
+import { attract, upperHalf } from './tsne-attraction.js';
 import { Quadtree } from './tsne-quadtree.js';
 import { repelGroups } from './tsne-repulsion.js';
 
@@ -80,6 +81,8 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
   const tick = progressTicker(iterations, options.onProgress);
   const grad = new Float64Array(n * 2);
   const repulsion = new Float64Array(n * 2);
+  const attraction = new Float64Array(n * 2);
+  const upper = upperHalf(P);
   const update = new Float64Array(n * 2);
   const gains = new Float64Array(n * 2).fill(1);
   const tree = new Quadtree();
@@ -91,7 +94,7 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
     }
     const exaggeration = it < exploration ? EXAGGERATION : 1;
     const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
-    gradient(y, n, P, exaggeration, theta, tree, repulsion, grad);
+    gradient(y, n, upper, exaggeration, theta, tree, repulsion, attraction, grad);
     const norm = momentumStep(y, grad, update, gains, momentum, learningRate);
     if (!Number.isFinite(norm)) throw new Error(`t-SNE diverged at iteration ${it} (gradient norm ${Math.sqrt(norm)})`);
     if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
@@ -101,25 +104,11 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
 }
 
 /** dKL/dy into `grad`: 4 (exaggeration x sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij² (y_i - y_j) / Z). */
-function gradient(y: Float64Array, n: number, P: SparseAffinities, exaggeration: number, theta: number, tree: Quadtree, repulsion: Float64Array, grad: Float64Array): void {
+function gradient(y: Float64Array, n: number, upper: SparseAffinities, exaggeration: number, theta: number, tree: Quadtree, repulsion: Float64Array, attraction: Float64Array, grad: Float64Array): void {
   tree.build(y, n, GROUP_SIZE);
   const z = repelGroups(y, tree, theta, repulsion, 0, tree.groups);
-  const { rowStart, col, p } = P;
+  attraction.fill(0);
+  attract(y, upper, attraction, 0, n);
   const inverseZ = 1 / Math.max(z, Number.MIN_VALUE);
-  for (let i = 0; i < n; i++) {
-    const xi = y[2 * i]!;
-    const yi = y[2 * i + 1]!;
-    let ax = 0;
-    let ay = 0;
-    for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) {
-      const j = col[e]!;
-      const dx = xi - y[2 * j]!;
-      const dy = yi - y[2 * j + 1]!;
-      const pw = p[e]! / (1 + dx * dx + dy * dy);
-      ax += pw * dx;
-      ay += pw * dy;
-    }
-    grad[2 * i] = 4 * (exaggeration * ax - repulsion[2 * i]! * inverseZ);
-    grad[2 * i + 1] = 4 * (exaggeration * ay - repulsion[2 * i + 1]! * inverseZ);
-  }
+  for (let k = 0; k < 2 * n; k++) grad[k] = 4 * (exaggeration * attraction[k]! - repulsion[k]! * inverseZ);
 }

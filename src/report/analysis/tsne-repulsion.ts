@@ -13,7 +13,10 @@ export function repelGroups(y: Float64Array, tree: Quadtree, theta: number, forc
   for (let g = fromGroup; g < toGroup; g++) {
     const start = groupStart[g]!;
     const end = groupStart[g + 1]!;
-    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
     for (let k = start; k < end; k++) {
       const i = order[k]!;
       minX = Math.min(minX, y[2 * i]!);
