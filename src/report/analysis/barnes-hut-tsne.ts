@@ -1,7 +1,8 @@
 import type { SparseAffinities } from './tsne-affinities.js';
-import { attract, upperHalf } from './tsne-attraction.js';
+import { upperHalf } from './tsne-attraction.js';
+import { computeShare, groupSplit, rowSplit } from './tsne-gradient.js';
 import { Quadtree } from './tsne-quadtree.js';
-import { repelGroups } from './tsne-repulsion.js';
+import { helperShare, inlineShare, sharedFloat64, type SecondShare, type ShareBuffers } from './tsne-threads.js';
 
 /**
  * Barnes-Hut t-SNE's gradient descent in 2D (van der Maaten 2014; scikit-learn's `method='barnes_hut'`):
@@ -15,6 +16,7 @@ import { repelGroups } from './tsne-repulsion.js';
 export interface DescentOptions {
   iterations: number; // gradient steps in all, exploration included
   theta: number; // Barnes-Hut accuracy: a cell is summarised when its width / distance < theta (0: exact)
+  threads: number; // 1, or 2: a helper thread computes half of each gradient (the same embedding either way)
   onProgress?: (done: number, total: number) => void; // called between chunks and once at the end
 }
 
@@ -79,36 +81,56 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
   const { iterations, theta } = options;
   const { exploration, learningRate } = scheduleFor(n, iterations);
   const tick = progressTicker(iterations, options.onProgress);
+  const threaded = options.threads > 1;
+  const buffer = threaded ? sharedFloat64 : (length: number) => new Float64Array(length);
+  const buffers: ShareBuffers = { y: buffer(n * 2), repulsion: buffer(n * 2), attraction: buffer(n * 2) };
+  buffers.y.set(y);
+  const attraction = new Float64Array(n * 2); // the first share's; buffers.attraction is the second's
   const grad = new Float64Array(n * 2);
-  const repulsion = new Float64Array(n * 2);
-  const attraction = new Float64Array(n * 2);
-  const upper = upperHalf(P);
   const update = new Float64Array(n * 2);
   const gains = new Float64Array(n * 2).fill(1);
-  const tree = new Quadtree();
-
-  for (let it = 0; it < iterations; it++) {
-    if (it === exploration) {
-      update.fill(0);
-      gains.fill(1);
+  const upper = upperHalf(P);
+  const step = { tree: new Quadtree(threaded), upper, rowMiddle: rowSplit(upper), theta, buffers, attraction };
+  const second = threaded ? await helperShare(step.tree, upper, theta, buffers) : inlineShare(step.tree, upper, theta, buffers);
+  try {
+    for (let it = 0; it < iterations; it++) {
+      if (it === exploration) {
+        update.fill(0);
+        gains.fill(1);
+      }
+      const exaggeration = it < exploration ? EXAGGERATION : 1;
+      const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
+      gradient(step, n, exaggeration, second, grad);
+      const norm = momentumStep(buffers.y, grad, update, gains, momentum, learningRate);
+      if (!Number.isFinite(norm)) throw new Error(`t-SNE diverged at iteration ${it} (gradient norm ${Math.sqrt(norm)})`);
+      if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
+      await tick(it);
     }
-    const exaggeration = it < exploration ? EXAGGERATION : 1;
-    const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
-    gradient(y, n, upper, exaggeration, theta, tree, repulsion, attraction, grad);
-    const norm = momentumStep(y, grad, update, gains, momentum, learningRate);
-    if (!Number.isFinite(norm)) throw new Error(`t-SNE diverged at iteration ${it} (gradient norm ${Math.sqrt(norm)})`);
-    if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
-    await tick(it);
+  } finally {
+    await second.close();
   }
+  y.set(buffers.y);
   options.onProgress?.(iterations, iterations);
 }
 
+interface Step {
+  tree: Quadtree;
+  upper: SparseAffinities; // P's upper half
+  rowMiddle: number; // where the second share's rows start
+  theta: number;
+  buffers: ShareBuffers;
+  attraction: Float64Array; // the first share's
+}
+
 /** dKL/dy into `grad`: 4 (exaggeration x sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij² (y_i - y_j) / Z). */
-function gradient(y: Float64Array, n: number, upper: SparseAffinities, exaggeration: number, theta: number, tree: Quadtree, repulsion: Float64Array, attraction: Float64Array, grad: Float64Array): void {
+function gradient(step: Step, n: number, exaggeration: number, second: SecondShare, grad: Float64Array): void {
+  const { tree, upper, rowMiddle, theta, attraction } = step;
+  const { y, repulsion } = step.buffers;
   tree.build(y, n, GROUP_SIZE);
-  const z = repelGroups(y, tree, theta, repulsion, 0, tree.groups);
-  attraction.fill(0);
-  attract(y, upper, attraction, 0, n);
-  const inverseZ = 1 / Math.max(z, Number.MIN_VALUE);
-  for (let k = 0; k < 2 * n; k++) grad[k] = 4 * (exaggeration * attraction[k]! - repulsion[k]! * inverseZ);
+  const g = groupSplit(tree, n);
+  second.start({ fromGroup: g, toGroup: tree.groups, fromRow: rowMiddle, toRow: n });
+  const first = computeShare(y, tree, upper, theta, { fromGroup: 0, toGroup: g, fromRow: 0, toRow: rowMiddle }, repulsion, attraction);
+  const inverseZ = 1 / Math.max(first + second.finish(), Number.MIN_VALUE);
+  const other = step.buffers.attraction;
+  for (let k = 0; k < 2 * n; k++) grad[k] = 4 * (exaggeration * (attraction[k]! + other[k]!) - repulsion[k]! * inverseZ);
 }

@@ -14,27 +14,51 @@ const MAX_DEPTH = 60; // below this, points closer than ~1e-18 of the layout's w
 const INITIAL_NODES = 1024;
 const INITIAL_LIST = 1024; // interaction-list entries; grows on demand
 
+/** What a walk reads: shareable with another thread when the tree was made with `shared`. */
+export interface TreeArrays {
+  child: Int32Array;
+  cell: Float64Array;
+  order: Int32Array;
+  groupStart: Int32Array;
+}
+
 export class Quadtree {
-  private child = new Int32Array(INITIAL_NODES); // first of four children; -1: a leaf
-  private cell = new Float64Array(4 * INITIAL_NODES); // comX, comY (sums while building), count, sqWidth
-  private first = new Int32Array(INITIAL_NODES); // a leaf's first point, or -1
-  private next = new Int32Array(0); // per point: the next point of its leaf, or -1
+  private child: Int32Array; // first of four children; -1: a leaf
+  private cell: Float64Array; // comX, comY (sums while building), count, sqWidth
+  private first: Int32Array; // a leaf's first point, or -1
+  private next: Int32Array = new Int32Array(0); // per point: the next point of its leaf, or -1
   private stack = new Int32Array(4 * MAX_DEPTH + 8); // depth-first: at most 3 siblings wait a level
   private used = 0;
   private points = -1; // n of the last build
   /** The points in tree order; group g is order[groupStart[g] .. groupStart[g + 1]). */
-  order = new Int32Array(0);
-  groupStart = new Int32Array(1);
+  order: Int32Array = new Int32Array(0);
+  groupStart: Int32Array = new Int32Array(1);
   groups = 0;
+  /** Counts replacements of the TreeArrays (growth), so a thread walking a shared tree knows to refetch them. */
+  generation = 0;
   /** The last walk's interactions: x, y and point count of each summarised cell or leaf. */
   list = new Float64Array(3 * INITIAL_LIST);
 
+  /** shared: the TreeArrays live in SharedArrayBuffers, for helper threads (tsne-threads.ts). */
+  constructor(private readonly shared = false) {
+    this.child = this.int32(INITIAL_NODES);
+    this.cell = this.float64(4 * INITIAL_NODES);
+    this.first = new Int32Array(INITIAL_NODES);
+  }
+
+  get arrays(): TreeArrays {
+    return { child: this.child, cell: this.cell, order: this.order, groupStart: this.groupStart };
+  }
+
+  /** Walks another thread's tree from now on (`interactions` only, with this instance's list and stack). */
+  adopt(arrays: TreeArrays, groups: number): void {
+    ({ child: this.child, cell: this.cell, order: this.order, groupStart: this.groupStart } = arrays);
+    this.groups = groups;
+  }
+
   /** Rebuilds the tree over the n points of y (n x 2, row-major), in groups of at most `groupSize`. */
   build(y: Float64Array, n: number, groupSize: number): void {
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
+    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity]; // once a build: no hot path
     for (let i = 0; i < n; i++) {
       minX = Math.min(minX, y[2 * i]!);
       maxX = Math.max(maxX, y[2 * i]!);
@@ -45,9 +69,11 @@ export class Quadtree {
     const half = (Math.max(maxX - minX, maxY - minY, 1e-12) / 2) * (1 + 1e-6);
     if (this.points !== n) {
       this.next = new Int32Array(n);
-      this.order = Int32Array.from({ length: n }, (_, i) => i);
-      this.groupStart = new Int32Array(n + 1);
+      this.order = this.int32(n);
+      for (let i = 0; i < n; i++) this.order[i] = i;
+      this.groupStart = this.int32(n + 1);
       this.points = n;
+      this.generation++;
     }
     this.used = 0;
     this.allocate(1, half * 2);
@@ -194,9 +220,7 @@ export class Quadtree {
     for (let node = first; node < first + k; node++) {
       child[node] = -1;
       this.first[node] = -1;
-      cell[4 * node] = 0;
-      cell[4 * node + 1] = 0;
-      cell[4 * node + 2] = 0;
+      cell[4 * node] = cell[4 * node + 1] = cell[4 * node + 2] = 0;
       cell[4 * node + 3] = width * width;
     }
     this.used += k;
@@ -204,12 +228,21 @@ export class Quadtree {
   }
 
   private grow(size: number): void {
-    const child = new Int32Array(size);
+    const child = this.int32(size);
     child.set(this.child);
     const first = new Int32Array(size);
     first.set(this.first);
-    const cell = new Float64Array(4 * size);
+    const cell = this.float64(4 * size);
     cell.set(this.cell);
     [this.child, this.first, this.cell] = [child, first, cell];
+    this.generation++;
+  }
+
+  private int32(length: number): Int32Array {
+    return new Int32Array(this.shared ? new SharedArrayBuffer(4 * length) : new ArrayBuffer(4 * length));
+  }
+
+  private float64(length: number): Float64Array {
+    return new Float64Array(this.shared ? new SharedArrayBuffer(8 * length) : new ArrayBuffer(8 * length));
   }
 }

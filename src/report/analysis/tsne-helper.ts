@@ -1,0 +1,34 @@
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { computeShare } from './tsne-gradient.js';
+import { Quadtree } from './tsne-quadtree.js';
+import { CONTROL, STATE, type HelperData, type TreeMessage } from './tsne-threads.js';
+
+// The t-SNE helper thread (started by tsne-threads.ts): computes the second share of each gradient on
+// the coordinator's shared tree and buffers, waiting on the control cell between steps.
+const { control, z, buffers, upper, theta, port } = workerData as HelperData;
+const tree = new Quadtree();
+let generation = -1;
+parentPort!.postMessage('ready');
+for (;;) {
+  Atomics.wait(control, CONTROL.STATE, STATE.IDLE);
+  const state = Atomics.load(control, CONTROL.STATE);
+  if (state === STATE.STOP) break;
+  if (state !== STATE.WORK) continue;
+  try {
+    // The tree's arrays were replaced (it grew): the newest are the last message on the port.
+    while (generation !== control[CONTROL.GENERATION]) {
+      const m = receiveMessageOnPort(port);
+      if (m === undefined) throw new Error(`tree arrays of generation ${control[CONTROL.GENERATION]} never arrived`);
+      ({ generation } = m.message as TreeMessage);
+      tree.adopt((m.message as TreeMessage).arrays, 0);
+    }
+    const share = { fromGroup: control[CONTROL.FROM_GROUP]!, toGroup: control[CONTROL.TO_GROUP]!, fromRow: control[CONTROL.FROM_ROW]!, toRow: control[CONTROL.TO_ROW]! };
+    z[0] = computeShare(buffers.y, tree, upper, theta, share, buffers.repulsion, buffers.attraction);
+    Atomics.store(control, CONTROL.STATE, STATE.IDLE);
+  } catch (err) {
+    port.postMessage(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    Atomics.store(control, CONTROL.STATE, STATE.FAILED);
+  }
+  Atomics.notify(control, CONTROL.STATE);
+}
+port.close();
