@@ -1,6 +1,7 @@
 import type { SparseAffinities } from './tsne-affinities.js';
 import { upperHalf } from './tsne-attraction.js';
-import { computeShare, groupSplit, rowSplit } from './tsne-gradient.js';
+import { groupSplit } from './tsne-gradient.js';
+import { repelGroups } from './tsne-repulsion.js';
 import { Quadtree } from './tsne-quadtree.js';
 import { helperShare, inlineShare, sharedFloat64, type SecondShare, type ShareBuffers } from './tsne-threads.js';
 
@@ -85,12 +86,11 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
   const buffer = threaded ? sharedFloat64 : (length: number) => new Float64Array(length);
   const buffers: ShareBuffers = { y: buffer(n * 2), repulsion: buffer(n * 2), attraction: buffer(n * 2) };
   buffers.y.set(y);
-  const attraction = new Float64Array(n * 2); // the first share's; buffers.attraction is the second's
   const grad = new Float64Array(n * 2);
   const update = new Float64Array(n * 2);
   const gains = new Float64Array(n * 2).fill(1);
   const upper = upperHalf(P);
-  const step = { tree: new Quadtree(threaded), upper, rowMiddle: rowSplit(upper), theta, buffers, attraction };
+  const step = { tree: new Quadtree(threaded), theta, buffers };
   const second = threaded ? await helperShare(step.tree, upper, theta, buffers) : inlineShare(step.tree, upper, theta, buffers);
   try {
     for (let it = 0; it < iterations; it++) {
@@ -115,22 +115,19 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
 
 interface Step {
   tree: Quadtree;
-  upper: SparseAffinities; // P's upper half
-  rowMiddle: number; // where the second share's rows start
   theta: number;
   buffers: ShareBuffers;
-  attraction: Float64Array; // the first share's
 }
 
 /** dKL/dy into `grad`: 4 (exaggeration x sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij² (y_i - y_j) / Z). */
 function gradient(step: Step, n: number, exaggeration: number, second: SecondShare, grad: Float64Array): void {
-  const { tree, upper, rowMiddle, theta, attraction } = step;
-  const { y, repulsion } = step.buffers;
+  const { tree, theta } = step;
+  const { y, repulsion, attraction } = step.buffers;
+  second.begin();
   tree.build(y, n, GROUP_SIZE);
   const g = groupSplit(tree, n);
-  second.start({ fromGroup: g, toGroup: tree.groups, fromRow: rowMiddle, toRow: n });
-  const first = computeShare(y, tree, upper, theta, { fromGroup: 0, toGroup: g, fromRow: 0, toRow: rowMiddle }, repulsion, attraction);
+  second.repel({ fromGroup: g, toGroup: tree.groups });
+  const first = repelGroups(y, tree, theta, repulsion, 0, g);
   const inverseZ = 1 / Math.max(first + second.finish(), Number.MIN_VALUE);
-  const other = step.buffers.attraction;
-  for (let k = 0; k < 2 * n; k++) grad[k] = 4 * (exaggeration * (attraction[k]! + other[k]!) - repulsion[k]! * inverseZ);
+  for (let k = 0; k < 2 * n; k++) grad[k] = 4 * (exaggeration * attraction[k]! - repulsion[k]! * inverseZ);
 }

@@ -1,10 +1,10 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { computeShare } from './tsne-gradient.js';
 import { Quadtree } from './tsne-quadtree.js';
-import { CONTROL, STATE, type HelperData, type TreeMessage } from './tsne-threads.js';
+import { repelGroups } from './tsne-repulsion.js';
+import { attractAll, CONTROL, STATE, type HelperData, type TreeMessage } from './tsne-threads.js';
 
 // The t-SNE helper thread (started by tsne-threads.ts): computes the second share of each gradient on
-// the coordinator's shared tree and buffers, waiting on the control cell between steps.
+// the coordinator's shared layout and tree, waiting on the control cells between steps.
 const { control, z, buffers, upper, theta, port } = workerData as HelperData;
 const tree = new Quadtree();
 let generation = -1;
@@ -15,6 +15,9 @@ for (;;) {
   if (state === STATE.STOP) break;
   if (state !== STATE.WORK) continue;
   try {
+    attractAll(buffers, upper); // secondShare's two halves, with the wait for the tree between them
+    while (Atomics.load(control, CONTROL.TREE) === 0) Atomics.wait(control, CONTROL.TREE, 0);
+    if (Atomics.load(control, CONTROL.STATE) === STATE.STOP) break;
     // The tree's arrays were replaced (it grew): the newest are the last message on the port.
     while (generation !== control[CONTROL.GENERATION]) {
       const m = receiveMessageOnPort(port);
@@ -22,8 +25,7 @@ for (;;) {
       ({ generation } = m.message as TreeMessage);
       tree.adopt((m.message as TreeMessage).arrays, 0);
     }
-    const share = { fromGroup: control[CONTROL.FROM_GROUP]!, toGroup: control[CONTROL.TO_GROUP]!, fromRow: control[CONTROL.FROM_ROW]!, toRow: control[CONTROL.TO_ROW]! };
-    z[0] = computeShare(buffers.y, tree, upper, theta, share, buffers.repulsion, buffers.attraction);
+    z[0] = repelGroups(buffers.y, tree, theta, buffers.repulsion, control[CONTROL.FROM_GROUP]!, control[CONTROL.TO_GROUP]!);
     Atomics.store(control, CONTROL.STATE, STATE.IDLE);
   } catch (err) {
     port.postMessage(err instanceof Error ? (err.stack ?? err.message) : String(err));

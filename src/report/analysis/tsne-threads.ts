@@ -1,30 +1,46 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { SparseAffinities } from './tsne-affinities.js';
-import { computeShare, type Share } from './tsne-gradient.js';
+import { attract } from './tsne-attraction.js';
+import type { Share } from './tsne-gradient.js';
 import type { Quadtree, TreeArrays } from './tsne-quadtree.js';
+import { repelGroups } from './tsne-repulsion.js';
 
 /**
- * Where the second share of each gradient (tsne-gradient.ts) is computed: inline on this thread, or on a
- * helper worker thread over shared memory, so the two shares run on two cores at once. Each step the
- * caller calls start() with the second share, computes the first itself, then finish(). The helper waits
- * on an Atomics cell between steps (a few microseconds to wake, against milliseconds of work a share).
+ * The second thread's part of each gradient (tsne-gradient.ts), computed inline on this thread or on a
+ * helper worker thread over shared memory. Each step the caller calls begin() once the layout is final
+ * (the attraction may start), builds the tree, calls repel() with the second share of the groups,
+ * repels the first share itself, then finish(). The helper waits on Atomics cells in between (a few
+ * microseconds to wake, against milliseconds of work).
  */
 export interface SecondShare {
-  start(share: Share): void;
-  /** The second share's part of Z; its repulsion and attraction are in the buffers by then. */
+  begin(): void;
+  repel(share: Share): void;
+  /** The second share's part of Z; the attraction and its points' repulsion are in the buffers by then. */
   finish(): number;
   close(): Promise<void>;
 }
 
-/** The buffers both threads see: y and repulsion shared, the second share's attraction its own. */
+/** The buffers both threads see. */
 export interface ShareBuffers {
   y: Float64Array;
-  repulsion: Float64Array;
-  attraction: Float64Array;
+  repulsion: Float64Array; // each thread writes its own groups' points
+  attraction: Float64Array; // the second thread's, all points
+}
+
+/** The second thread's work of a step, wherever it runs. */
+export function secondShare(tree: Quadtree, upper: SparseAffinities, theta: number, buffers: ShareBuffers, share: Share): number {
+  attractAll(buffers, upper);
+  return repelGroups(buffers.y, tree, theta, buffers.repulsion, share.fromGroup, share.toGroup);
+}
+
+/** The first half of secondShare: the attraction on every point, which needs no tree. */
+export function attractAll(buffers: ShareBuffers, upper: SparseAffinities): void {
+  buffers.attraction.fill(0);
+  attract(buffers.y, upper, buffers.attraction, 0, upper.rowStart.length - 1);
 }
 
 // The control cell's slots and states (Int32Array over a SharedArrayBuffer).
-export const CONTROL = { STATE: 0, FROM_GROUP: 1, TO_GROUP: 2, FROM_ROW: 3, TO_ROW: 4, GENERATION: 5, SIZE: 6 } as const;
+export const CONTROL = { STATE: 0, TREE: 1, FROM_GROUP: 2, TO_GROUP: 3, GENERATION: 4, SIZE: 5 } as const; // TREE: 1 once built
 export const STATE = { IDLE: 0, WORK: 1, STOP: 2, FAILED: 3 } as const;
 const ANSWER_MS = 60_000; // a share takes milliseconds; a minute without an answer means the helper is gone
 
@@ -36,8 +52,9 @@ export function sharedFloat64(length: number): Float64Array {
 export function inlineShare(tree: Quadtree, upper: SparseAffinities, theta: number, buffers: ShareBuffers): SecondShare {
   let pending: Share | null = null;
   return {
-    start: (share) => void (pending = share),
-    finish: () => computeShare(buffers.y, tree, upper, theta, pending!, buffers.repulsion, buffers.attraction),
+    begin: () => {},
+    repel: (share) => void (pending = share),
+    finish: () => secondShare(tree, upper, theta, buffers, pending!),
     close: async () => {},
   };
 }
@@ -78,18 +95,21 @@ export async function helperShare(tree: Quadtree, upper: SparseAffinities, theta
   worker.removeAllListeners();
   let sent = -1;
   return {
-    start(share) {
+    begin() {
+      Atomics.store(control, CONTROL.TREE, 0);
+      Atomics.store(control, CONTROL.STATE, STATE.WORK);
+      Atomics.notify(control, CONTROL.STATE);
+    },
+    repel(share) {
       if (tree.generation !== sent) {
         port1.postMessage({ arrays: tree.arrays, generation: tree.generation } satisfies TreeMessage); // queued before the helper wakes
         sent = tree.generation;
       }
       control[CONTROL.FROM_GROUP] = share.fromGroup;
       control[CONTROL.TO_GROUP] = share.toGroup;
-      control[CONTROL.FROM_ROW] = share.fromRow;
-      control[CONTROL.TO_ROW] = share.toRow;
       control[CONTROL.GENERATION] = sent;
-      Atomics.store(control, CONTROL.STATE, STATE.WORK);
-      Atomics.notify(control, CONTROL.STATE);
+      Atomics.store(control, CONTROL.TREE, 1);
+      Atomics.notify(control, CONTROL.TREE);
     },
     finish() {
       while (Atomics.load(control, CONTROL.STATE) === STATE.WORK) {
@@ -103,7 +123,9 @@ export async function helperShare(tree: Quadtree, upper: SparseAffinities, theta
     },
     async close() {
       Atomics.store(control, CONTROL.STATE, STATE.STOP);
+      Atomics.store(control, CONTROL.TREE, 1); // in case it waits for a tree that will not come
       Atomics.notify(control, CONTROL.STATE);
+      Atomics.notify(control, CONTROL.TREE);
       port1.close();
       await worker.terminate();
     },
