@@ -3,7 +3,7 @@ import { upperHalf } from './tsne-attraction.js';
 import { groupSplit } from './tsne-gradient.js';
 import { repelGroups } from './tsne-repulsion.js';
 import { Quadtree } from './tsne-quadtree.js';
-import { helperShare, inlineShare, sharedFloat64, type SecondShare, type ShareBuffers } from './tsne-threads.js';
+import { helperShare, inlineShare, sharedFloat64, whileItPays, type SecondShare, type ShareBuffers } from './tsne-threads.js';
 
 /**
  * Barnes-Hut t-SNE's gradient descent in 2D (van der Maaten 2014; scikit-learn's `method='barnes_hut'`):
@@ -91,7 +91,8 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
   const gains = new Float64Array(n * 2).fill(1);
   const upper = upperHalf(P);
   const step = { tree: new Quadtree(threaded), theta, buffers };
-  const second = threaded ? await helperShare(step.tree, upper, theta, buffers) : inlineShare(step.tree, upper, theta, buffers);
+  const inline = inlineShare(step.tree, upper, theta, buffers);
+  const second = threaded ? whileItPays(await helperShare(step.tree, upper, theta, buffers), inline) : inline;
   try {
     for (let it = 0; it < iterations; it++) {
       if (it === exploration) {

@@ -59,6 +59,36 @@ export function inlineShare(tree: Quadtree, upper: SparseAffinities, theta: numb
   };
 }
 
+const WINDOW = 50; // steps between checks that the helper thread pays
+const MIN_PARALLELISM = 1.3; // CPU seconds per wall second; below, the two threads share one core
+
+/**
+ * The helper while it pays, then the inline share: every WINDOW steps it checks that the process got
+ * clearly more than one core's CPU time. On a machine too busy to give it a second core the helper only
+ * adds its overhead (measured: ~15% slower), so the rest of the run goes inline, with the same sums,
+ * hence the same embedding. The helper then waits idle until close().
+ */
+export function whileItPays(helper: SecondShare, inline: SecondShare): SecondShare {
+  let current = helper;
+  let steps = 0;
+  let cpu = process.cpuUsage();
+  let wall = performance.now();
+  return {
+    begin() {
+      if (current === helper && ++steps % WINDOW === 0) {
+        const used = process.cpuUsage(cpu);
+        const now = performance.now();
+        if ((used.user + used.system) / 1000 < MIN_PARALLELISM * (now - wall)) current = inline;
+        [cpu, wall] = [process.cpuUsage(), now];
+      }
+      current.begin();
+    },
+    repel: (share) => current.repel(share),
+    finish: () => current.finish(),
+    close: () => helper.close(),
+  };
+}
+
 /** The tree's arrays as the helper receives them, whenever they were replaced. */
 export interface TreeMessage {
   arrays: TreeArrays;
