@@ -11,8 +11,8 @@ import { sparseAffinities } from './tsne-affinities.js';
  * Barnes-Hut t-SNE on typed arrays: sparse affinities (tsne-affinities.ts), a quadtree walked once per
  * group of nearby points (tsne-quadtree.ts, tsne-repulsion.ts), the attraction over P's upper half
  * (tsne-attraction.ts), and from THREADED_POINTS up a helper thread for half of each gradient
- * (tsne-threads.ts), with the same result as one thread. The whole 10,000-image test set takes ~10-16 s on
- * 2 cores, against ~31 s for scikit-learn's TSNE (bench/tsne.ts measures both). The exact tsne-js path
+ * (tsne-threads.ts), with the same result as one thread. The whole 10,000-image test set takes ~15-20 s on
+ * one thread, against 31-58 s for scikit-learn's TSNE here (bench/tsne.ts measures both). The exact tsne-js path
  * survives as the tests' oracle (test/helpers/exact-tsne.ts), with the same schedule, so the two are
  * compared like for like. Initialisation is PCA (scikit-learn's default since 1.2): the first two
  * principal coordinates scaled to standard deviation 1e-4.
