@@ -12,6 +12,7 @@ export interface EndToEnd {
   samplesPerSecond: number | null;
   iwae: { samples: number; images: number; seconds: number } | null;
   reportSeconds: number | null; // report.json: the stages' time
+  tsneSeconds: number | null; // report.json: the t-SNE stage's share of it
   peakRssMb: number | null; // /usr/bin/time's maximum resident set size
   backend: string;
 }
@@ -20,8 +21,11 @@ function json(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
 
-/** Runs `npx tsx run <config> [--set ...]` into a temp folder and reads what it wrote. */
-export function endToEnd(what: string, config: string, set: string[]): EndToEnd {
+/**
+ * Runs `npx tsx run <config> [--set ...]` into a temp folder and reads what it wrote; `inspect` sees the
+ * run and report folders before they are deleted.
+ */
+export function endToEnd(what: string, config: string, set: string[], inspect?: (runDir: string, reportDir: string | null) => void): EndToEnd {
   const out = mkdtempSync(join(tmpdir(), 'vaelab-bench-'));
   const args = ['run.ts', config, '--out', join(out, 'experiments'), '--reports', join(out, 'reports'), ...set.flatMap((s) => ['--set', s])];
   const timer = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', 'peak-rss-kb %M'] : [];
@@ -35,9 +39,10 @@ export function endToEnd(what: string, config: string, set: string[]): EndToEnd 
   const info = json(join(runDir, 'run.json')) as { trainSeconds: number; samplesPerSecond: number | null; backend: { name: string } };
   const metrics = json(join(runDir, 'metrics.json')) as { iwae: { samples: number; images: number; seconds: number } | null };
   const reportRoot = join(out, 'reports', name);
-  const reportJson = existsSync(reportRoot) ? join(reportRoot, readdirSync(reportRoot)[0]!, 'report.json') : '';
-  const reportSeconds = reportJson !== '' && existsSync(reportJson) ? (json(reportJson) as { seconds: number }).seconds : null;
+  const reportDir = existsSync(reportRoot) ? join(reportRoot, readdirSync(reportRoot)[0]!) : null;
+  const report = reportDir !== null && existsSync(join(reportDir, 'report.json')) ? (json(join(reportDir, 'report.json')) as { seconds: number; stages: { type: string; seconds: number }[] }) : null;
   const rss = /peak-rss-kb (\d+)/.exec(r.stderr)?.[1];
+  inspect?.(runDir, reportDir);
   rmSync(out, { recursive: true, force: true });
   return {
     what,
@@ -46,7 +51,8 @@ export function endToEnd(what: string, config: string, set: string[]): EndToEnd 
     trainSeconds: info.trainSeconds,
     samplesPerSecond: info.samplesPerSecond,
     iwae: metrics.iwae === null ? null : { samples: metrics.iwae.samples, images: metrics.iwae.images, seconds: metrics.iwae.seconds },
-    reportSeconds,
+    reportSeconds: report?.seconds ?? null,
+    tsneSeconds: report?.stages.find((st) => st.type === 'tsne')?.seconds ?? null,
     peakRssMb: rss === undefined ? null : Number(rss) / 1024,
     backend: info.backend.name,
   };
@@ -55,8 +61,8 @@ export function endToEnd(what: string, config: string, set: string[]): EndToEnd 
 export function endToEndRows(rows: EndToEnd[]): string[] {
   const s = (x: number | null, digits = 0) => (x === null ? '-' : x.toFixed(digits));
   return [
-    '| run | backend | whole command (s) | training (s) | samples/s | IWAE (K x images: s) | report (s) | peak RSS (MB) |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.what} | ${r.backend} | ${s(r.wallSeconds, 1)} | ${s(r.trainSeconds, 1)} | ${s(r.samplesPerSecond)} | ${r.iwae === null ? '-' : `${r.iwae.samples} x ${r.iwae.images}: ${r.iwae.seconds.toFixed(1)}`} | ${s(r.reportSeconds, 1)} | ${s(r.peakRssMb)} |`),
+    '| run | backend | whole command (s) | training (s) | samples/s | IWAE (K x images: s) | report (s) | of which t-SNE (s) | peak RSS (MB) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.what} | ${r.backend} | ${s(r.wallSeconds, 1)} | ${s(r.trainSeconds, 1)} | ${s(r.samplesPerSecond)} | ${r.iwae === null ? '-' : `${r.iwae.samples} x ${r.iwae.images}: ${r.iwae.seconds.toFixed(1)}`} | ${s(r.reportSeconds, 1)} | ${s(r.tsneSeconds, 1)} | ${s(r.peakRssMb)} |`),
   ];
 }

@@ -1,4 +1,5 @@
-// `npm run bench`: training-step throughput of the shipped model shapes, per backend, in one process.
+// `npm run bench`: training-step throughput of the shipped model shapes, per backend, in one process, then
+// whole runs, the queue and the t-SNE rows; `npm run bench -- --only tsne` runs the t-SNE rows alone (~5 min).
 // Figures are medians over timed steps after warm-up; compare the ratios, not the absolutes (shared machine).
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -6,8 +7,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { nativeThreads } from '../src/backend/native/install.js';
-import { endToEnd, endToEndRows } from './end-to-end.js';
+import { endToEnd, endToEndRows, type EndToEnd } from './end-to-end.js';
 import { queueBench, queueRows } from './queue.js';
+import { tsneBench, tsneRows, tsneSkipReason, type TsneBench } from './tsne.js';
 import { registerKernelFixes, restoreStockKernels } from '../src/backend/kernels/index.js';
 import { selectBackend } from '../src/backend/select.js';
 import { buildVae, disposeVae } from '../src/models/registry.js';
@@ -63,47 +65,67 @@ function pytorchReference(): { torch: string; samplesPerSecond: Record<string, n
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch: string; samplesPerSecond: Record<string, number> };
 }
 
+const SECTIONS = ['tsne'] as const;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
+if (only !== null && !(SECTIONS as readonly (string | undefined)[]).includes(only)) {
+  process.stderr.write(`bench: --only takes one of ${SECTIONS.join(', ')}, got ${only ?? 'nothing'}\n`);
+  process.exit(2);
+}
+
 const results: { model: string; batch: number; backend: string; samplesPerSecond: number }[] = [];
-for (const c of cases) {
-  for (const b of c.backends) {
-    await selectBackend(b === 'stock wasm' ? 'wasm' : b);
-    if (b === 'stock wasm') restoreStockKernels('wasm');
-    let sps: number;
-    try {
-      sps = await samplesPerSecond(c);
-    } catch (err) {
-      sps = NaN; // stock tfjs 4.22 wasm has no Conv2DBackpropFilter: the conv model cannot train there
-      process.stderr.write(`${c.name} on ${b}: ${(err as Error).message.split('\n')[0]}\n`);
-      tf.engine().endScope();
+let torch: ReturnType<typeof pytorchReference> = null;
+let runs: EndToEnd[] = [];
+let queue: Awaited<ReturnType<typeof queueBench>> | null = null;
+if (only === null) {
+  for (const c of cases) {
+    for (const b of c.backends) {
+      await selectBackend(b === 'stock wasm' ? 'wasm' : b);
+      if (b === 'stock wasm') restoreStockKernels('wasm');
+      let sps: number;
+      try {
+        sps = await samplesPerSecond(c);
+      } catch (err) {
+        sps = NaN; // stock tfjs 4.22 wasm has no Conv2DBackpropFilter: the conv model cannot train there
+        process.stderr.write(`${c.name} on ${b}: ${(err as Error).message.split('\n')[0]}\n`);
+        tf.engine().endScope();
+      }
+      if (b === 'stock wasm') registerKernelFixes('wasm');
+      results.push({ model: c.name, batch: c.batch, backend: b, samplesPerSecond: sps });
+      process.stderr.write(`${c.name} on ${b}: ${sps.toFixed(0)} samples/s\n`);
     }
-    if (b === 'stock wasm') registerKernelFixes('wasm');
-    results.push({ model: c.name, batch: c.batch, backend: b, samplesPerSecond: sps });
-    process.stderr.write(`${c.name} on ${b}: ${sps.toFixed(0)} samples/s\n`);
   }
-}
-const torch = pytorchReference();
-process.stderr.write('end to end: configs/beta4.yaml, then a conv CVAE on 3,000 images (a few minutes)\n');
-const runs = [
-  endToEnd('beta4 (MLP 784-256-10, 10 epochs, full MNIST)', 'configs/beta4.yaml', []),
-  endToEnd('conv CVAE z=2, 3,000 images, 2 epochs, default evaluation and report', 'configs/cvae-conv-z2.yaml', ['data.trainLimit=3000', 'train.epochs=2']),
-];
-const haveRedis = existsSync('/usr/bin/redis-server');
-process.stderr.write(haveRedis ? 'queue: 500 no-op points, then a 4-point sweep on 1 and 2 workers (about a minute)\n' : 'queue rows skipped: no redis-server (apt-get install redis-server)\n');
-const queue = haveRedis ? await queueBench() : null;
-if (torch === null) process.stderr.write('PyTorch reference skipped: python3 cannot import torch (apt-get install python3-torch)\n');
-const rows: string[] = ['| model | batch | backend | samples/s (median step) | vs wasm | vs PyTorch CPU |', '|---|---|---|---|---|---|'];
-for (const c of cases) {
-  const of = (backend: string) => results.find((r) => r.model === c.name && r.backend === backend)?.samplesPerSecond;
-  const wasm = of('wasm')!;
-  const ref = torch?.samplesPerSecond[c.name];
-  for (const r of results.filter((x) => x.model === c.name)) {
-    if (Number.isNaN(r.samplesPerSecond)) rows.push(`| ${c.name} | ${c.batch} | ${r.backend} | cannot train (no Conv2DBackpropFilter) | - | - |`);
-    else rows.push(`| ${c.name} | ${c.batch} | ${r.backend} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(r.samplesPerSecond / ref).toFixed(2)}x`} |`);
+  torch = pytorchReference();
+  process.stderr.write('end to end: configs/beta4.yaml, then a conv CVAE on 3,000 images (a few minutes)\n');
+  runs = [
+    endToEnd('beta4 (MLP 784-256-10, 10 epochs, full MNIST)', 'configs/beta4.yaml', []),
+    endToEnd('conv CVAE z=2, 3,000 images, 2 epochs, default evaluation and report', 'configs/cvae-conv-z2.yaml', ['data.trainLimit=3000', 'train.epochs=2']),
+  ];
+  const haveRedis = existsSync('/usr/bin/redis-server');
+  process.stderr.write(haveRedis ? 'queue: 500 no-op points, then a 4-point sweep on 1 and 2 workers (about a minute)\n' : 'queue rows skipped: no redis-server (apt-get install redis-server)\n');
+  queue = haveRedis ? await queueBench() : null;
+  if (torch === null) process.stderr.write('PyTorch reference skipped: python3 cannot import torch (apt-get install python3-torch)\n');
+  const rows: string[] = ['| model | batch | backend | samples/s (median step) | vs wasm | vs PyTorch CPU |', '|---|---|---|---|---|---|'];
+  for (const c of cases) {
+    const of = (backend: string) => results.find((r) => r.model === c.name && r.backend === backend)?.samplesPerSecond;
+    const wasm = of('wasm')!;
+    const ref = torch?.samplesPerSecond[c.name];
+    for (const r of results.filter((x) => x.model === c.name)) {
+      if (Number.isNaN(r.samplesPerSecond)) rows.push(`| ${c.name} | ${c.batch} | ${r.backend} | cannot train (no Conv2DBackpropFilter) | - | - |`);
+      else rows.push(`| ${c.name} | ${c.batch} | ${r.backend} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(r.samplesPerSecond / ref).toFixed(2)}x`} |`);
+    }
+    if (ref !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CPU, 2 threads | ${ref.toFixed(0)} | ${(ref / wasm).toFixed(2)}x | 1.00x |`);
   }
-  if (ref !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CPU, 2 threads | ${ref.toFixed(0)} | ${(ref / wasm).toFixed(2)}x | 1.00x |`);
+  process.stdout.write(`${rows.join('\n')}\n\n${endToEndRows(runs).join('\n')}\n${queue === null ? '' : `\n${queueRows(queue).join('\n')}\n`}\n`);
 }
-process.stdout.write(`${rows.join('\n')}\n\n${endToEndRows(runs).join('\n')}\n${queue === null ? '' : `\n${queueRows(queue).join('\n')}\n`}`);
+let tsne: TsneBench | null = null;
+const skip = tsneSkipReason();
+if (skip !== null) process.stderr.write(`${skip}\n`);
+else {
+  tsne = await tsneBench((line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${tsneRows(tsne).join('\n')}\n`);
+}
 // one JSON file per run, so runs can be compared later (bench/results/ is not committed)
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(join('bench', 'results'), { recursive: true });
-writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, endToEnd: runs, queue }, null, 2) + '\n');
+writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, endToEnd: runs, queue, tsne }, null, 2) + '\n');

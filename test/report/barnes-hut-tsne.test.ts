@@ -46,6 +46,16 @@ describe('Barnes-Hut t-SNE', () => {
     expect(other).not.toEqual(first);
   });
 
+  it('gives the same embedding, bit for bit, on one thread or two (a helper thread takes half of each gradient)', async () => {
+    const { points, n, dim } = gaussianClusters(600, 10, 3, 8, 21);
+    const options = { perplexity: 20, iterations: 300 };
+    const one = await embed(points, n, dim, { ...options, threads: 1 });
+    const two = await embed(points, n, dim, { ...options, threads: 2 });
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+    expect(trustworthiness(points, two, n, dim, 10)).toBeGreaterThan(0.9);
+    await expect(embed(points, n, dim, { ...options, threads: 0 })).rejects.toThrow(RangeError);
+  });
+
   it('embeds 2,000 points of five clusters at the defaults and keeps the clusters apart', async () => {
     const { points, labels, n, dim } = gaussianClusters(2000, 10, 5, 8, 13);
     let calls = 0;

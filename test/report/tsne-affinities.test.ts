@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { calibrateRow, nearestNeighbours, neighbourCount, sparseAffinities } from '../../src/report/analysis/tsne-affinities.js';
+import { attract, upperHalf } from '../../src/report/analysis/tsne-attraction.js';
 import { Quadtree } from '../../src/report/analysis/tsne-quadtree.js';
+import { repelGroups } from '../../src/report/analysis/tsne-repulsion.js';
 import { createRng } from '../../src/data/batches.js';
 import { gaussianClusters } from '../helpers/tsne-quality.js';
 
@@ -59,6 +61,30 @@ describe('sparse t-SNE affinities', () => {
   });
 });
 
+describe('the attractive term', () => {
+  it('from the upper half of P, split over two row ranges, equals the sum over full rows', () => {
+    const P = sparseAffinities(points, n, dim, 10);
+    const rng = createRng(3);
+    const y = Float64Array.from({ length: 2 * n }, () => rng() - 0.5);
+    const want = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      for (let e = P.rowStart[i]!; e < P.rowStart[i + 1]!; e++) {
+        const j = P.col[e]!;
+        const [dx, dy] = [y[2 * i]! - y[2 * j]!, y[2 * i + 1]! - y[2 * j + 1]!];
+        const pw = P.p[e]! / (1 + dx * dx + dy * dy);
+        want[2 * i]! += pw * dx;
+        want[2 * i + 1]! += pw * dy;
+      }
+    }
+    const upper = upperHalf(P);
+    expect(upper.col.length * 2).toBe(P.col.length);
+    const [a, b] = [new Float64Array(2 * n), new Float64Array(2 * n)];
+    attract(y, upper, a, 0, 50);
+    attract(y, upper, b, 50, n);
+    for (let k = 0; k < 2 * n; k++) expect(a[k]! + b[k]!).toBeCloseTo(want[k]!, 14);
+  });
+});
+
 describe('the Barnes-Hut quadtree', () => {
   const rng = createRng(9);
   const m = 300;
@@ -78,18 +104,31 @@ describe('the Barnes-Hut quadtree', () => {
     return { fx, fy, z, gross };
   }
 
-  it('theta 0 gives the exact repulsion; theta 0.5 stays within a few percent', () => {
+  it('theta 0 gives the exact repulsion; theta 0.5 stays within a few percent, whatever the group size', () => {
     const tree = new Quadtree();
-    tree.build(y, m);
-    for (const [theta, tolerance] of [[0, 1e-9], [0.5, 0.03]] as const) {
-      for (const i of [0, 1, 2, 150, 299]) {
+    const want = Array.from({ length: m }, (_, i) => direct(i));
+    const wantZ = want.reduce((s, d) => s + d.z, 0);
+    for (const groupSize of [1, 7, 64, m]) {
+      tree.build(y, m, groupSize);
+      // Every point in exactly one group.
+      expect(Array.from(tree.order.subarray(0, m)).sort((a, b) => a - b)).toEqual(Array.from({ length: m }, (_, i) => i));
+      expect(tree.groupStart[tree.groups]).toBe(m);
+      for (const [theta, tolerance] of [[0, 1e-9], [0.5, 0.03]] as const) {
         const force = new Float64Array(2 * m);
-        const z = tree.repel(y, i, theta, force);
-        const want = direct(i);
-        expect(Math.abs(z - want.z) / want.z).toBeLessThanOrEqual(tolerance);
-        // Relative to the sum of the forces' sizes: the net force can nearly cancel, and its error need not.
-        expect(Math.hypot(force[2 * i]! - want.fx, force[2 * i + 1]! - want.fy) / want.gross).toBeLessThanOrEqual(tolerance);
+        const z = repelGroups(y, tree, theta, force, 0, tree.groups);
+        expect(Math.abs(z - wantZ) / wantZ).toBeLessThanOrEqual(tolerance);
+        for (let i = 0; i < m; i++) {
+          // Relative to the sum of the forces' sizes: the net force can nearly cancel, and its error need not.
+          expect(Math.hypot(force[2 * i]! - want[i]!.fx, force[2 * i + 1]! - want[i]!.fy) / want[i]!.gross).toBeLessThanOrEqual(tolerance);
+        }
       }
     }
+    // Two halves of the groups add up to the whole.
+    tree.build(y, m, 7);
+    const half = tree.groups >> 1;
+    const [a, b, all] = [new Float64Array(2 * m), new Float64Array(2 * m), new Float64Array(2 * m)];
+    const split = repelGroups(y, tree, 0.5, a, 0, half) + repelGroups(y, tree, 0.5, b, half, tree.groups);
+    expect(split).toBeCloseTo(repelGroups(y, tree, 0.5, all, 0, tree.groups), 9);
+    for (let k = 0; k < 2 * m; k++) expect(a[k]! + b[k]!).toBeCloseTo(all[k]!, 12);
   });
 });

@@ -1,5 +1,9 @@
 import type { SparseAffinities } from './tsne-affinities.js';
+import { upperHalf } from './tsne-attraction.js';
+import { groupSplit } from './tsne-gradient.js';
+import { repelGroups } from './tsne-repulsion.js';
 import { Quadtree } from './tsne-quadtree.js';
+import { helperShare, inlineShare, sharedFloat64, whileItPays, type SecondShare, type ShareBuffers } from './tsne-threads.js';
 
 /**
  * Barnes-Hut t-SNE's gradient descent in 2D (van der Maaten 2014; scikit-learn's `method='barnes_hut'`):
@@ -13,6 +17,7 @@ import { Quadtree } from './tsne-quadtree.js';
 export interface DescentOptions {
   iterations: number; // gradient steps in all, exploration included
   theta: number; // Barnes-Hut accuracy: a cell is summarised when its width / distance < theta (0: exact)
+  threads: number; // 1, or 2: a helper thread computes half of each gradient (the same embedding either way)
   onProgress?: (done: number, total: number) => void; // called between chunks and once at the end
 }
 
@@ -29,6 +34,7 @@ export const SCHEDULE = {
   MIN_GRAD_NORM: 1e-7, // converged (scikit-learn's min_grad_norm)
 } as const;
 const { EXAGGERATION, EXPLORATION_ITERATIONS, EXPLORATION_SHARE, MOMENTUM_EXPLORATION, MOMENTUM_FINAL, GAIN_UP, GAIN_DOWN, MIN_GAIN, MIN_GRAD_NORM } = SCHEDULE;
+const GROUP_SIZE = 64; // points sharing one tree walk: ~2x faster than per-point walks at 10,000 points (16: 1.7x)
 const CHUNK_MS = 50; // longest stretch between yields to the event loop
 
 /** How long the exploration phase lasts and the step size, for n points and a run of `iterations`. */
@@ -76,50 +82,53 @@ export async function descend(y: Float64Array, n: number, P: SparseAffinities, o
   const { iterations, theta } = options;
   const { exploration, learningRate } = scheduleFor(n, iterations);
   const tick = progressTicker(iterations, options.onProgress);
+  const threaded = options.threads > 1;
+  const buffer = threaded ? sharedFloat64 : (length: number) => new Float64Array(length);
+  const buffers: ShareBuffers = { y: buffer(n * 2), repulsion: buffer(n * 2), attraction: buffer(n * 2) };
+  buffers.y.set(y);
   const grad = new Float64Array(n * 2);
-  const repulsion = new Float64Array(n * 2);
   const update = new Float64Array(n * 2);
   const gains = new Float64Array(n * 2).fill(1);
-  const tree = new Quadtree();
-
-  for (let it = 0; it < iterations; it++) {
-    if (it === exploration) {
-      update.fill(0);
-      gains.fill(1);
+  const upper = upperHalf(P);
+  const step = { tree: new Quadtree(threaded), theta, buffers };
+  const inline = inlineShare(step.tree, upper, theta, buffers);
+  const second = threaded ? whileItPays(await helperShare(step.tree, upper, theta, buffers), inline) : inline;
+  try {
+    for (let it = 0; it < iterations; it++) {
+      if (it === exploration) {
+        update.fill(0);
+        gains.fill(1);
+      }
+      const exaggeration = it < exploration ? EXAGGERATION : 1;
+      const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
+      gradient(step, n, exaggeration, second, grad);
+      const norm = momentumStep(buffers.y, grad, update, gains, momentum, learningRate);
+      if (!Number.isFinite(norm)) throw new Error(`t-SNE diverged at iteration ${it} (gradient norm ${Math.sqrt(norm)})`);
+      if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
+      await tick(it);
     }
-    const exaggeration = it < exploration ? EXAGGERATION : 1;
-    const momentum = it < exploration ? MOMENTUM_EXPLORATION : MOMENTUM_FINAL;
-    gradient(y, n, P, exaggeration, theta, tree, repulsion, grad);
-    const norm = momentumStep(y, grad, update, gains, momentum, learningRate);
-    if (!Number.isFinite(norm)) throw new Error(`t-SNE diverged at iteration ${it} (gradient norm ${Math.sqrt(norm)})`);
-    if (it >= exploration && Math.sqrt(norm) < MIN_GRAD_NORM) break;
-    await tick(it);
+  } finally {
+    await second.close();
   }
+  y.set(buffers.y);
   options.onProgress?.(iterations, iterations);
 }
 
+interface Step {
+  tree: Quadtree;
+  theta: number;
+  buffers: ShareBuffers;
+}
+
 /** dKL/dy into `grad`: 4 (exaggeration x sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij² (y_i - y_j) / Z). */
-function gradient(y: Float64Array, n: number, P: SparseAffinities, exaggeration: number, theta: number, tree: Quadtree, repulsion: Float64Array, grad: Float64Array): void {
-  tree.build(y, n);
-  repulsion.fill(0);
-  let z = 0;
-  for (let i = 0; i < n; i++) z += tree.repel(y, i, theta, repulsion);
-  const { rowStart, col, p } = P;
-  const inverseZ = 1 / Math.max(z, Number.MIN_VALUE);
-  for (let i = 0; i < n; i++) {
-    const xi = y[2 * i]!;
-    const yi = y[2 * i + 1]!;
-    let ax = 0;
-    let ay = 0;
-    for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) {
-      const j = col[e]!;
-      const dx = xi - y[2 * j]!;
-      const dy = yi - y[2 * j + 1]!;
-      const pw = p[e]! / (1 + dx * dx + dy * dy);
-      ax += pw * dx;
-      ay += pw * dy;
-    }
-    grad[2 * i] = 4 * (exaggeration * ax - repulsion[2 * i]! * inverseZ);
-    grad[2 * i + 1] = 4 * (exaggeration * ay - repulsion[2 * i + 1]! * inverseZ);
-  }
+function gradient(step: Step, n: number, exaggeration: number, second: SecondShare, grad: Float64Array): void {
+  const { tree, theta } = step;
+  const { y, repulsion, attraction } = step.buffers;
+  second.begin();
+  tree.build(y, n, GROUP_SIZE);
+  const g = groupSplit(tree, n);
+  second.repel({ fromGroup: g, toGroup: tree.groups });
+  const first = repelGroups(y, tree, theta, repulsion, 0, g);
+  const inverseZ = 1 / Math.max(first + second.finish(), Number.MIN_VALUE);
+  for (let k = 0; k < 2 * n; k++) grad[k] = 4 * (exaggeration * attraction[k]! - repulsion[k]! * inverseZ);
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createRng } from '../../data/batches.js';
 import { descend } from './barnes-hut-tsne.js';
 import { pca2 } from './pca.js';
@@ -7,12 +8,14 @@ import { sparseAffinities } from './tsne-affinities.js';
  * t-SNE to 2D: the one seam `(points, options) -> embedding` the report calls, so another implementation
  * (native, multi-threaded) can replace this file without touching the stages.
  *
- * Barnes-Hut t-SNE on typed arrays (tsne-affinities.ts, tsne-quadtree.ts, barnes-hut-tsne.ts), O(n log n)
- * a step: the whole 10,000-image test set in well under a minute, where exact t-SNE (tsne-js, O(n²))
- * took ~23 min for 2,000 points. The exact tsne-js path survives as the tests' oracle
- * (test/helpers/exact-tsne.ts), with the same schedule, so the two are compared like for like.
- * Initialisation is PCA (scikit-learn's default since 1.2): the first two principal coordinates scaled
- * to standard deviation 1e-4.
+ * Barnes-Hut t-SNE on typed arrays: sparse affinities (tsne-affinities.ts), a quadtree walked once per
+ * group of nearby points (tsne-quadtree.ts, tsne-repulsion.ts), the attraction over P's upper half
+ * (tsne-attraction.ts), and from THREADED_POINTS up a helper thread for half of each gradient
+ * (tsne-threads.ts), with the same result as one thread. The whole 10,000-image test set takes ~15-20 s on
+ * one thread, against 31-58 s for scikit-learn's TSNE here (bench/tsne.ts measures both). The exact tsne-js path
+ * survives as the tests' oracle (test/helpers/exact-tsne.ts), with the same schedule, so the two are
+ * compared like for like. Initialisation is PCA (scikit-learn's default since 1.2): the first two
+ * principal coordinates scaled to standard deviation 1e-4.
  */
 
 export interface EmbedOptions {
@@ -21,6 +24,7 @@ export interface EmbedOptions {
   theta?: number; // Barnes-Hut accuracy, 0 (exact repulsion) to ~1; 0.5 as in scikit-learn and bhtsne
   seed?: number; // drives the random initial embedding; PCA initialisation does not need it
   init?: 'pca' | 'random'; // 'random': N(0, 1e-4²), seeded
+  threads?: number; // 1 or 2 (more count as 2); default 2 from THREADED_POINTS up where there are 2 cores
   onProgress?: (done: number, total: number) => void; // called between chunks and once at the end
 }
 
@@ -31,6 +35,9 @@ export const EMBED_DEFAULTS = {
   seed: 0,
   init: 'pca',
 } as const;
+
+/** From here up a helper thread pays for its start (~0.2 s); below, one thread does it all. */
+export const THREADED_POINTS = 2000;
 
 export const INIT_STD = 1e-4; // initial spread: small, so early exaggeration shapes the clusters
 
@@ -60,7 +67,9 @@ export async function embed(points: Float32Array, n: number, dim: number, option
   const y = randomInit(n, seed);
   if (init === 'pca') pcaInit(points, n, dim, y);
   const P = sparseAffinities(points, n, dim, perplexity);
-  await descend(y, n, P, { iterations, theta, onProgress: options.onProgress });
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) throw new RangeError(`embed: threads must be a positive integer, got ${options.threads}`);
+  const threads = Math.min(2, options.threads ?? (n >= THREADED_POINTS && availableParallelism() > 1 ? 2 : 1));
+  await descend(y, n, P, { iterations, theta, threads, onProgress: options.onProgress });
   return Float32Array.from(y);
 }
 
