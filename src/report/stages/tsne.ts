@@ -11,7 +11,7 @@ import { hoverScatter, writeHoverSprite } from '../figures/hover-scatter.js';
 import { rasterPanel, sharedRange } from '../figures/raster-panel.js';
 import type { Stage } from '../types.js';
 
-// Barnes-Hut t-SNE, O(n log n) a step: the whole 10,000-image test set in ~35 s on 2 cores.
+// Barnes-Hut t-SNE, O(n log n) a step: the whole 10,000-image test set in ~17-20 s on one core.
 const Options = z.strictObject({
   points: z.int().min(20).nullable().default(null).describe('test points embedded (a fixed seeded subset); null: every test image'),
   perplexity: z.number().min(2).max(100).default(EMBED_DEFAULTS.perplexity).describe('t-SNE perplexity: roughly the number of neighbours each point keeps'),
