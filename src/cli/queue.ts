@@ -6,6 +6,7 @@ import { formatPointRows, openQueues, pointRow, stateGroup, sweepJobData, sweepR
 import { formatSweepTable } from '../sweep/table.js';
 import type { CliArgs } from './args.js';
 import { onInterrupt } from './interrupt.js';
+import { progressBars, redraw, type StateCounts } from './progress-bars.js';
 
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
@@ -22,17 +23,20 @@ function needQueue(args: CliArgs, command: string): string {
 export async function queuedSweepCommand(config: Config, args: CliArgs): Promise<number> {
   const url = needQueue(args, 'a queued sweep');
   let last = '';
+  let drawn = 0; // bar lines on the terminal now
   const onRows = (rows: PointRow[]) => {
-    const counts = { waiting: 0, active: 0, done: 0, failed: 0 };
+    const counts: StateCounts = { waiting: 0, active: 0, done: 0, failed: 0 };
     for (const r of rows) counts[stateGroup(r.state)]++;
     const line = Object.entries(counts).map(([k, n]) => `${k} ${n}`).join('  ');
     if (line === last) return;
     last = line;
-    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
-    else log(line);
+    // A terminal redraws one bar per state in place; a log (CI, a file) gets a line per change.
+    if (!process.stderr.isTTY) return log(line);
+    const bars = progressBars(counts);
+    process.stderr.write(redraw(bars, drawn));
+    drawn = bars.length;
   };
   const submitted = await submitSweep(config, { url, attempts: args.attempts ?? 3, detach: args.detach, out: args.out, log, onRows });
-  if (process.stderr.isTTY && last !== '') process.stderr.write('\n');
   if (submitted.result === null) {
     process.stdout.write(`${submitted.plan.id}\n`);
     return EXIT.ok;
