@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
@@ -187,5 +187,40 @@ describe.skipIf(skip)('a sweep on BullMQ workers', () => {
     await second.waitFor(/\[seed=7\] completed/);
     expect(readMetrics(point).map((m) => m.epoch)).toEqual([1, 2, 3, 4]);
     expect(readRunInfo(point).status).toBe('completed');
+  });
+
+  it('points complete on disk are not retrained; a worker with --backend records the backend that ran, and the comparison marks the mix', { timeout: 300_000 }, async () => {
+    redis = await startRedis();
+    const root = tempDir();
+    const [out, reports] = [join(root, 'experiments'), join(root, 'reports')];
+    const config = writeSweep(root, 'qdisk', '{model.latentDim: [2, 3]}', '{epochs: 2, batchSize: 64, evalBatchSize: 64}', 512);
+    const local = startCli([config, '--out', out, '--reports', reports]); // the same sweep, run here first
+    running.push(local);
+    expect((await local.exited).code, local.output()).toBe(0);
+    const sweepDir = join(out, 'qdisk', readdirSync(join(out, 'qdisk'))[0]!);
+    const [kept, redone] = pointDirs(sweepDir) as [string, string];
+    const before = readFileSync(join(kept, 'metrics.jsonl'), 'utf8');
+    const mtime = statSync(join(kept, 'metrics.jsonl')).mtimeMs;
+    rmSync(redone, { recursive: true }); // lost: this one must train again, on the worker's backend
+
+    const worker = startCli([...workerArgs(redis.url, out, reports), '--backend', 'cpu']);
+    running.push(worker);
+    await worker.waitFor(/worker on/);
+    const submit = startCli([config, '--queue', redis.url, '--out', out, '--reports', reports]);
+    running.push(submit);
+    expect((await submit.exited).code, submit.output()).toBe(0);
+    expect(readFileSync(join(kept, 'metrics.jsonl'), 'utf8')).toBe(before);
+    expect(statSync(join(kept, 'metrics.jsonl')).mtimeMs).toBe(mtime);
+    expect(readSweepFile(sweepDir).points.map((p) => p.action)).toEqual(['skipped', 'new']);
+    expect(readRunInfo(kept).backend!.name).toBe('wasm');
+    expect(readRunInfo(redone).backend!.name).toBe('cpu');
+    expect(readMetrics(redone).map((m) => m.epoch)).toEqual([1, 2]);
+    const compare = join(reports, 'compare');
+    // the local sweep's comparison is there too: the queue's is the newer one, of the new set of runs
+    const newest = readdirSync(compare).map((d) => join(compare, d, 'index.html')).filter((f) => existsSync(f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+    const page = readFileSync(newest, 'utf8');
+    expect(page).toMatch(/>backend</);
+    expect(page).toContain('>cpu<');
+    expect(page).toContain('>wasm<');
   });
 });
