@@ -13,9 +13,9 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startCli(args: string[], prefix: string[] = []): CliProcess {
+export function startCli(args: string[], prefix: string[] = [], env: Record<string, string> = {}): CliProcess {
   const command = [...prefix, process.execPath, '--import', 'tsx', 'run.ts', ...args];
-  const child = spawn(command[0]!, command.slice(1), { cwd: process.cwd(), env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { cwd: process.cwd(), env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let all = '';
   let out = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];

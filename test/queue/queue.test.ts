@@ -7,7 +7,7 @@ import { readSweepFile } from '../../src/run/sweep-file.js';
 import { tempDir } from '../helpers/tiny.js';
 import { startCli, stopCli, type CliProcess } from './processes.js';
 import { writeSweep } from './sweep-config.js';
-import { redisCli, redisMissing, startRedis, type RedisServer } from './redis.js';
+import { redisCli, redisMissing, startRedis, testCertificates, type RedisServer } from './redis.js';
 
 const skip = redisMissing() === 'skip';
 
@@ -222,5 +222,32 @@ describe.skipIf(skip)('a sweep on BullMQ workers', () => {
     expect(page).toMatch(/>backend</);
     expect(page).toContain('>cpu<');
     expect(page).toContain('>wasm<');
+  });
+
+  it('rediss:// (TLS, a private CA given by NODE_EXTRA_CA_CERTS): a worker and the submitter finish a sweep; without the CA, a clear error', { timeout: 300_000 }, async () => {
+    const root = tempDir();
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const certs = testCertificates(root);
+    redis = await startRedis({ password, tls: certs });
+    expect(redis.url.startsWith('rediss://')).toBe(true);
+    const untrusted = startCli(['status', '--queue', redis.url]);
+    running.push(untrusted);
+    const refused = await untrusted.exited;
+    expect(refused.code, untrusted.output()).toBe(2);
+    expect(untrusted.output()).toMatch(/cannot reach Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*(certificate|self.signed)/i);
+    expect(untrusted.output()).not.toContain(password);
+
+    const trust = { NODE_EXTRA_CA_CERTS: certs.ca };
+    const [out, reports] = [join(root, 'experiments'), join(root, 'reports')];
+    const config = writeSweep(root, 'qtls', '{seed: [1]}', '{epochs: 1, batchSize: 64, evalBatchSize: 64}', 256);
+    const worker = startCli(workerArgs(redis.url, out, reports), [], trust);
+    running.push(worker);
+    await worker.waitFor(/worker on/);
+    const submit = startCli([config, '--queue', redis.url, '--out', out, '--reports', reports], [], trust);
+    running.push(submit);
+    expect((await submit.exited).code, submit.output()).toBe(0);
+    const sweepDir = join(out, 'qtls', readdirSync(join(out, 'qtls'))[0]!);
+    expect(readSweepFile(sweepDir).points.map((p) => p.status)).toEqual(['completed']);
+    expect(worker.output() + submit.output()).not.toContain(password);
   });
 });
