@@ -8,8 +8,9 @@ export function minimisesElbo(loss: Loss): boolean {
   return loss.beta === 1 && loss.reconstructionWeight === 1;
 }
 
-/** The minimised objective as a formula: "recon + 4·KL", "0·recon + KL". */
+/** The minimised objective as a formula: "recon + 4·KL", "0·recon + KL", "the IWAE bound, k = 5". */
 export function objectiveFormula(loss: Loss): string {
+  if (loss.objective === 'iwae') return `the IWAE bound, k = ${loss.samples ?? 1}`;
   const term = (w: number, name: string) => (w === 1 ? name : `${w}·${name}`);
   return `${term(loss.reconstructionWeight, 'recon')} + ${term(loss.beta, 'KL')}`;
 }

@@ -21,6 +21,8 @@ describe('the objective a run trained, in words', () => {
     expect(name(0, 1)).toBe('reconstruction only (β = 0)');
     expect(name(2, 0.5)).toBe('weighted ELBO, 0.5·recon + 2·KL');
     expect(objectiveFormula({ beta: 4, reconstructionWeight: 1 })).toBe('recon + 4·KL');
+    expect(objectiveFormula({ beta: 1, reconstructionWeight: 1, objective: 'iwae', samples: 5 })).toBe('the IWAE bound, k = 5');
+    expect(minimisesElbo({ beta: 1, reconstructionWeight: 1, objective: 'iwae', samples: 5 })).toBe(false);
     expect(minimisesElbo({ beta: 1, reconstructionWeight: 1 })).toBe(true);
     expect(minimisesElbo({ beta: 1, reconstructionWeight: 0 })).toBe(false);
   });
