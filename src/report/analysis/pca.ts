@@ -47,19 +47,26 @@ export function pca2(points: Float32Array, n: number, dim: number): Pca2 {
   for (const value of values) total += Math.max(value, 0);
   const share = (value: number | undefined): number => (total > 0 ? Math.max(value ?? 0, 0) / total : 0);
 
-  const projected = new Float32Array(n * 2);
+  const projected = projectOnto(points, n, dim, { mean, components: [first, second] });
+  return { projected, explained: [share(values[0]), share(values[1])], components: [first, second], mean };
+}
+
+/** n points of `dim` values on two components fitted elsewhere (another set's PCA): [n, 2] row-major. */
+export function projectOnto(points: Float32Array, n: number, dim: number, pca: Pick<Pca2, 'mean' | 'components'>): Float32Array {
+  const out = new Float32Array(n * 2);
+  const [a, b] = pca.components;
   for (let i = 0; i < n; i++) {
     let u = 0;
     let w = 0;
     for (let d = 0; d < dim; d++) {
-      const x = points[i * dim + d]! - mean[d]!;
-      u += x * first[d]!;
-      w += x * second[d]!;
+      const x = points[i * dim + d]! - pca.mean[d]!;
+      u += x * a[d]!;
+      w += x * (b[d] ?? 0);
     }
-    projected[i * 2] = u;
-    projected[i * 2 + 1] = w;
+    out[2 * i] = u;
+    out[2 * i + 1] = w;
   }
-  return { projected, explained: [share(values[0]), share(values[1])], components: [first, second], mean };
+  return out;
 }
 
 /**

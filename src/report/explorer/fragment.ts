@@ -1,5 +1,5 @@
 import { fmt, zName } from '../figures/format.js';
-import { html, joinHtml, raw, type SafeHtml } from '../figures/html.js';
+import { html, joinHtml, raw, scriptJson, type SafeHtml } from '../figures/html.js';
 import { EXPLORER_DIR } from './assets.js';
 
 /** What explorer.js reads from #vx-settings: everything about the run except the weights and points. */
@@ -14,11 +14,6 @@ export interface ExplorerSettings {
   start: number[]; // initial z; the other dims stay here
   classNames: string[];
   colours: string[];
-}
-
-/** JSON inside <script>: a `<` could close the element early (`</script>` in a class name), so escape it. */
-function scriptJson(value: unknown): SafeHtml {
-  return raw(JSON.stringify(value).replace(/</g, '\\u003c'));
 }
 
 // CSS px. Integer image scales keep pixelated upscaling even: 28 px * 9 = 252, * 6 = 168 on phones.

@@ -1,4 +1,4 @@
-import { html, raw, type SafeHtml } from './html.js';
+import { html, raw, scriptJson, type SafeHtml } from './html.js';
 import { writeTiles } from './images.js';
 
 /**
@@ -20,11 +20,6 @@ const SPRITE_COLS = 100;
 export function writeHoverSprite(outDir: string, file: string, p: HoverPoints): string {
   writeTiles(`${outDir}/${file}`, p.images, p.indices.length, { cols: SPRITE_COLS, size: p.size });
   return file;
-}
-
-/** JSON inside <script>: a `<` could end the element early, so escape it. */
-function scriptJson(value: unknown): SafeHtml {
-  return raw(JSON.stringify(value).replace(/</g, '\\u003c'));
 }
 
 export interface HoverFigure {

@@ -57,6 +57,11 @@ export function raw(trusted: string): SafeHtml {
   return new Markup(trusted);
 }
 
+/** JSON inside <script>: a `<` could close the element early (`</script>` in a class name), so escape it. */
+export function scriptJson(value: unknown): SafeHtml {
+  return raw(JSON.stringify(value).replace(/</g, '\\u003c'));
+}
+
 /** Parts joined by `separator` (text is escaped, as in `html`). */
 export function joinHtml(parts: readonly HtmlValue[], separator: HtmlValue = ''): SafeHtml {
   return new Markup(parts.map(render).join(render(separator)));

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { column } from '../analysis/picks.js';
 import { renderSvg } from './charts.js';
 import type { SafeHtml } from './html.js';
 import { rasterizeScatter, rasterScatterSpec, writeRgbPng } from './raster-scatter.js';
@@ -14,11 +15,6 @@ export function sharedRange(sets: readonly Float32Array[], axis: 0 | 1): [number
   const values: number[] = [];
   for (const xy of sets) for (let i = axis; i < xy.length; i += 2) values.push(xy[i]!);
   return paddedRange(values);
-}
-
-function split(xy: Float32Array): { x: Float32Array; y: Float32Array } {
-  const n = xy.length / 2;
-  return { x: Float32Array.from({ length: n }, (_, i) => xy[2 * i]!), y: Float32Array.from({ length: n }, (_, i) => xy[2 * i + 1]!) };
 }
 
 export interface RasterPanel {
@@ -38,7 +34,7 @@ export interface RasterPanel {
 export async function rasterPanel(p: RasterPanel): Promise<SafeHtml> {
   const [xDomain, yDomain] = p.domains;
   const { width, height } = equalAspect(xDomain, yDomain, p.side);
-  const { x, y } = split(p.points.xy);
+  const [x, y] = [column(p.points.xy, 2, 0), column(p.points.xy, 2, 1)];
   const radius = p.radius ?? (p.points.labels.length > 3000 ? 1.4 : 2.2);
   writeRgbPng(join(p.outDir, p.file), rasterizeScatter({ x, y, labels: p.points.labels, xDomain, yDomain, width, height, radius }), width, height);
   return renderSvg(rasterScatterSpec({ src: p.file, width, height, xDomain, yDomain, xTitle: p.titles[0], yTitle: p.titles[1], classNames: p.classNames, legend: p.legend !== false, ...(p.title === undefined ? {} : { title: p.title }) }));

@@ -55,12 +55,17 @@ function ellipses(p: Plane, title: string[], gaussians: ClassGaussian[], domains
 }
 
 /** The three views of one window: the study's averaged estimates, the sampled codes, our moment-matched Gaussians. */
-async function views(p: Plane, test: SplitLatents, sampled: Float32Array, domains: Domains, file: string, where: string): Promise<SafeHtml[]> {
-  const { latentDim } = p.ctx.spec();
+interface TestViews {
+  labels: Uint8Array;
+  sampled: Float32Array; // [count, 2], one z per test image in the plane
+  averaged: ClassGaussian[]; // the study's estimator
+  matched: ClassGaussian[]; // ours
+}
+
+async function views(p: Plane, t: TestViews, domains: Domains, file: string, where: string): Promise<SafeHtml[]> {
   const names = p.ctx.classNames;
-  const averaged = averagedGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, p.dims, names.length);
-  const matched = classGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, p.dims, names.length);
-  const scatter = await rasterPanel({ outDir: p.ctx.outDir, file, points: { xy: sampled, labels: test.labels }, domains, titles: p.axes, classNames: names, side: p.options.width, title: `sampled z (${where})`, legend: false });
+  const { averaged, matched } = t;
+  const scatter = await rasterPanel({ outDir: p.ctx.outDir, file, points: { xy: t.sampled, labels: t.labels }, domains, titles: p.axes, classNames: names, side: p.options.width, title: `sampled z (${where})`, legend: false });
   return [
     await ellipses(p, ['averaged estimates (the study\'s)', where], averaged, domains, false),
     scatter,
@@ -86,17 +91,23 @@ export const contoursStage: Stage<z.infer<typeof Options>> = {
     // Names at the means only where they can be read: a wider code's strongest plane piles them at the centre.
     const p: Plane = { ctx, dims, axes, labelMeans: !cvae && latentDim === 2, prior: true, options };
     const sampled = sampledPlane(test, latentDim, dims, deriveSeed(ctx.config.seed, SAMPLE_STREAM));
+    const t: TestViews = {
+      labels: test.labels,
+      sampled,
+      averaged: averagedGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, dims, names.length),
+      matched: classGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, dims, names.length),
+    };
     const e = options.extent;
     const domains: Domains = e === null ? [sharedRange([sampled], 0), sharedRange([sampled], 1)] : [[-e, e], [-e, e]];
     const files = ['contours-sampled.png'];
-    const parts = [row(await views(p, test, sampled, domains, files[0]!, 'test set'))];
+    const parts = [row(await views(p, t, domains, files[0]!, 'test set'))];
     if (options.closeUp !== null) {
       const c = options.closeUp;
       if (c >= names.length) throw new VaelabError(`contours: closeUp class ${c} does not exist (the run has classes 0 to ${names.length - 1})`);
-      const g = classGaussians(test.mu, test.logVar, test.labels, test.count, latentDim, dims, names.length).find((x) => x.label === c);
+      const g = t.matched.find((x) => x.label === c);
       if (g === undefined) throw new VaelabError(`contours: closeUp class ${c} has no test image`);
       files.push('contours-close-up.png');
-      parts.push(html`<h3 class="sub">Close-up around ${names[c] ?? String(c)}</h3>`, row(await views({ ...p, labelMeans: !cvae }, test, sampled, closeUpWindow(g), files[1]!, 'close-up')));
+      parts.push(html`<h3 class="sub">Close-up around ${names[c] ?? String(c)}</h3>`, row(await views({ ...p, labelMeans: !cvae }, t, closeUpWindow(g), files[1]!, 'close-up')));
     }
     // The layout should be the model's, not the images': the same Gaussians from other images should agree.
     const half = seededSubset(train.count, Math.floor(train.count / 2));

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { deriveSeed } from '../../data/batches.js';
-import { pca2 } from '../analysis/pca.js';
+import { pca2, projectOnto } from '../analysis/pca.js';
 import { gatherRows, seededSubset } from '../analysis/picks.js';
-import { projectOnto, sampleLatents } from '../analysis/sampled-latents.js';
+import { sampleLatents } from '../analysis/sampled-latents.js';
 import { zName } from '../figures/format.js';
 import { toggle } from '../figures/toggle.js';
 import type { Stage } from '../types.js';
@@ -30,7 +30,7 @@ export const latentScatterStage: Stage<z.infer<typeof Options>> = {
     const sampled = sampleLatents(mu, gatherRows(test.logVar, latentDim, pick), n, latentDim, deriveSeed(ctx.config.seed, SAMPLE_STREAM));
     // Above two dimensions both views go on the means' principal axes (fitted on every test mean), so they compare.
     const pca = latentDim === 2 ? null : pca2(test.mu, test.count, latentDim);
-    const [muXy, zXy] = pca === null ? [mu, sampled] : [projectOnto(mu, n, latentDim, pca), projectOnto(sampled, n, latentDim, pca)];
+    const [muXy, zXy] = pca === null ? [mu, sampled] : [gatherRows(pca.projected, 2, pick), projectOnto(sampled, n, latentDim, pca)];
     const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
     const titles: [string, string] = pca === null ? [zName(0), zName(1)] : [`PC1 (${pct(pca.explained[0])} of the means' variance)`, `PC2 (${pct(pca.explained[1])})`];
     const domains: [[number, number], [number, number]] = [sharedRange([muXy, zXy], 0), sharedRange([muXy, zXy], 1)];
