@@ -1,9 +1,20 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { latentUsage } from '../../eval/active-units.js';
-import { readLatents, type SplitLatents } from '../../run/latents.js';
+import { readLatents, type Latents, type SplitLatents } from '../../run/latents.js';
 import type { RunSummary } from '../catalog/run-summary.js';
 import { renderSvg } from '../figures/charts.js';
 import type { SafeHtml } from '../figures/html.js';
+
+/** A run's saved latents (undefined: it saved none), read at most once per comparison. */
+export type LatentsOf = (run: RunSummary) => Latents | undefined;
+
+export function latentsReader(): LatentsOf {
+  const read = new Map<string, Latents | undefined>();
+  return (r) => {
+    if (!read.has(r.runDir)) read.set(r.runDir, r.hasLatents ? readLatents(r.runDir) : undefined);
+    return read.get(r.runDir);
+  };
+}
 
 /** What β does to a run's code, from its saved test latents. */
 export interface LatentTrend {
@@ -53,9 +64,9 @@ function groupOf(r: RunSummary): string {
 }
 
 /** The trends of the runs that saved latents; null unless they span at least two values of β. */
-export function betaTrends(runs: readonly RunSummary[]): LatentTrend[] | null {
+export function betaTrends(runs: readonly RunSummary[], latentsOf: LatentsOf): LatentTrend[] | null {
   const trends = runs.flatMap((r) => {
-    const latents = r.hasLatents ? readLatents(r.runDir) : undefined;
+    const latents = latentsOf(r);
     const test = latents?.splits.test;
     return latents === undefined || test === undefined ? [] : [latentTrend(r.config.loss.beta, groupOf(r), test, latents.latentDim, r.config.eval.activeThreshold)];
   });

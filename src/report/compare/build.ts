@@ -17,6 +17,7 @@ import { html, joinHtml, page, raw, type SafeHtml, type SectionHtml } from '../f
 import { SORT_SCRIPT, SORTABLE_CSS } from '../figures/sortable-table.js';
 import { checkSameData, differingKeys, runLabels } from './differ.js';
 import { runsTable } from './runs-table.js';
+import { latentsReader } from './beta-trends.js';
 import { betaSection, curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
 
 export interface CompareOptions {
@@ -165,7 +166,7 @@ export async function buildComparison(dirs: readonly string[], reportsRoot = 're
   const lock = await lockReportTarget(finalDir, `the comparison ${id}`, log);
   try {
     await replaceDirAtomic(finalDir, async (tmp) => {
-      const c: CompareContext = { runs, labels, outDir: tmp, finalDir, reportsRoot, dataset, log };
+      const c: CompareContext = { runs, labels, outDir: tmp, finalDir, reportsRoot, dataset, log, latents: latentsReader() };
       const sections = await drawSections(c);
       for (const s of sections) if (!s.ok) failed.push({ title: s.title, error: s.error });
       writeFileSync(join(tmp, 'index.html'), comparisonPage(c, id, keys, leftOut, sections));

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { latentUsage } from '../../eval/active-units.js';
-import { readLatents, type SplitLatents } from '../../run/latents.js';
+import type { SplitLatents } from '../../run/latents.js';
+import type { LatentsOf } from './beta-trends.js';
 import { classGaussians } from '../analysis/class-gaussians.js';
 import { pca2, projectOnto } from '../analysis/pca.js';
 import { sampleLatents } from '../analysis/sampled-latents.js';
@@ -122,13 +123,13 @@ export interface LatentFigures {
 }
 
 /** Scatter and contour panels of every run that saved latents, each figure on its own shared scale. */
-export async function latentFigures(runs: readonly RunSummary[], labels: readonly string[], names: readonly string[], outDir: string): Promise<LatentFigures> {
+export async function latentFigures(runs: readonly RunSummary[], labels: readonly string[], names: readonly string[], outDir: string, latentsOf: LatentsOf): Promise<LatentFigures> {
   const scatter: RunPlane[] = [];
   const contours: LatentPanel[] = [];
   const missing: string[] = [];
   runs.forEach((r, i) => {
     const label = labels[i]!;
-    const latents = r.hasLatents ? readLatents(r.runDir) : undefined;
+    const latents = latentsOf(r);
     const test = latents?.splits.test;
     if (latents === undefined || test === undefined || latents.latentDim < 2) return void missing.push(label);
     scatter.push(runPlane(label, test, latents.latentDim));

@@ -6,7 +6,7 @@ import { pageHref, reportCommand, runReportPath, type RunSummary } from '../cata
 import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import { curvesSvg } from './curves.js';
 import { comparePicks, decodeRuns, priorPanels, PRIOR_COLS, PRIOR_ROWS, reconFigure } from './digits.js';
-import { betaTrends, betaTrendsSvg } from './beta-trends.js';
+import { betaTrends, betaTrendsSvg, type LatentsOf } from './beta-trends.js';
 import { latentFigures } from './latent-panels.js';
 
 /** What the figure sections of a comparison read: the runs, their labels and the shared data. */
@@ -18,6 +18,7 @@ export interface CompareContext {
   reportsRoot: string;
   dataset: Dataset;
   log: (message: string) => void;
+  latents: LatentsOf; // each run's saved latents, read once for every figure that needs them
 }
 
 export interface FigureOutput {
@@ -71,7 +72,7 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
 }
 
 export async function latentSections(c: CompareContext): Promise<[FigureOutput, FigureOutput]> {
-  const f = await latentFigures(c.runs, c.labels, c.dataset.classNames, c.outDir);
+  const f = await latentFigures(c.runs, c.labels, c.dataset.classNames, c.outDir, c.latents);
   const missing = f.missing.length === 0 ? '' : ` Not drawn (no saved latents, or latentDim 1): ${f.missing.join('; ')}.`;
   const none = html`<p class="note">No run saved latents to draw.</p>`;
   const pca = c.runs.some((r) => r.config.model.latentDim > 2);
@@ -102,7 +103,7 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
 
 /** How the posterior width, the units in use and the entanglement of the code move with β. */
 export async function betaSection(c: CompareContext): Promise<FigureOutput> {
-  const trends = betaTrends(c.runs);
+  const trends = betaTrends(c.runs, c.latents);
   if (trends === null) throw new VaelabError('the runs with saved test latents share one value of β: nothing to draw against it');
   const groups = new Set(trends.map((t) => t.group)).size;
   return {
