@@ -5,8 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendRequest } from '../config/schema.js';
 import { VaelabError } from '../errors.js';
+import { whyNoCudaGpu } from './cuda.js';
 import { registerKernelFixes } from './kernels/index.js';
 import { installNativeKernels, removeNativeKernels } from './native/install.js';
+import { startWebgpu, type AdapterInfo } from './webgpu.js';
 
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
@@ -19,21 +21,24 @@ export interface BackendAttempt {
 export interface BackendChoice {
   name: BackendName;
   attempts: BackendAttempt[]; // in the order tried, the chosen one last
+  adapter?: AdapterInfo; // webgpu: the device it computes on
 }
+
+export type { AdapterInfo } from './webgpu.js';
 
 // `declined` says why the backend obtained is not the one tried, when they differ.
 type Outcome =
-  | { ok: true; name: BackendName; tfName: string; reason: string; declined?: string }
+  | { ok: true; name: BackendName; tfName: string; reason: string; declined?: string; adapter?: AdapterInfo }
   | { ok: false; reason: string };
 
 const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 const CPU_PACKAGE = '@tensorflow/tfjs-node';
-const AUTO_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'];
+const AUTO_ORDER: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'];
 
 /**
  * Makes the requested backend tfjs's current one and installs our kernel fixes for it. 'auto' takes the
- * first of tensorflow-gpu, tensorflow, wasm, cpu that works and records why the others did not; a named
- * backend that cannot load is a VaelabError. Safe to call again, with the same or another request.
+ * first of AUTO_ORDER that works (webgpu only on a hardware adapter) and records why the others did not;
+ * a named backend that cannot load is a VaelabError. Safe to call again, with the same or another request.
  */
 export async function selectBackend(
   requested: BackendRequest,
@@ -56,7 +61,7 @@ export async function selectBackend(
     }
     const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.reason}`);
     log(`backend ${outcome.name} (${outcome.reason})${skipped.length > 0 ? `; not used: ${skipped.join('; ')}` : ''}`);
-    return { name: outcome.name, attempts };
+    return outcome.adapter === undefined ? { name: outcome.name, attempts } : { name: outcome.name, attempts, adapter: outcome.adapter };
   }
   const why = attempts.map((a) => `${a.name}: ${a.reason}`).join('; ');
   throw new VaelabError(`backend '${requested}' cannot be used: ${why}`);
@@ -65,11 +70,15 @@ export async function selectBackend(
 async function tryBackend(name: BackendName, auto: boolean): Promise<Outcome> {
   switch (name) {
     case 'tensorflow-gpu':
-      return tryTensorflowGpu(auto);
+      return tryTensorflowGpu();
     case 'tensorflow':
-      return tryTensorflow(!auto);
+      return tryTensorflow();
     case 'native':
       return tryNative();
+    case 'webgpu': {
+      const webgpu = await startWebgpu(auto);
+      return webgpu.ok ? { ok: true, name: 'webgpu', tfName: 'webgpu', reason: webgpu.reason, adapter: webgpu.adapter } : webgpu;
+    }
     case 'wasm':
       return tryWasm();
     case 'cpu':
@@ -79,35 +88,23 @@ async function tryBackend(name: BackendName, auto: boolean): Promise<Outcome> {
   }
 }
 
-const NO_GPU =
-  'tfjs-node-gpu 4.x needs CUDA 11.2 and cuDNN 8 and otherwise runs silently on the CPU ' +
-  "(the binding's isUsingGpuDevice is false)";
-
-async function tryTensorflowGpu(cpuFallbackAllowed: boolean): Promise<Outcome> {
+/** tfjs-node-gpu on a CUDA GPU only: without one it would compute on the CPU, which is 'tensorflow'. */
+async function tryTensorflowGpu(): Promise<Outcome> {
   const loaded = await loadNodeBinding(GPU_PACKAGE);
   if (!loaded.ok) return loaded;
   if (loaded.gpu) return { ok: true, name: 'tensorflow-gpu', tfName: 'tensorflow', reason: `${GPU_PACKAGE} on a CUDA GPU` };
-  if (!cpuFallbackAllowed) return { ok: false, reason: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU: ${NO_GPU}` };
-  // tfjs-node-gpu without a usable GPU still runs, on the CPU: that is the next candidate, 'tensorflow'.
-  return {
-    ok: true,
-    name: 'tensorflow',
-    tfName: 'tensorflow',
-    reason: `libtensorflow on the CPU through ${GPU_PACKAGE}: ${NO_GPU}`,
-    declined: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU`,
-  };
+  return { ok: false, reason: `${GPU_PACKAGE} loaded, but TensorFlow sees no GPU: ${whyNoCudaGpu()}` };
 }
 
-/** The CPU package first; when asked for by name, the GPU package's libtensorflow (which also runs on CPU). */
-async function tryTensorflow(acceptGpuPackage: boolean): Promise<Outcome> {
+/** The CPU package first, then the GPU package's libtensorflow (which runs on the CPU without a GPU). */
+async function tryTensorflow(): Promise<Outcome> {
   const cpu = await loadNodeBinding(CPU_PACKAGE);
   if (cpu.ok) return { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow through ${CPU_PACKAGE}` };
-  if (!acceptGpuPackage) return cpu;
   const gpu = await loadNodeBinding(GPU_PACKAGE);
   if (!gpu.ok) return { ok: false, reason: `${cpu.reason}; ${gpu.reason}` };
   return gpu.gpu
     ? { ok: true, name: 'tensorflow-gpu', tfName: 'tensorflow', reason: `${GPU_PACKAGE} on a CUDA GPU`, declined: cpu.reason }
-    : { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow on the CPU through ${GPU_PACKAGE}` };
+    : { ok: true, name: 'tensorflow', tfName: 'tensorflow', reason: `libtensorflow on the CPU through ${GPU_PACKAGE} (TensorFlow sees no GPU)` };
 }
 
 async function loadNodeBinding(pkg: string): Promise<{ ok: true; gpu: boolean } | { ok: false; reason: string }> {

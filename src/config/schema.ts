@@ -8,7 +8,7 @@ import { TrainSchema } from './train-schema.js';
  * config. Strict objects everywhere: an unknown key is an error, never silently ignored.
  */
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
 
 const limit = (what: string) =>
@@ -198,7 +198,7 @@ export const ConfigSchema = z.strictObject({
     .default('run')
     .describe('run name: the folder under experiments/ and reports/'),
   seed: z.int().min(0).max(2 ** 31 - 1).default(1).describe('seeds weights, shuffling and sampling'),
-  backend: z.enum(BACKENDS).default('auto').describe('auto tries tensorflow-gpu, tensorflow, native (OpenBLAS and oneDNN kernels on wasm), wasm, cpu in that order'),
+  backend: z.enum(BACKENDS).default('auto').describe('auto tries tensorflow-gpu (only on a CUDA GPU), webgpu (Dawn, only on a hardware adapter), tensorflow, native (OpenBLAS and oneDNN kernels on wasm), wasm, cpu in that order'),
   data: DataSchema.prefault({}),
   model: ModelSchema.prefault({}),
   loss: LossSchema.prefault({}),

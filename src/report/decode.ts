@@ -11,12 +11,13 @@ const CHUNK = 512;
 /** Row-major [count, numClasses] label rows for a cvae (one-hot or mixed), or null for a vae. */
 export type LabelRows = Float32Array | null;
 
-function chunked(count: number, width: number, run: (start: number, end: number) => tf.Tensor2D): Float32Array {
+// Read back with data(), never dataSync(): the webgpu backend cannot read synchronously in Node.
+async function chunked(count: number, width: number, run: (start: number, end: number) => tf.Tensor2D): Promise<Float32Array> {
   const out = new Float32Array(count * width);
   for (let start = 0; start < count; start += CHUNK) {
     const end = Math.min(count, start + CHUNK);
     const t = run(start, end);
-    out.set(t.dataSync(), start * width);
+    out.set((await t.data()) as Float32Array, start * width);
     t.dispose();
   }
   return out;
@@ -33,13 +34,13 @@ function labelTensor(vae: Vae, y: LabelRows, start: number, end: number): tf.Ten
 }
 
 /** Pixel probabilities [count, imageSize] decoded from z [count, latentDim]. */
-export function decodeZ(vae: Vae, z: Float32Array, count: number, y: LabelRows): Float32Array {
+export function decodeZ(vae: Vae, z: Float32Array, count: number, y: LabelRows): Promise<Float32Array> {
   const { latentDim, imageSize } = vae.spec;
   return chunked(count, imageSize, (s, e) => tf.tidy(() => decode(vae, rows(z, s, e, latentDim), labelTensor(vae, y, s, e))));
 }
 
 /** Decoded posterior means of the images [count, imageSize]. */
-export function reconstructImages(vae: Vae, x: Float32Array, count: number, y: LabelRows): Float32Array {
+export function reconstructImages(vae: Vae, x: Float32Array, count: number, y: LabelRows): Promise<Float32Array> {
   const { imageSize } = vae.spec;
   return chunked(count, imageSize, (s, e) => tf.tidy(() => reconstruct(vae, rows(x, s, e, imageSize), labelTensor(vae, y, s, e))));
 }

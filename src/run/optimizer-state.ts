@@ -15,9 +15,10 @@ export interface AdamPowers {
   accBeta2: number;
 }
 
-export function adamPowers(opt: tf.AdamOptimizer): AdamPowers {
+export async function adamPowers(opt: tf.AdamOptimizer): Promise<AdamPowers> {
   const inner = opt as unknown as AdamInternals;
-  return { accBeta1: inner.accBeta1.dataSync()[0]!, accBeta2: inner.accBeta2.dataSync()[0]! };
+  const [b1, b2] = await Promise.all([inner.accBeta1.data(), inner.accBeta2.data()]);
+  return { accBeta1: b1[0]!, accBeta2: b2[0]! };
 }
 
 export async function restoreAdam(

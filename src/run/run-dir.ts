@@ -45,7 +45,14 @@ export const RunInfoSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   seed: z.number(),
-  backend: z.object({ name: z.string(), attempts: z.array(z.object({ name: z.string(), ok: z.boolean(), reason: z.string() })) }).nullable(),
+  backend: z
+    .object({
+      name: z.string(),
+      attempts: z.array(z.object({ name: z.string(), ok: z.boolean(), reason: z.string() })),
+      // webgpu only: the device it computed on (absent before webgpu, and for every other backend)
+      adapter: z.object({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), software: z.boolean() }).optional(),
+    })
+    .nullable(),
   versions: z.object({ vaelab: z.string(), tfjs: z.string(), node: z.string() }),
   git: z.object({ commit: z.string(), dirty: z.boolean() }).nullable(),
   dataset: z.object({ name: z.string(), source: z.string(), train: z.number(), test: z.number() }).nullable(),

@@ -76,7 +76,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   }
   const t1 = performance.now();
   const model = s.learner.vae;
-  const dead = recalibrateBatchNorm(model, dataset.train);
+  const dead = await recalibrateBatchNorm(model, dataset.train);
   if (dead > 0) s.log.debug(`BatchNorm recalibrated; ${dead} channels were dead on the sample (running statistics 0 and 1)`);
   const test = await evaluate(model, dataset.test, { weights: config.loss, batchSize: config.train.evalBatchSize, seed: config.seed });
   const trained = trainSeconds + sums.seconds;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamInPlace, type AdamSlot } from '../backend/native/adam.js';
+import { adamInPlace, nativeAdamActive, type AdamSlot } from '../backend/native/adam.js';
 import type { TrainConfig } from '../config/schema.js';
 
 type AdamConfig = TrainConfig['adam'];
@@ -27,7 +27,8 @@ class FusedAdam extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     const self = this as unknown as AdamState;
     const named: (readonly [string, tf.Tensor | undefined])[] = Array.isArray(variableGradients) ? variableGradients.map((v) => [v.name, v.tensor] as const) : Object.entries(variableGradients);
-    if (named.some(([, g]) => g == null)) return super.applyGradients(variableGradients);
+    // The beta powers are read synchronously below, which only a CPU backend can do cheaply (webgpu cannot).
+    if (!nativeAdamActive() || named.some(([, g]) => g == null)) return super.applyGradients(variableGradients);
     const slots: AdamSlot[] = named.map(([name, gradient], i) => {
       const value = tf.engine().registeredVariables[name]!;
       self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };

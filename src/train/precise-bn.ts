@@ -56,13 +56,15 @@ function channelStats(model: tf.LayersModel, norm: tf.layers.Layer, batches: (()
  * Front to back, one layer at a time: new statistics change what a layer passes on, so each layer is
  * probed with the layers before it already recalibrated. Returns the number of dead channels.
  */
-function recalibrateModel(model: tf.LayersModel, norms: tf.layers.Layer[], batches: (() => Inputs)[]): number {
+async function recalibrateModel(model: tf.LayersModel, norms: tf.layers.Layer[], batches: (() => Inputs)[]): Promise<number> {
   let dead = 0;
   for (const norm of norms) {
     const stats = channelStats(model, norm, batches);
+    const deadCount = tf.tidy(() => tf.sum(tf.cast(tf.equal(stats.maxAbs, 0), 'int32')));
+    dead += (await deadCount.data())[0]!;
+    deadCount.dispose();
     tf.tidy(() => {
       const isDead = tf.equal(stats.maxAbs, 0);
-      dead += tf.sum(tf.cast(isDead, 'int32')).dataSync()[0]!;
       const [gamma, beta] = norm.getWeights();
       norm.setWeights([gamma!, beta!, tf.where(isDead, tf.zerosLike(stats.mean), stats.mean), tf.where(isDead, tf.onesLike(stats.variance), stats.variance)]);
     });
@@ -72,7 +74,7 @@ function recalibrateModel(model: tf.LayersModel, norms: tf.layers.Layer[], batch
 }
 
 /** Recalibrates the encoder's and decoder's BatchNorms; returns how many channels were dead on the sample. */
-export function recalibrateBatchNorm(vae: Vae, train: Split): number {
+export async function recalibrateBatchNorm(vae: Vae, train: Split): Promise<number> {
   const norms = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'BatchNormalization');
   const [encNorms, decNorms] = [norms(vae.encoder), norms(vae.decoder)];
   if (encNorms.length + decNorms.length === 0) return 0;
@@ -80,9 +82,9 @@ export function recalibrateBatchNorm(vae: Vae, train: Split): number {
   // kept for the whole recalibration: every layer is probed with the same batches
   const batches = Array.from({ length: Math.ceil(n / CHUNK) }, (_, b) => batchAt(train, b * CHUNK, Math.min((b + 1) * CHUNK, n), vae.spec));
   try {
-    const encReset = recalibrateModel(vae.encoder, encNorms, batches.map((b) => () => modelInputs(vae, b.x, b.y)));
+    const encReset = await recalibrateModel(vae.encoder, encNorms, batches.map((b) => () => modelInputs(vae, b.x, b.y)));
     // the decoder is probed with the means of the encoder as it will evaluate: after its own recalibration
-    const decReset = recalibrateModel(vae.decoder, decNorms, batches.map((b) => () => modelInputs(vae, encode(vae, b.x, b.y, false).mu, b.y)));
+    const decReset = await recalibrateModel(vae.decoder, decNorms, batches.map((b) => () => modelInputs(vae, encode(vae, b.x, b.y, false).mu, b.y)));
     return encReset + decReset;
   } finally {
     batches.forEach(disposeBatch);

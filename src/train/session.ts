@@ -70,7 +70,7 @@ export async function openSession(config: Config, runDir: string, { log, wall, d
       log.info(`resuming at epoch ${start.epoch + 1}, step ${start.step} from ${ckpt}`);
     } else {
       vae = buildVae(spec, config.seed, spec.arch === 'mlp' && spec.outputBias === 'data-mean' ? meanLogits(dataset.train) : null);
-      start = { formatVersion: CHECKPOINT_FORMAT, spec, epoch: 0, step: 0, sums: zeroSums(), trainSeconds: 0, adam: adamPowers(optimizer), savedAt: '' };
+      start = { formatVersion: CHECKPOINT_FORMAT, spec, epoch: 0, step: 0, sums: zeroSums(), trainSeconds: 0, adam: await adamPowers(optimizer), savedAt: '' };
     }
     updateRunInfo(runDir, {
       status: 'running',
@@ -114,7 +114,7 @@ export interface Position {
 
 export async function saveAt(s: TrainSession, at: Position): Promise<void> {
   const { vae, optimizer } = s.learner;
-  await saveCheckpoint(s.ckpt, vae, optimizer, { ...s.start, ...at, adam: adamPowers(optimizer), savedAt: new Date().toISOString() });
+  await saveCheckpoint(s.ckpt, vae, optimizer, { ...s.start, ...at, adam: await adamPowers(optimizer), savedAt: new Date().toISOString() });
 }
 
 /** run.json's progress fields after `epochsCompleted` epochs and `trainSeconds` of steps. */

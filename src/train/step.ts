@@ -25,16 +25,13 @@ export function trainableVariables(vae: Vae): tf.Variable[] {
   return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
 }
 
-/**
- * One optimizer step. The gradients are applied only when every term is finite, so a diverging step
- * leaves the weights as they were and the caller can stop with the last good state. Returns the terms
- * (the caller checks them) and whether the step was applied.
- */
-export async function trainStep(
-  { vae, optimizer, variables }: Learner,
+/** The step's objective and its gradient for every variable, with the batch means of its terms [loss, recon, kl]. */
+export function lossAndGradients(
+  vae: Vae,
+  variables: tf.Variable[],
   batch: BatchTensors,
   { weights, epsSeed }: { weights: LossConfig; epsSeed: number },
-): Promise<{ terms: StepTerms; applied: boolean }> {
+): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } {
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
     if (weights.objective !== 'elbo' || weights.samples > 1) {
@@ -50,8 +47,22 @@ export async function trainStep(
     means = tf.keep(tf.stack([loss, tf.mean(terms.recon), tf.mean(terms.kl)]) as tf.Tensor1D);
     return loss;
   }, variables);
-  const [loss, recon, kl] = await (means as unknown as tf.Tensor1D).data();
-  (means as unknown as tf.Tensor1D).dispose();
+  return { value, grads, means: means as unknown as tf.Tensor1D };
+}
+
+/**
+ * One optimizer step. The gradients are applied only when every term is finite, so a diverging step
+ * leaves the weights as they were and the caller can stop with the last good state. Returns the terms
+ * (the caller checks them) and whether the step was applied.
+ */
+export async function trainStep(
+  { vae, optimizer, variables }: Learner,
+  batch: BatchTensors,
+  options: { weights: LossConfig; epsSeed: number },
+): Promise<{ terms: StepTerms; applied: boolean }> {
+  const { value, grads, means } = lossAndGradients(vae, variables, batch, options);
+  const [loss, recon, kl] = await means.data();
+  means.dispose();
   value.dispose();
   const terms = { loss: loss!, recon: recon!, kl: kl! };
   const applied = Number.isFinite(terms.loss) && Number.isFinite(terms.recon) && Number.isFinite(terms.kl);

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { originalGradient, originalKernel } from '../../src/backend/kernels/index.js';
 import { selectBackend } from '../../src/backend/select.js';
 
-export type TestBackend = 'cpu' | 'wasm' | 'native';
+export type TestBackend = 'cpu' | 'wasm' | 'native' | 'webgpu';
 
 /** Switches backend through selectBackend, so the fixes for it are installed. */
 export async function use(backend: TestBackend): Promise<void> {

@@ -40,12 +40,15 @@ describe('selectBackend', () => {
     expect(choice.name).toBe('native');
     expect(choice.attempts.map((a) => [a.name, a.ok])).toEqual([
       ['tensorflow-gpu', false],
+      ['webgpu', false],
       ['tensorflow', false],
       ['native', true],
     ]);
     expect(choice.attempts[0]?.reason).toContain('@tensorflow/tfjs-node-gpu');
-    expect(choice.attempts[1]?.reason).toContain('@tensorflow/tfjs-node');
-    expect(logs[0]).toMatch(/backend native .*not used: tensorflow-gpu: .*tensorflow: /);
+    // no GPU here: no adapter at all, or only scripts/software-vulkan.sh's software one, which auto passes on
+    expect(choice.attempts[1]?.reason).toMatch(/no Vulkan, Metal or D3D12 adapter|the only adapter is .*software adapter.*ask for backend: webgpu by name/);
+    expect(choice.attempts[2]?.reason).toContain('@tensorflow/tfjs-node');
+    expect(logs[0]).toMatch(/backend native .*not used: tensorflow-gpu: .*webgpu: .*tensorflow: /);
     process.env.VAELAB_NATIVE = 'off';
     try {
       const off = await selectBackend('auto');

@@ -16,7 +16,7 @@ const stats = (vae: ReturnType<typeof buildVae>, name: string) =>
   vae.encoder.getLayer(name).getWeights().slice(2).map((w) => Array.from(w.dataSync()));
 
 describe('PreciseBN recalibration before evaluation', () => {
-  it('sets population statistics of the training sample, and 0/1 for channels a dead ReLU feeds', () => {
+  it('sets population statistics of the training sample, and 0/1 for channels a dead ReLU feeds', async () => {
     const vae = buildVae(spec, 1);
     const data = syntheticDataset(64, 8);
     // Kill unit 5 of the encoder's dense 400: a bias no input can overcome makes its ReLU output 0.
@@ -36,7 +36,7 @@ describe('PreciseBN recalibration before evaluation', () => {
     const trainingMu = tf.tidy(() => encode(vae, x, y, true).mu.arraySync());
 
     const tensors = tf.memory().numTensors;
-    const reset = recalibrateBatchNorm(vae, data.train);
+    const reset = await recalibrateBatchNorm(vae, data.train);
     expect(tf.memory().numTensors).toBe(tensors);
 
     const [mean, varAfter] = stats(vae, 'enc_bn_3');
@@ -69,9 +69,9 @@ describe('PreciseBN recalibration before evaluation', () => {
     disposeVae(vae);
   });
 
-  it('leaves a model without BatchNorm alone', () => {
+  it('leaves a model without BatchNorm alone', async () => {
     const vae = buildVae({ ...spec, arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, 1);
-    expect(recalibrateBatchNorm(vae, syntheticDataset(16, 4).train)).toBe(0);
+    expect(await recalibrateBatchNorm(vae, syntheticDataset(16, 4).train)).toBe(0);
     disposeVae(vae);
   });
 });

@@ -25,8 +25,13 @@ export interface AdamSlot {
  * kernels), when the native backend is on and no other tensor shares a variable's buffer (tensors are
  * immutable to everyone else); returns false, having changed nothing, otherwise.
  */
+/** Whether adamInPlace can run: the addon's kernels are installed and wasm is the current backend. */
+export function nativeAdamActive(): boolean {
+  return nativeInstalled() && tf.getBackend() === 'wasm';
+}
+
 export function adamInPlace(slots: readonly AdamSlot[], scalars: AdamScalars): boolean {
-  if (!nativeInstalled() || tf.getBackend() !== 'wasm') return false;
+  if (!nativeAdamActive()) return false;
   const loaded = loadAddon();
   if (!loaded.ok) return false;
   const backend = tf.backend() as BackendWasm;

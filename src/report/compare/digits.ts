@@ -58,7 +58,7 @@ export async function decodeRuns(runs: readonly RunSummary[], test: Split, picks
       const z = new Float32Array(count * latentDim);
       for (let i = 0; i < count; i++) z.set(shared.subarray(i * maxDim, i * maxDim + latentDim), i * latentDim);
       const labels = Uint8Array.from({ length: count }, (_, i) => (i % PRIOR_COLS) % numClasses);
-      out.push({ classes: recon(picks.classes), extra: recon(picks.extra), prior: decodeZ(vae, z, count, oneHot(labels, numClasses)) });
+      out.push({ classes: await recon(picks.classes), extra: await recon(picks.extra), prior: await decodeZ(vae, z, count, oneHot(labels, numClasses)) });
     } finally {
       disposeVae(vae);
     }

@@ -40,7 +40,7 @@ interface Path {
   pixels: Float32Array; // [targets * steps, imageSize]
 }
 
-function decodePaths(ctx: ReportContext, vae: Vae, source: number, first: number[], steps: number): Path {
+async function decodePaths(ctx: ReportContext, vae: Vae, source: number, first: number[], steps: number): Promise<Path> {
   const { latentDim, numClasses, kind } = ctx.spec();
   const test = ctx.latents().splits.test!;
   const mu = (idx: number) => test.mu.slice(idx * latentDim, (idx + 1) * latentDim);
@@ -48,7 +48,7 @@ function decodePaths(ctx: ReportContext, vae: Vae, source: number, first: number
   const z = linePoints(mu(first[source]!), targets.map((t) => mu(first[t]!)), steps);
   // A cvae walks its one-hot label along the same line, from the source class to the target's.
   const y = kind === 'cvae' ? linePoints(oneHot(Uint8Array.of(source), numClasses), targets.map((t) => oneHot(Uint8Array.of(t), numClasses)), steps) : null;
-  return { source, targets, pixels: decodeZ(vae, z, targets.length * steps, y) };
+  return { source, targets, pixels: await decodeZ(vae, z, targets.length * steps, y) };
 }
 
 /** One GIF per pair: path k's images from t = 0 to 1 and back (the ends shown once), as grayscale frames. */
@@ -72,7 +72,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
     const files: string[] = [];
     for (const source of options.from) {
       if (first[source] === undefined || first[source] < 0) throw new VaelabError(`interpolations: no test example of class ${source} to start from`);
-      const path = decodePaths(ctx, vae, source, first, options.steps);
+      const path = await decodePaths(ctx, vae, source, first, options.steps);
       const png = `interpolations-from-${source}.png`;
       const gap = 2 * options.scale;
       const size = writeTiles(join(ctx.outDir, png), path.pixels, path.targets.length * options.steps, { cols: options.steps, scale: options.scale, gap, size: { height: spec.height, width: spec.width } });
@@ -85,7 +85,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
         }),
       );
       files.push(png);
-      const smooth = decodePaths(ctx, vae, source, first, options.frames);
+      const smooth = await decodePaths(ctx, vae, source, first, options.frames);
       const gifSize = { width: spec.width * options.gifScale, height: spec.height * options.gifScale };
       const gallery = smooth.targets.map((target, k) => {
         const gif = `interpolation-${source}-to-${target}.gif`;

@@ -34,7 +34,7 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
     const z = new Float32Array(rows * cols * latentDim);
     for (let r = 0; r < rows; r++) z.set(cvae ? perRow : standardNormals(cols * latentDim, deriveSeed(seed, r)), r * cols * latentDim);
     const labels = Uint8Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols));
-    const pixels = decodeZ(vae, z, rows * cols, cvae ? oneHot(labels, numClasses) : null);
+    const pixels = await decodeZ(vae, z, rows * cols, cvae ? oneHot(labels, numClasses) : null);
     const gap = cvae ? 4 : 2;
     const file = 'prior-samples.png';
     const size = writeTiles(join(ctx.outDir, file), pixels, rows * cols, { cols, scale, gap, size: { height, width } });

@@ -19,7 +19,7 @@ async function pairFigure(ctx: ReportContext, indices: number[], file: string, x
   const { imageSize, numClasses, height, width } = ctx.spec();
   const x = gatherRows(data.test.images, imageSize, indices);
   const labels = gatherRows(data.test.labels, 1, indices);
-  const recon = reconstructImages(vae, x, indices.length, oneHot(labels, numClasses));
+  const recon = await reconstructImages(vae, x, indices.length, oneHot(labels, numClasses));
   return digitRowsFigure({ outDir: ctx.outDir, file, rows: [x, recon], rowLabels: ['original', 'reconstruction'], xLabels, xTitle, image: { height, width }, scale });
 }
 

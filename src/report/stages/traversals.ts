@@ -62,7 +62,7 @@ export const traversalsStage: Stage<z.infer<typeof Options>> = {
       const base = test.mu.slice(idx * latentDim, (idx + 1) * latentDim);
       const count = dims.length * options.steps;
       const label = test.labels[idx]!;
-      const pixels = decodeZ(vae, traversalCodes(base, dims, sd, options.steps, options.range), count, kind === 'cvae' ? repeatLabel(label, count, numClasses) : null);
+      const pixels = await decodeZ(vae, traversalCodes(base, dims, sd, options.steps, options.range), count, kind === 'cvae' ? repeatLabel(label, count, numClasses) : null);
       const file = `traversals-${idx}.png`;
       const size = writeTiles(join(ctx.outDir, file), pixels, count, { cols: options.steps, scale: options.scale, gap: options.scale, size: { height, width } });
       const yLabels = dims.map((j) => `${zName(j)} (KL ${usage.klPerDim[j]!.toFixed(2)})`);

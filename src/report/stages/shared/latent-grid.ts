@@ -48,7 +48,7 @@ export interface GridDrawing {
 export async function drawGrid(vae: Vae, g: LatentGrid, d: GridDrawing): Promise<SafeHtml> {
   const count = g.xs.length * g.ys.length;
   const y = vae.spec.kind === 'cvae' ? repeatLabel(d.label ?? 0, count, vae.spec.numClasses) : null;
-  const pixels = decodeZ(vae, gridZ(g), count, y);
+  const pixels = await decodeZ(vae, gridZ(g), count, y);
   const size = writeTiles(join(d.outDir, d.file), pixels, count, { cols: g.xs.length, scale: d.scale, gap: d.gap, size: { height: vae.spec.height, width: vae.spec.width } });
   const annotations = d.annotate ? g.ys.flatMap((yv) => g.xs.map((xv) => `(${fmt(xv)}, ${fmt(yv)})`)) : undefined;
   return renderSvg(
