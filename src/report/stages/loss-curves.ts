@@ -27,9 +27,15 @@ function terms(loss: Config['loss']): Term[] {
   return minimisesElbo(loss) ? list : [...list, { key: 'loss', title: `Objective, ${objectiveFormula(loss)}` }];
 }
 
+/** One row per epoch, split and term; a term an older metrics line lacks is left out. */
 export function lossRows(metrics: EpochMetrics[], list: Term[]) {
   return metrics.flatMap((m) =>
-    list.flatMap((t) => (['train', 'test'] as const).map((split) => ({ epoch: m.epoch, split, term: t.title, value: m[split][t.key] }))),
+    list.flatMap((t) =>
+      (['train', 'test'] as const).flatMap((split) => {
+        const value = m[split][t.key];
+        return value === undefined ? [] : [{ epoch: m.epoch, split, term: t.title, value }];
+      }),
+    ),
   );
 }
 
