@@ -1,33 +1,64 @@
 import type { Config } from './schema.js';
 
-type Loss = Pick<Config['loss'], 'beta' | 'reconstructionWeight'> & Partial<Pick<Config['loss'], 'objective' | 'samples'>>;
+type Loss = Pick<Config['loss'], 'beta' | 'reconstructionWeight'> & Partial<Pick<Config['loss'], 'objective' | 'samples' | 'warmup' | 'freeBits'>>;
 
-/** Whether the run minimised the ELBO itself (both weights 1), so its objective and −ELBO are one curve. */
+/**
+ * Whether the run minimised the ELBO itself (both weights 1, no warm-up, no floor), so its objective and
+ * −ELBO are one curve.
+ */
 export function minimisesElbo(loss: Loss): boolean {
   if (loss.objective === 'iwae' && (loss.samples ?? 1) > 1) return false;
+  if ((loss.warmup ?? null) !== null || (loss.freeBits ?? null) !== null) return false;
   return loss.beta === 1 && loss.reconstructionWeight === 1;
 }
 
-/** The minimised objective as a formula: "recon + 4·KL", "0·recon + KL", "the IWAE bound, k = 5". */
+/** The warm-up factor as a formula: "min(1, e/10)" (e: epochs done) or "min(1, t/500)" (t: steps done). */
+function rampText(warmup: NonNullable<Loss['warmup']>): string {
+  return 'epochs' in warmup ? `min(1, e/${warmup.epochs})` : `min(1, t/${warmup.steps})`;
+}
+
+/**
+ * The minimised objective as a formula: "recon + 4·KL", "0·recon + KL", "the IWAE bound, k = 5",
+ * "recon + min(1, e/10)·Σ_d max(KL_d, 0.5)" (a warm-up over 10 epochs, free bits of 0.5 nats).
+ */
 export function objectiveFormula(loss: Loss): string {
   if (loss.objective === 'iwae') return `the IWAE bound, k = ${loss.samples ?? 1}`;
   const term = (w: number, name: string) => (w === 1 ? name : `${w}·${name}`);
-  return `${term(loss.reconstructionWeight, 'recon')} + ${term(loss.beta, 'KL')}`;
+  const warmup = loss.warmup ?? null;
+  const freeBits = loss.freeBits ?? null;
+  const kl = freeBits === null ? 'KL' : `Σ_d max(KL_d, ${freeBits})`;
+  const weighted = warmup === null ? term(loss.beta, kl) : `${term(loss.beta, rampText(warmup))}·${kl}`;
+  const formula = `${term(loss.reconstructionWeight, 'recon')} + ${weighted}`;
+  return warmup === null ? formula : `${formula} (${'epochs' in warmup ? 'e: epochs' : 't: steps'} done)`;
+}
+
+/** The warm-up and free bits in words, appended to the objective's name. */
+function klScheduleText(loss: Loss): string {
+  const warmup = loss.warmup ?? null;
+  const freeBits = loss.freeBits ?? null;
+  const parts: string[] = [];
+  if (warmup !== null) {
+    const over = 'epochs' in warmup ? `${warmup.epochs} epoch${warmup.epochs === 1 ? '' : 's'}` : `${warmup.steps} step${warmup.steps === 1 ? '' : 's'}`;
+    parts.push(`KL warm-up (β from 0 to ${loss.beta} linearly over ${over})`);
+  }
+  if (freeBits !== null) parts.push(`free bits (the KL of each latent dimension floored at ${freeBits} nats)`);
+  return parts.length === 0 ? '' : ` with ${parts.join(' and ')}`;
 }
 
 /**
  * What the run trained, in words a reader of the posts knows: the ELBO, a β-VAE, or one of the ablations
- * (a zero weight drops a term). Every caption and summary row takes its name from here, so a KL-only run
- * is never called an ELBO.
+ * (a zero weight drops a term), with its KL warm-up and free bits. Every caption and summary row takes its
+ * name from here, so a KL-only run is never called an ELBO.
  */
 export function objectiveName(loss: Loss): string {
   const { beta, reconstructionWeight: rw } = loss;
   const k = loss.samples ?? 1;
   if (loss.objective === 'iwae') return `IWAE bound, k = ${k}${k === 1 ? ' (the ELBO with a sampled KL)' : ''}`;
-  if (k > 1) return `${objectiveName({ beta, reconstructionWeight: rw })}, recon averaged over ${k} samples`;
+  if (k > 1) return `${objectiveName({ ...loss, samples: 1 })}, recon averaged over ${k} samples`;
+  const schedule = klScheduleText(loss);
   if (rw === 0 && beta === 0) return 'no objective (both weights 0: nothing is trained)';
-  if (rw === 0) return `KL only (reconstruction weight 0${beta === 1 ? '' : `, β = ${beta}`})`;
+  if (rw === 0) return `KL only (reconstruction weight 0${beta === 1 ? '' : `, β = ${beta}`})${schedule}`;
   if (beta === 0) return `reconstruction only (β = 0${rw === 1 ? '' : `, reconstruction weight ${rw}`})`;
-  if (rw === 1) return beta === 1 ? 'ELBO (β = 1)' : `β-VAE, β = ${beta}`;
+  if (rw === 1) return `${beta === 1 ? 'ELBO (β = 1)' : `β-VAE, β = ${beta}`}${schedule}`;
   return `weighted ELBO, ${objectiveFormula(loss)}`;
 }

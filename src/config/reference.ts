@@ -22,12 +22,19 @@ interface JsonSchema {
   minimum?: number;
   exclusiveMinimum?: number;
   maximum?: number;
+  required?: string[];
+  additionalProperties?: unknown;
 }
 
 function typeOf(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => String(v)).join(' | ');
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
+  // a strict mapping inside a union (loss.warmup's {epochs: N}) is shown by its keys: "object" would say nothing
+  if (s.properties && s.additionalProperties === false) {
+    const keys = Object.entries(s.properties).map(([k, v]) => `${k}${s.required?.includes(k) ? '' : '?'}: ${typeOf(v)}`);
+    return `{${keys.join(', ')}}`;
+  }
   const base = Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? 'any';
   if (base === 'array') return `list of ${s.items ? typeOf(s.items) : 'any'}`;
   const lo = s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : s.minimum !== undefined ? `>= ${s.minimum}` : '';

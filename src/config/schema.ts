@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SAFE_NAME, SAFE_NAME_RULE } from './names.js';
+import { LossSchema } from './loss-schema.js';
 import { TrainSchema } from './train-schema.js';
 
 /**
@@ -100,27 +101,7 @@ export function modelKeys(arch: Arch): string[] {
   return Object.keys((arch === 'mlp' ? MlpModelSchema : ConvModelSchema).shape);
 }
 
-export const LossSchema = z
-  .strictObject({
-    objective: z
-      .enum(['elbo', 'iwae'])
-      .default('elbo')
-      .describe('elbo: recon averaged over loss.samples draws + closed-form KL | iwae: the importance-weighted bound log (1/k) sum_k w_k (Burda et al.; needs beta 1 and reconstructionWeight 1)'),
-    samples: z.int().min(1).max(5000).default(1).describe('z samples per training image (k); iwae with k = 1 is the single-sample ELBO with a sampled KL'),
-    beta: z.number().min(0).default(1).describe('weight of the KL term (1: the ELBO)'),
-    reconstructionWeight: z
-      .number()
-      .min(0)
-      .default(1)
-      .describe('weight of the reconstruction term: the objective is reconstructionWeight * recon + beta * KL (ablations: beta 0 is reconstruction only, 0 here is KL only)'),
-  })
-  .superRefine((loss, ctx) => {
-    if (loss.objective !== 'iwae') return;
-    for (const key of ['beta', 'reconstructionWeight'] as const) {
-      if (loss[key] !== 1) ctx.addIssue({ code: 'custom', path: [key], message: `loss.objective iwae weighs no terms (its log-weights are whole densities): expected 1, found ${loss[key]}` });
-    }
-  });
-
+export { LossSchema, WarmupSchema } from './loss-schema.js';
 export { AdamSchema, SCHEDULES, ScheduleSchema, TrainSchema } from './train-schema.js';
 
 /** Decoder rows per IWAE pass when eval.iwaeBatchSize is null: a conv row holds 64x more activations. */
@@ -213,6 +194,7 @@ export type DataConfig = Config['data'];
 export type ModelConfig = Config['model'];
 export type MlpModelConfig = Extract<ModelConfig, { arch: 'mlp' }>;
 export type LossConfig = Config['loss'];
+export type WarmupConfig = NonNullable<LossConfig['warmup']>;
 export type TrainConfig = Config['train'];
 export type ScheduleConfig = TrainConfig['schedule'];
 export type EvalConfig = Config['eval'];

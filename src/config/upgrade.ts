@@ -19,3 +19,10 @@ export function defaultMlpKeys(model: Record<string, unknown> | undefined): void
   model.activation ??= 'relu';
   model.outputBias ??= 'zero';
 }
+
+/** Checkpoints written before the warm-up summed an IWAE epoch's minimised bound as `bound`; it is `loss` now. */
+export function renameBoundSum(sums: Record<string, unknown> | undefined): void {
+  if (sums === undefined || sums.bound === undefined) return;
+  sums.loss ??= sums.bound;
+  delete sums.bound;
+}

@@ -27,6 +27,14 @@ export function gaussianKl(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D {
   });
 }
 
+/**
+ * The same KL per image and latent dimension, [B, D]: free bits floor each dimension. gaussianKl keeps its
+ * own ops so the objective without free bits stays bit for bit what it was.
+ */
+export function gaussianKlPerDim(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.mul(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1)), 0.5));
+}
+
 export function lossTerms(x: tf.Tensor2D, logits: tf.Tensor2D, mu: tf.Tensor2D, logVar: tf.Tensor2D): LossTerms {
   return { recon: bernoulliNll(logits, x), kl: gaussianKl(mu, logVar) };
 }

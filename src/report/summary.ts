@@ -22,8 +22,10 @@ function modelText(config: Config): string {
 function metricsTable(last: EpochMetrics | undefined, loss: Config['loss']): SafeHtml {
   if (last === undefined) return html`<p>No epoch completed: no metrics yet.</p>`;
   const terms: [string, keyof EpochMetrics['train']][] = [['reconstruction', 'recon'], ['KL', 'kl'], ['−ELBO', 'negElbo']];
+  if (loss.freeBits !== null) terms.push([`KL floored, Σ_d max(KL_d, ${loss.freeBits})`, 'klFloored']);
   if (!minimisesElbo(loss)) terms.push([`objective, ${objectiveFormula(loss)}`, 'loss']);
-  const rows = terms.map(([label, key]) => [label, last.train[key].toFixed(2), last.test[key].toFixed(2)]);
+  const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(2));
+  const rows = terms.map(([label, key]) => [label, f(last.train[key]), f(last.test[key])]);
   return table([`after epoch ${last.epoch}, nats/image`, 'train', 'test'], rows, { numeric: [1, 2] });
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultInit, defaultMlpKeys, dropConvHidden } from '../config/upgrade.js';
+import { defaultInit, defaultMlpKeys, dropConvHidden, renameBoundSum } from '../config/upgrade.js';
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -23,7 +23,9 @@ export interface EpochSums {
   kl: number;
   count: number; // images
   seconds: number; // training time, evaluation excluded
-  bound?: number; // loss.objective iwae: the minimised -L_k, which recon and kl do not give
+  loss?: number; // the minimised objective where recon and kl do not give it: iwae's -L_k, a warm-up's or free bits' objective
+  klFloored?: number; // free bits: the floored KL, sum_d max(KL_d, floor), that was minimised
+  atFloor?: number; // free bits: latent dimensions under the floor, summed over images
 }
 
 export interface TrainState {
@@ -130,6 +132,7 @@ export function readState(dir: string): TrainState {
   dropConvHidden(state.spec as unknown as Record<string, unknown>);
   defaultInit(state.spec as unknown as Record<string, unknown>);
   defaultMlpKeys(state.spec as unknown as Record<string, unknown>);
+  renameBoundSum(state.sums as unknown as Record<string, unknown>);
   return state;
 }
 

@@ -13,12 +13,17 @@ const LossMeansSchema = z.object({
   recon: Nats, // nats per image
   kl: Nats,
   negElbo: Nats, // recon + kl: the beta = 1 bound, whatever beta trained
-  loss: Nats, // reconstructionWeight * recon + beta * kl: the objective that was minimised
+  loss: Nats, // reconstructionWeight * recon + beta * kl: the objective that was minimised (test: at the epoch's beta)
+  // free bits only: the floored KL sum_d max(KL_d, floor) that was minimised, and the dimensions under the floor
+  // (train: KL_d over each minibatch, both averaged over the epoch's images; test: KL_d over the whole test set)
+  klFloored: Nats.optional(),
+  dimsAtFloor: z.number().min(0).optional(),
 });
 
 const EpochMetricsSchema = z.object({
   epoch: z.int().min(1), // 1-based
   steps: z.int().min(0), // optimizer steps so far
+  beta: z.number().min(0).optional(), // the KL weight the epoch trained with (a warm-up in steps: its mean over the epoch's images); absent before warm-ups
   train: LossMeansSchema,
   test: LossMeansSchema,
   trainSeconds: z.number(),

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { epochBeta, stepLoss, withBeta } from '../config/kl-schedule.js';
 import { endsStage, learningRateAt, plannedEpochs, stageOf } from '../config/schedule.js';
+import type { LossConfig } from '../config/schema.js';
 import { deriveSeed, trainingOrder } from '../data/batches.js';
 import { batchBinarizeSeed } from '../data/binarize.js';
 import { batchTensors, disposeBatch } from '../data/batch-tensors.js';
 import { DivergenceError } from '../errors.js';
-import { snapshotCheckpoint } from '../run/checkpoint.js';
-import { appendMetrics, updateRunInfo, type EpochMetrics } from '../run/run-dir.js';
+import { snapshotCheckpoint, type EpochSums } from '../run/checkpoint.js';
+import { appendMetrics, updateRunInfo, type EpochMetrics, type LossMeans } from '../run/run-dir.js';
 import { encodeSplit, evaluate } from './evaluate.js';
 import { objectiveValue } from './loss.js';
 import { setLearningRate } from './optimizer.js';
@@ -39,7 +41,8 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   const n = dataset.train.count;
   const order = trainingOrder(n, config.seed, epoch, config.data.shuffle);
   const binarize = config.data.binarize === 'dynamic';
-  const iwae = config.loss.objective === 'iwae';
+  // recon and kl give the minimised objective only for fixed weights and no floor: else it is summed too
+  const sumLoss = config.loss.objective === 'iwae' || config.loss.warmup !== null || config.loss.freeBits !== null;
   setLearningRate(s.learner.optimizer, learningRateAt(config.train, epoch));
   const resumed = epoch === s.start.epoch;
   const sums = resumed ? { ...s.start.sums } : zeroSums();
@@ -49,14 +52,19 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
     const batch = batchTensors(dataset.train, { order, start: step * batchSize, end: Math.min((step + 1) * batchSize, n), spec, binarizeSeed });
     const t0 = performance.now();
     const epsSeed = deriveSeed(deriveSeed(config.seed, STEP_STREAM + epoch), step);
-    const { terms, applied } = await trainStep(s.learner, batch, { weights: config.loss, epsSeed });
+    const weights = stepLoss(config.loss, { epoch, step, stepsPerEpoch: steps });
+    const { terms, applied } = await trainStep(s.learner, batch, { weights, epsSeed });
     sums.seconds += (performance.now() - t0) / 1000;
     const size = batch.size;
     disposeBatch(batch);
     if (!applied) throw divergence(epoch, step, steps, terms, s.ckpt);
     sums.recon += terms.recon * size;
     sums.kl += terms.kl * size;
-    if (iwae) sums.bound = (sums.bound ?? 0) + terms.loss * size;
+    if (sumLoss) sums.loss = (sums.loss ?? 0) + terms.loss * size;
+    if (terms.klFloored !== undefined && terms.atFloor !== undefined) {
+      sums.klFloored = (sums.klFloored ?? 0) + terms.klFloored * size;
+      sums.atFloor = (sums.atFloor ?? 0) + terms.atFloor * size;
+    }
     sums.count += size;
     const rate = sums.count / sums.seconds;
     const etaSeconds = Math.max(0, n - (step + 1) * batchSize) / rate;
@@ -78,12 +86,14 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   const model = s.learner.vae;
   const dead = await recalibrateBatchNorm(model, dataset.train);
   if (dead > 0) s.log.debug(`BatchNorm recalibrated; ${dead} channels were dead on the sample (running statistics 0 and 1)`);
-  const test = await evaluate(model, dataset.test, { weights: config.loss, batchSize: config.train.evalBatchSize, seed: config.seed });
+  const beta = epochBeta(config.loss, epoch, { images: n, batchSize });
+  const test = await evaluate(model, dataset.test, { weights: withBeta(config.loss, beta), batchSize: config.train.evalBatchSize, seed: config.seed });
   const trained = trainSeconds + sums.seconds;
   const metrics: EpochMetrics = {
     epoch: epoch + 1,
     steps: (epoch + 1) * steps,
-    train: { recon: sums.recon / sums.count, kl: sums.kl / sums.count, negElbo: (sums.recon + sums.kl) / sums.count, loss: iwae ? (sums.bound ?? 0) / sums.count : objectiveValue(sums.recon, sums.kl, config.loss) / sums.count },
+    beta,
+    train: trainMeans(sums, config.loss, sumLoss),
     test,
     trainSeconds: sums.seconds,
     evalSeconds: (performance.now() - t1) / 1000,
@@ -97,9 +107,23 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   options.onProgress?.({ type: 'epoch', metrics, numTensors: tf.memory().numTensors });
   s.log.info(
     { metrics },
-    `epoch ${epoch + 1}/${epochs}: train loss ${metrics.train.loss.toFixed(2)}, test -ELBO ${test.negElbo.toFixed(2)} (recon ${test.recon.toFixed(2)}, KL ${test.kl.toFixed(2)}) nats/image, ${metrics.samplesPerSecond.toFixed(0)} samples/s`,
+    `epoch ${epoch + 1}/${epochs}: train loss ${metrics.train.loss.toFixed(2)}${klScheduleText(metrics, config.loss, spec.latentDim)}, test -ELBO ${test.negElbo.toFixed(2)} (recon ${test.recon.toFixed(2)}, KL ${test.kl.toFixed(2)}) nats/image, ${metrics.samplesPerSecond.toFixed(0)} samples/s`,
   );
   return metrics;
+}
+
+/** The epoch's training means: the minimised objective from its own sum where recon and kl do not give it. */
+function trainMeans(sums: EpochSums, loss: LossConfig, summed: boolean): LossMeans {
+  const per = (v: number | undefined) => (v ?? 0) / sums.count;
+  const means: LossMeans = { recon: per(sums.recon), kl: per(sums.kl), negElbo: per(sums.recon + sums.kl), loss: summed ? per(sums.loss) : objectiveValue(sums.recon, sums.kl, loss) / sums.count };
+  return loss.freeBits === null ? means : { ...means, klFloored: per(sums.klFloored), dimsAtFloor: per(sums.atFloor) };
+}
+
+/** The log line's warm-up and free-bits part: the epoch's β, the floored KL and the dimensions under the floor. */
+function klScheduleText(m: EpochMetrics, loss: LossConfig, latentDim: number): string {
+  const beta = loss.warmup === null ? '' : `, β ${m.beta?.toFixed(3)}${'steps' in loss.warmup ? ' (mean over the epoch)' : ''}`;
+  const floor = loss.freeBits === null ? '' : `, floored KL ${m.train.klFloored?.toFixed(2)} with ${m.train.dimsAtFloor?.toFixed(1)} of ${latentDim} dims under ${loss.freeBits} nats`;
+  return beta + floor;
 }
 
 /** Posterior means and log-variances of every test and training image, for the latents file. */

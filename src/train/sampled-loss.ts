@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LossConfig } from '../config/schema.js';
-import { bernoulliNll, gaussianKl } from '../models/likelihood.js';
+import type { StepLoss } from '../config/kl-schedule.js';
+import { bernoulliNll } from '../models/likelihood.js';
 import { decodeLogits, encode } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
+import { elboObjective, type BatchObjective } from './loss.js';
 
 /**
  * The objectives over k z samples per image (loss.samples), from Burda et al.'s code (yburda/iwae,
@@ -11,15 +12,12 @@ import type { Vae } from '../models/types.js';
  *   iwae: the bound L_k = log (1/k) sum_j w_j, as max + log(mean(exp(log w - max))), so k = 1 is log w_1
  *         exactly and no weight overflows or underflows
  *   elbo: recon averaged over the k samples + the closed-form KL (the paper's VAE averages log w_j, whose
- *         KL part is sampled; the expectation is the same, the variance lower)
+ *         KL part is sampled; the expectation is the same, the variance lower), weighted and floored as
+ *         with one sample (elboObjective)
  * Returned as batch means in nats: loss (what is minimised), recon (mean over images and samples) and kl
  * (the closed form for elbo; for iwae the sampled log q - log p, so recon + kl is the k-sample ELBO).
  */
-export interface SampledTerms {
-  loss: tf.Scalar;
-  recon: tf.Scalar;
-  kl: tf.Scalar;
-}
+export type SampledTerms = BatchObjective;
 
 /** Stable log((1/k) sum_j exp(w[i, j])) over each row of [B, k]: logSumExp shifts by the row maximum. */
 export function logMeanExpRows(logW: tf.Tensor2D): tf.Tensor1D {
@@ -30,7 +28,7 @@ export function logMeanExpRows(logW: tf.Tensor2D): tf.Tensor1D {
   });
 }
 
-export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: { loss: LossConfig; epsSeed: number; training: boolean }): SampledTerms {
+export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: { loss: StepLoss; epsSeed: number; training: boolean }): SampledTerms {
   return tf.tidy(() => {
     const k = o.loss.samples;
     const [b] = x.shape;
@@ -42,12 +40,7 @@ export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o:
     const repeat = <T extends tf.Tensor2D>(t: T): T => (k === 1 ? t : (tf.reshape(tf.tile(tf.expandDims(t, 1), [1, k, 1]), [b * k, -1]) as T));
     const logits = decodeLogits(vae, tf.reshape(z, [b * k, d]) as tf.Tensor2D, y === null ? null : repeat(y), o.training);
     const recon = tf.reshape(bernoulliNll(logits, repeat(x)), [b, k]) as tf.Tensor2D; // -log p(x | z_j)
-    if (o.loss.objective === 'elbo') {
-      const reconMean = tf.mean(recon, 1);
-      const kl = gaussianKl(posterior.mu, posterior.logVar);
-      const loss = tf.mean(tf.add(tf.mul(reconMean, o.loss.reconstructionWeight), tf.mul(kl, o.loss.beta)));
-      return { loss: loss as tf.Scalar, recon: tf.mean(reconMean) as tf.Scalar, kl: tf.mean(kl) as tf.Scalar };
-    }
+    if (o.loss.objective === 'elbo') return elboObjective(tf.mean(recon, 1) as tf.Tensor1D, posterior, o.loss);
     // log q(z | x) - log p(z) = 0.5 sum_d (z^2 - eps^2 - logVar); the log(2 pi) terms cancel
     const klSampled = tf.mul(tf.sum(tf.sub(tf.sub(tf.square(z), tf.square(eps)), logVar), 2), 0.5) as tf.Tensor2D;
     const bound = logMeanExpRows(tf.neg(tf.add(recon, klSampled)) as tf.Tensor2D);

@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LossConfig } from '../config/schema.js';
+import type { StepLoss } from '../config/kl-schedule.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { BatchTensors } from '../data/batch-tensors.js';
-import { lossTerms } from '../models/likelihood.js';
-import { objective } from './loss.js';
+import { bernoulliNll } from '../models/likelihood.js';
+import { elboObjective, stackTerms, type BatchObjective } from './loss.js';
 import { sampledTerms } from './sampled-loss.js';
 
-/** Batch means of one step's loss terms, read back from the device. */
+/** Batch means of one step's loss terms, read back from the device; klFloored and atFloor with free bits. */
 export interface StepTerms {
   loss: number;
   recon: number;
   kl: number;
+  klFloored?: number;
+  atFloor?: number;
 }
 
 /** What a step updates: the model, its optimizer, and the variables the gradients are taken for. */
@@ -25,27 +27,18 @@ export function trainableVariables(vae: Vae): tf.Variable[] {
   return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
 }
 
-/** The step's objective and its gradient for every variable, with the batch means of its terms [loss, recon, kl]. */
+/** The step's objective and its gradient for every variable, with the batch means of its terms (stackTerms). */
 export function lossAndGradients(
   vae: Vae,
   variables: tf.Variable[],
   batch: BatchTensors,
-  { weights, epsSeed }: { weights: LossConfig; epsSeed: number },
+  { weights, epsSeed }: { weights: StepLoss; epsSeed: number },
 ): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } {
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
-    if (weights.objective !== 'elbo' || weights.samples > 1) {
-      const t = sampledTerms(vae, batch.x, batch.y, { loss: weights, epsSeed, training: true });
-      means = tf.keep(tf.stack([t.loss, t.recon, t.kl]) as tf.Tensor1D);
-      return t.loss;
-    }
-    const posterior = encode(vae, batch.x, batch.y, true);
-    const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', epsSeed) as tf.Tensor2D;
-    const logits = decodeLogits(vae, reparameterize(posterior, eps), batch.y, true);
-    const terms = lossTerms(batch.x, logits, posterior.mu, posterior.logVar);
-    const loss = objective(terms, weights);
-    means = tf.keep(tf.stack([loss, tf.mean(terms.recon), tf.mean(terms.kl)]) as tf.Tensor1D);
-    return loss;
+    const t = weights.objective !== 'elbo' || weights.samples > 1 ? sampledTerms(vae, batch.x, batch.y, { loss: weights, epsSeed, training: true }) : singleSample(vae, batch, weights, epsSeed);
+    means = tf.keep(stackTerms(t));
+    return t.loss;
   }, variables);
   return { value, grads, means: means as unknown as tf.Tensor1D };
 }
@@ -58,15 +51,23 @@ export function lossAndGradients(
 export async function trainStep(
   { vae, optimizer, variables }: Learner,
   batch: BatchTensors,
-  options: { weights: LossConfig; epsSeed: number },
+  options: { weights: StepLoss; epsSeed: number },
 ): Promise<{ terms: StepTerms; applied: boolean }> {
   const { value, grads, means } = lossAndGradients(vae, variables, batch, options);
-  const [loss, recon, kl] = await means.data();
+  const [loss, recon, kl, klFloored, atFloor] = await means.data();
   means.dispose();
   value.dispose();
-  const terms = { loss: loss!, recon: recon!, kl: kl! };
+  const terms: StepTerms = { loss: loss!, recon: recon!, kl: kl!, ...(klFloored === undefined ? {} : { klFloored, atFloor: atFloor! }) };
   const applied = Number.isFinite(terms.loss) && Number.isFinite(terms.recon) && Number.isFinite(terms.kl);
   if (applied) optimizer.applyGradients(grads);
   tf.dispose(grads);
   return { terms, applied };
+}
+
+/** The one-sample ELBO objective of a batch, its KL in closed form. */
+function singleSample(vae: Vae, batch: BatchTensors, weights: StepLoss, epsSeed: number): BatchObjective {
+  const posterior = encode(vae, batch.x, batch.y, true);
+  const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', epsSeed) as tf.Tensor2D;
+  const logits = decodeLogits(vae, reparameterize(posterior, eps), batch.y, true);
+  return elboObjective(bernoulliNll(logits, batch.x), posterior, weights);
 }

@@ -1,5 +1,6 @@
 import type pino from 'pino';
 import type { Config } from '../config/schema.js';
+import { warmupSteps } from '../config/kl-schedule.js';
 import { plannedEpochs } from '../config/schedule.js';
 import type { Dataset } from '../data/datasets.js';
 import { describeEvalMetrics, evaluateRun } from '../eval/run-metrics.js';
@@ -48,6 +49,7 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
   let session: TrainSession | null = null;
   try {
     const s = (session = await openSession(config, runDir, { log, wall, dataset: options.dataset, baseDir: options.baseDir ?? process.cwd() }));
+    warnLongWarmup(s);
     const epochOptions = { signal: options.signal, onProgress: options.onProgress, checkpointSeconds: options.checkpointSeconds ?? 300 };
     let trainSeconds = s.start.trainSeconds;
     for (let epoch = s.start.epoch; epoch < plannedEpochs(config.train); epoch++) {
@@ -68,6 +70,15 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
   } finally {
     if (session !== null) closeSession(session);
     closeLog();
+  }
+}
+
+/** A warm-up no shorter than the run never trains at the full weight: legal (a study may want it), but worth a word. */
+function warnLongWarmup({ config, steps, log }: TrainSession): void {
+  const { warmup, beta } = config.loss;
+  const total = plannedEpochs(config.train) * steps;
+  if (warmup !== null && warmupSteps(warmup, steps) >= total) {
+    log.warn(`loss.warmup ${JSON.stringify(warmup)} lasts ${warmupSteps(warmup, steps)} steps but the run trains ${total}: the KL weight never reaches loss.beta ${beta}`);
   }
 }
 

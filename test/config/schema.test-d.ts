@@ -7,5 +7,7 @@ describe('the Config type is inferred from the schema', () => {
     expectTypeOf<Config['model']['kind']>().toEqualTypeOf<'vae' | 'cvae'>();
     expectTypeOf<Config['loss']['beta']>().toEqualTypeOf<number>();
     expectTypeOf<Config['data']['trainLimit']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Config['loss']['warmup']>().toEqualTypeOf<{ epochs: number } | { steps: number } | null>();
+    expectTypeOf<Config['loss']['freeBits']>().toEqualTypeOf<number | null>();
   });
 });

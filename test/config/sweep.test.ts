@@ -203,9 +203,9 @@ describe('shipped sweep configs', () => {
   it('ablation pairs its weights: reconstruction only, KL only, the full loss', () => {
     const losses = planSweep(loadConfig('configs/ablation.yaml').config).points.map((p) => p.config.loss);
     expect(losses).toEqual([
-      { objective: 'elbo', samples: 1, beta: 0, reconstructionWeight: 1 },
-      { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 0 },
-      { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 1 },
+      { objective: 'elbo', samples: 1, beta: 0, reconstructionWeight: 1, warmup: null, freeBits: null },
+      { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 0, warmup: null, freeBits: null },
+      { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 1, warmup: null, freeBits: null },
     ]);
   });
 });

@@ -63,6 +63,7 @@ describe('captions and summary rows state only what the run supports', () => {
     expect(page.summary).toContain('loss ELBO (β = 1)');
     expect(page.summary).not.toContain('objective,'); // the objective is the ELBO: no separate row
     expect(page.captions['loss-curves']).not.toContain('The last panel is the objective');
+    expect(page.html).not.toContain('KL weight β'); // no warm-up: no weight panel
     expect(page.captions['reconstructions']).toContain('with a 10-dimensional code');
     expect(page.captions['reconstructions']).not.toMatch(/blurry|small latent space/i);
     expect(page.summary).toContain(`test −ELBO ${m.test.negElbo.toFixed(2)} ± ${m.test.negElboStdError.toFixed(2)} nats/image`);
@@ -73,5 +74,25 @@ describe('captions and summary rows state only what the run supports', () => {
     const rows = [...page.html.matchAll(/<text[^>]*>z[₀-₉]+ \(KL [\d.]+\)<\/text>/g)].length;
     expect(rows).toBe(Math.min(12, m.latent.activeUnits) || 2);
     if (m.latent.activeUnits > 0) expect(page.captions['traversals']).toContain(`active`);
+  });
+
+  it('a warm-up with free bits: named so, the weight and the floor drawn beside the curves, the caption says what was minimised', async () => {
+    const page = await reported('warm-floor', { model: { latentDim: 4 }, loss: { warmup: { epochs: 2 }, freeBits: 0.2 }, train: { epochs: 3 } });
+    expect(page.summary).toContain('loss ELBO (β = 1) with KL warm-up (β from 0 to 1 linearly over 2 epochs) and free bits (the KL of each latent dimension floored at 0.2 nats)');
+    expect(page.summary).toContain('KL floored, Σ_d max(KL_d, 0.2)');
+    const caption = page.captions['loss-curves']!;
+    expect(caption).toContain("The upper row holds the ELBO's terms at weight 1, whatever trained; the lower row what was minimised: the objective, recon + min(1, e/2)·Σ_d max(KL_d, 0.2) (e: epochs done);");
+    expect(caption).toContain('so that a dimension under the floor got no KL gradient');
+    expect(caption).toContain('the KL weight β, rising linearly from 0 to 1 over 2 epochs (constant within each epoch)');
+    expect(caption).toContain('While β is under 1, −ELBO is not what was minimised');
+    expect(caption).not.toContain('The last panel is the objective');
+    const section = /<section id="loss-curves"[\s\S]*?<\/section>/.exec(page.html)![0];
+    for (const title of ['Reconstruction', '−ELBO', 'Objective minimised', 'KL floored, Σ_d max(KL_d, 0.2)', 'KL weight β', 'β', 'Dimensions under 0.2 nats', 'latent dimensions']) {
+      expect(section).toContain(`>${title}</text>`);
+    }
+    const points = [...section.matchAll(/class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((g) => g[1]!.split('<path').length - 1);
+    // the ELBO's three terms, then the objective and the floored KL, train and test over 3 epochs; the weight (one
+    // line); the dimensions under the floor (train and test)
+    expect(points).toEqual([6, 6, 6, 6, 6, 3, 6]);
   });
 });

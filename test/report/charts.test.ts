@@ -56,6 +56,25 @@ describe('charts render to SVG in Node', () => {
     expect(out.caption).toContain('test −ELBO 105.00');
   });
 
+  it("draws a warm-up's KL weight under the curves, at the heights of the epochs' β", async () => {
+    const terms = { recon: 100, kl: 5, negElbo: 105, loss: 100 };
+    const betas = [0, 0.3, 0.9, 1.2, 1.2];
+    const metrics = betas.map((beta, e) => ({ epoch: e + 1, steps: e + 1, beta, trainSeconds: 1, evalSeconds: 1, samplesPerSecond: 1, time: '', train: terms, test: terms }));
+    const unused = () => {
+      throw new Error('the loss curves need only the metrics');
+    };
+    const config = parseConfig({ loss: { beta: 1.2, warmup: { steps: 40 } } });
+    const ctx = { runDir: '/run', outDir: '/out', sectionId: 'loss-curves', config, info: {} as RunInfo, metrics, classNames: [], spec: unused, latents: unused, latentUsage: unused, vae: unused, dataset: unused, progress: () => {} };
+    const out = await lossCurvesStage.run(ctx, lossCurvesStage.options.parse({}));
+    const body = String(out.body);
+    expect(body).toContain('>KL weight β</text>');
+    const groups = [...body.matchAll(/class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((g) => [...g[1]!.matchAll(/translate\(([\d.]+),([\d.]+)\)/g)].map((t) => Number(t[2])));
+    expect(groups.map((g) => g.length)).toEqual([10, 10, 10, 10, 5]); // three ELBO terms and the objective (train, test), the weight
+    // the weight's panel is 160 px high with 8 px of padding: y = 152 - 144 * beta / 1.2
+    expect(groups[4]!.map((y) => Math.round(((152 - y) / 144) * 1.2 * 100) / 100)).toEqual(betas);
+    expect(out.caption).toContain("the KL weight β, rising linearly from 0 to 1.2 over 40 optimizer steps (each epoch's mean over its steps)");
+  });
+
   it('rounds only numbers inside attributes', () => {
     expect(compactSvg('<path d="M1.23456,7.891011" x="3"/><text>0.123456</text>')).toBe('<path d="M1.23,7.89" x="3"/><text>0.123456</text>');
   });

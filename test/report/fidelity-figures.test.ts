@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minimisesElbo, objectiveFormula, objectiveName } from '../../src/config/objective.js';
+import { ConfigSchema } from '../../src/config/schema.js';
 import { createRng } from '../../src/data/batches.js';
 import { latentTrend, meanAbsCorrelation } from '../../src/report/compare/beta-trends.js';
 import { averagedGaussians } from '../../src/report/analysis/averaged-gaussians.js';
@@ -11,6 +12,8 @@ import { rasterizeScatter } from '../../src/report/figures/raster-scatter.js';
 import { toggle } from '../../src/report/figures/toggle.js';
 import { html } from '../../src/report/figures/html.js';
 import { traversalCodes, traversalDims } from '../../src/report/stages/traversals.js';
+
+const loss = (over: Record<string, unknown>) => ConfigSchema.parse({ loss: over }).loss;
 
 describe('the objective a run trained, in words', () => {
   it('names the ELBO, a β-VAE and each ablation, and gives the formula', () => {
@@ -25,6 +28,21 @@ describe('the objective a run trained, in words', () => {
     expect(minimisesElbo({ beta: 1, reconstructionWeight: 1, objective: 'iwae', samples: 5 })).toBe(false);
     expect(minimisesElbo({ beta: 1, reconstructionWeight: 1 })).toBe(true);
     expect(minimisesElbo({ beta: 1, reconstructionWeight: 0 })).toBe(false);
+  });
+
+  it('names the schedule and the floor in the formula and the name, and never calls it the ELBO alone', () => {
+    const warm = loss({ warmup: { epochs: 10 } });
+    expect(minimisesElbo(warm)).toBe(false);
+    expect(objectiveFormula(warm)).toBe('recon + min(1, e/10)·KL (e: epochs done)');
+    expect(objectiveName(warm)).toBe('ELBO (β = 1) with KL warm-up (β from 0 to 1 linearly over 10 epochs)');
+    const both = loss({ beta: 4, warmup: { steps: 500 }, freeBits: 0.5 });
+    expect(objectiveFormula(both)).toBe('recon + 4·min(1, t/500)·Σ_d max(KL_d, 0.5) (t: steps done)');
+    expect(objectiveName(both)).toBe('β-VAE, β = 4 with KL warm-up (β from 0 to 4 linearly over 500 steps) and free bits (the KL of each latent dimension floored at 0.5 nats)');
+    const floor = loss({ freeBits: 0.25, samples: 5 });
+    expect(minimisesElbo(floor)).toBe(false);
+    expect(objectiveFormula(floor)).toBe('recon + Σ_d max(KL_d, 0.25)');
+    expect(objectiveName(floor)).toBe('ELBO (β = 1) with free bits (the KL of each latent dimension floored at 0.25 nats), recon averaged over 5 samples');
+    expect(objectiveName(loss({ reconstructionWeight: 0.5, beta: 2, warmup: { epochs: 3 } }))).toBe('weighted ELBO, 0.5·recon + 2·min(1, e/3)·KL (e: epochs done)');
   });
 });
 

@@ -63,7 +63,7 @@ describe('loss terms against hand-computed values', () => {
     const snapshot = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     const [enc, dec] = [snapshot(vae.encoder), snapshot(vae.decoder)];
     const x = tf.randomUniform([16, 784], 0, 1, 'float32', 5) as tf.Tensor2D;
-    const { applied } = await trainStep({ vae, optimizer: adam, variables: trainableVariables(vae) }, { x, y: null, size: 16 }, { weights: { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 0 }, epsSeed: 9 });
+    const { applied } = await trainStep({ vae, optimizer: adam, variables: trainableVariables(vae) }, { x, y: null, size: 16 }, { weights: { objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 0, freeBits: null }, epsSeed: 9 });
     expect(applied).toBe(true);
     expect(snapshot(vae.decoder)).toEqual(dec);
     expect(snapshot(vae.encoder)).not.toEqual(enc);

@@ -16,7 +16,7 @@ import { readLatents } from '../../src/run/latents.js';
 import { readMetrics, readRunInfo, type EpochMetrics } from '../../src/run/run-dir.js';
 import { syntheticDataset, tempDir, tinyConfig } from '../helpers/tiny.js';
 
-const comparable = (m: EpochMetrics[]) => m.map(({ epoch, steps, train, test }) => ({ epoch, steps, train, test }));
+const comparable = (m: EpochMetrics[]) => m.map(({ epoch, steps, beta, train, test }) => ({ epoch, steps, beta, train, test }));
 
 async function weightsOf(runDir: string): Promise<number[][]> {
   const vae = await loadVae(join(runDir, 'checkpoint'));
@@ -89,11 +89,18 @@ describe('resume', () => {
     // OpenBLAS and oneDNN on two threads: still the same bits when resumed
     { kind: 'vae', arch: 'mlp', data: {}, backend: 'native' },
     { kind: 'cvae', arch: 'conv', data: { trainLimit: 128, testLimit: 64 }, backend: 'native' },
+    // cut at overall step 6 of a 10-step warm-up (4 steps an epoch), and in the second epoch of a 3-epoch one:
+    // the weight comes from the step counter, and the floored KL's sums resume with the others
+    // the epochs' weights, by hand: steps 0-3, 4-7, 8-11 at t / 10 (capped at 1); epochs 0, 1, 2 at 2 e / 3
+    { kind: 'vae', arch: 'mlp', data: {}, backend: 'wasm', loss: { warmup: { steps: 10 }, freeBits: 0.2 }, betas: [0.15, 0.55, 0.925] },
+    { kind: 'cvae', arch: 'mlp', data: {}, backend: 'wasm', loss: { beta: 2, warmup: { epochs: 3 } }, betas: [0, 2 / 3, 4 / 3] },
   ] as const;
-  for (const { kind, arch, data, backend } of cases) {
-    it(`continues an interrupted ${arch} ${kind} run on ${backend} to exactly the uninterrupted result`, async () => {
+  for (const { kind, arch, data, backend, ...rest } of cases) {
+    const loss = 'loss' in rest ? rest.loss : {};
+    const what = 'loss' in rest ? ` with loss ${JSON.stringify(loss)}` : '';
+    it(`continues an interrupted ${arch} ${kind} run on ${backend}${what} to exactly the uninterrupted result`, async () => {
       const out = tempDir();
-      const config = tinyConfig({ name: `resume-${arch}-${kind}`, backend, model: { kind, arch }, data, train: { epochs: 3 } });
+      const config = tinyConfig({ name: `resume-${arch}-${kind}`, backend, model: { kind, arch }, data, loss, train: { epochs: 3 } });
       const { full, cut } = await fullAndCut(config, out, (p) => p.type === 'step' && p.epoch === 2 && p.step === 2);
       expect(cut.status).toBe('interrupted');
       expect(readRunInfo(cut.runDir).status).toBe('interrupted');
@@ -105,6 +112,7 @@ describe('resume', () => {
       expect(comparable(readMetrics(cut.runDir))).toEqual(comparable(readMetrics(full.runDir)));
       expect(await weightsOf(cut.runDir)).toEqual(await weightsOf(full.runDir));
       await expect(resume(cut.runDir)).rejects.toThrow(/already completed/);
+      if ('betas' in rest) readMetrics(cut.runDir).forEach((m, e) => expect(m.beta).toBeCloseTo(rest.betas[e]!, 12));
     });
   }
 });

@@ -1,11 +1,10 @@
-import type { LossMeans } from '../../run/run-dir.js';
 import type { RunSummary } from '../catalog/run-summary.js';
 import { renderSvg } from '../figures/charts.js';
 import { lossPanelsSpec } from '../figures/loss-panels.js';
 import type { SafeHtml } from '../figures/html.js';
 import { runColour } from '../figures/palette.js';
 
-const TERMS: { key: keyof LossMeans; title: string }[] = [
+const TERMS: { key: 'recon' | 'kl' | 'negElbo'; title: string }[] = [
   { key: 'negElbo', title: 'test −ELBO' },
   { key: 'recon', title: 'test reconstruction' },
   { key: 'kl', title: 'test KL' },

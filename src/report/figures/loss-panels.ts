@@ -20,11 +20,16 @@ export interface LossPanels {
   pointSize: number;
 }
 
+/** The epoch axis every per-epoch chart shares; one epoch alone still gets an axis around it. */
+export function epochAxis(maxEpoch: number) {
+  return { field: 'epoch', type: 'quantitative', scale: { domain: maxEpoch === 1 ? [0, 2] : [1, maxEpoch], nice: false, padding: 8 }, axis: { title: 'epoch', tickMinStep: 1, format: 'd' } } as const;
+}
+
 /**
  * Loss terms per epoch in nats per image, one panel per term, each with its own y scale (KL is a few nats
  * where −ELBO is a hundred): the run report's loss curves and the comparison's test curves.
  */
-export function lossPanelsSpec(p: LossPanels): TopLevelSpec {
+export function lossPanelsSpec(p: LossPanels): Extract<TopLevelSpec, { facet: unknown }> {
   return {
     data: { values: p.values },
     facet: { column: { field: 'term', type: 'nominal', sort: [...p.terms], title: null, header: { labelFontWeight: 600 } } },
@@ -33,8 +38,7 @@ export function lossPanelsSpec(p: LossPanels): TopLevelSpec {
       height: p.height,
       layer: [{ mark: { type: 'line', strokeWidth: 2 } }, { mark: { type: 'point', filled: true, size: p.pointSize } }],
       encoding: {
-        // One epoch alone still gets an axis around it.
-        x: { field: 'epoch', type: 'quantitative', scale: { domain: p.maxEpoch === 1 ? [0, 2] : [1, p.maxEpoch], nice: false, padding: 8 }, axis: { title: 'epoch', tickMinStep: 1, format: 'd' } },
+        x: epochAxis(p.maxEpoch),
         y: { field: 'value', type: 'quantitative', scale: { zero: false, padding: 8 }, axis: { title: 'nats per image' } },
         color: { field: p.colour.field, type: 'nominal', scale: p.colour.scale, legend: p.colour.legend },
       },
