@@ -79,14 +79,17 @@ def step(model, opt, x):
     opt.step()
 
 
-def samples_per_second(model, batch, steps):
+def samples_per_second(model, batch, steps, device='cpu'):
     torch.manual_seed(1)
+    model = model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-8)
-    x = torch.rand(batch, 784)
+    x = torch.rand(batch, 784).to(device)
     times = []
     for i in range(steps + 2):
         t0 = time.perf_counter()
         step(model, opt, x)
+        if device != 'cpu':
+            torch.cuda.synchronize()  # CUDA runs the step asynchronously: time it to the end
         if i >= 2:
             times.append(time.perf_counter() - t0)
     times.sort()
@@ -103,4 +106,8 @@ CASES = {
 if __name__ == '__main__':
     wanted = sys.argv[1:] or list(CASES)
     out = {name: samples_per_second(CASES[name][0](), CASES[name][1], CASES[name][2]) for name in wanted}
-    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'samplesPerSecond': out}))
+    result = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'samplesPerSecond': out}
+    if torch.cuda.is_available():  # the GPU rows' reference, on the machine's first CUDA device
+        result['cuda'] = torch.cuda.get_device_name(0)
+        result['cudaSamplesPerSecond'] = {name: samples_per_second(CASES[name][0](), CASES[name][1], 4 * CASES[name][2], 'cuda') for name in wanted}
+    print(json.dumps(result))

@@ -22,15 +22,15 @@ interface Case {
   spec: VaeSpec;
   batch: number;
   steps: number;
-  backends: ('wasm' | 'cpu' | 'native' | 'stock wasm')[];
+  backends: ('wasm' | 'cpu' | 'native' | 'stock wasm' | 'webgpu' | 'tensorflow-gpu')[];
 }
 
 const base = { kind: 'vae', latentDim: 2, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10 } as const;
 const cases: Case[] = [
-  { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, batch: 128, steps: 40, backends: ['stock wasm', 'wasm', 'native', 'cpu'] },
-  { name: 'MLP CVAE 784-256-2', spec: { ...base, kind: 'cvae', arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, batch: 128, steps: 40, backends: ['wasm', 'native'] },
-  { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512], activation: 'relu', outputBias: 'zero' }, batch: 50, steps: 40, backends: ['wasm', 'native'] },
-  { name: 'conv VAE with BatchNorm, z=2', spec: { ...base, arch: 'conv' }, batch: 128, steps: 6, backends: ['stock wasm', 'wasm', 'native'] },
+  { name: 'MLP 784-256-2 VAE', spec: { ...base, arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, batch: 128, steps: 40, backends: ['stock wasm', 'wasm', 'native', 'cpu', 'webgpu', 'tensorflow-gpu'] },
+  { name: 'MLP CVAE 784-256-2', spec: { ...base, kind: 'cvae', arch: 'mlp', hidden: [256], activation: 'relu', outputBias: 'zero' }, batch: 128, steps: 40, backends: ['wasm', 'native', 'webgpu'] },
+  { name: 'MLP 784-512-2 VAE', spec: { ...base, arch: 'mlp', hidden: [512], activation: 'relu', outputBias: 'zero' }, batch: 50, steps: 40, backends: ['wasm', 'native', 'webgpu'] },
+  { name: 'conv VAE with BatchNorm, z=2', spec: { ...base, arch: 'conv' }, batch: 128, steps: 6, backends: ['stock wasm', 'wasm', 'native', 'webgpu', 'tensorflow-gpu'] },
 ];
 
 async function samplesPerSecond(c: Case): Promise<number> {
@@ -57,12 +57,12 @@ async function samplesPerSecond(c: Case): Promise<number> {
  * PyTorch CPU on the same cases, in this run (bench/pytorch_reference.py), or null where torch is absent.
  * It runs in its own process after ours, so the two never share the cores.
  */
-function pytorchReference(): { torch: string; samplesPerSecond: Record<string, number> } | null {
+function pytorchReference(): { torch: string; samplesPerSecond: Record<string, number>; cuda?: string; cudaSamplesPerSecond?: Record<string, number> } | null {
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
   const r = spawnSync(python, [join('bench', 'pytorch_reference.py')], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
   if (r.status !== 0) throw new Error(`bench/pytorch_reference.py failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch: string; samplesPerSecond: Record<string, number> };
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as NonNullable<ReturnType<typeof pytorchReference>>;
 }
 
 const SECTIONS = ['tsne'] as const;
@@ -73,26 +73,49 @@ if (only !== null && !(SECTIONS as readonly (string | undefined)[]).includes(onl
   process.exit(2);
 }
 
-const results: { model: string; batch: number; backend: string; samplesPerSecond: number }[] = [];
+const results: { model: string; batch: number; backend: string; samplesPerSecond: number; note?: string | undefined }[] = [];
+const gpuLabels = new Map<string, string>();
+const hardwareGpu = new Set<string>(); // GPU backends that started on a real GPU: they get whole-run rows too
+const onHardware = (c: Awaited<ReturnType<typeof selectBackend>>) => c.name === 'tensorflow-gpu' || (c.adapter !== undefined && !c.adapter.software);
+
+/** Starts a GPU backend for the rows; its label names the device (webgpu's adapter). */
+async function gpuBackend(b: 'webgpu' | 'tensorflow-gpu'): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try {
+    const choice = await selectBackend(b);
+    if (onHardware(choice)) hardwareGpu.add(b);
+    const a = choice.adapter;
+    if (a !== undefined) gpuLabels.set(b, `webgpu on ${a.description || a.device || a.vendor}${a.software ? ' (software adapter)' : ''}`);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message.replace(/^backend '[^']+' cannot be used: /, '') };
+  }
+}
 let torch: ReturnType<typeof pytorchReference> = null;
 let runs: EndToEnd[] = [];
 let queue: Awaited<ReturnType<typeof queueBench>> | null = null;
 if (only === null) {
   for (const c of cases) {
     for (const b of c.backends) {
-      await selectBackend(b === 'stock wasm' ? 'wasm' : b);
+      // the GPU rows where a GPU backend starts (webgpu names its adapter; a software one is labelled so)
+      const gpu = b === 'webgpu' || b === 'tensorflow-gpu' ? await gpuBackend(b) : null;
+      if (gpu !== null && !gpu.ok) {
+        results.push({ model: c.name, batch: c.batch, backend: b, samplesPerSecond: NaN, note: `not available: ${gpu.reason}` });
+        continue;
+      }
+      if (gpu === null) await selectBackend(b === 'stock wasm' ? 'wasm' : b);
       if (b === 'stock wasm') restoreStockKernels('wasm');
       let sps: number;
+      let note: string | undefined;
       try {
         sps = await samplesPerSecond(c);
       } catch (err) {
         sps = NaN; // stock tfjs 4.22 wasm has no Conv2DBackpropFilter: the conv model cannot train there
-        process.stderr.write(`${c.name} on ${b}: ${(err as Error).message.split('\n')[0]}\n`);
+        note = `cannot train: ${(err as Error).message.split('\n')[0]}`;
         tf.engine().endScope();
       }
       if (b === 'stock wasm') registerKernelFixes('wasm');
-      results.push({ model: c.name, batch: c.batch, backend: b, samplesPerSecond: sps });
-      process.stderr.write(`${c.name} on ${b}: ${sps.toFixed(0)} samples/s\n`);
+      results.push({ model: c.name, batch: c.batch, backend: b, samplesPerSecond: sps, note });
+      process.stderr.write(`${c.name} on ${b}: ${note ?? `${sps.toFixed(0)} samples/s`}\n`);
     }
   }
   torch = pytorchReference();
@@ -100,6 +123,11 @@ if (only === null) {
   runs = [
     endToEnd('beta4 (MLP 784-256-10, 10 epochs, full MNIST)', 'configs/beta4.yaml', []),
     endToEnd('conv CVAE z=2, 3,000 images, 2 epochs, default evaluation and report', 'configs/cvae-conv-z2.yaml', ['data.trainLimit=3000', 'train.epochs=2']),
+    // on a real GPU the same runs on it, and the conv VAE's (a software adapter would take an hour)
+    ...[...hardwareGpu].flatMap((b) => [
+      endToEnd(`beta4 on ${gpuLabels.get(b) ?? b}`, 'configs/beta4.yaml', [`backend=${b}`]),
+      endToEnd(`conv VAE z=2, 10 epochs, on ${gpuLabels.get(b) ?? b}`, 'configs/vae-conv-z2.yaml', [`backend=${b}`]),
+    ]),
   ];
   const haveRedis = existsSync('/usr/bin/redis-server');
   process.stderr.write(haveRedis ? 'queue: 500 no-op points, then a 4-point sweep on 1 and 2 workers (about a minute)\n' : 'queue rows skipped: no redis-server (apt-get install redis-server)\n');
@@ -111,10 +139,13 @@ if (only === null) {
     const wasm = of('wasm')!;
     const ref = torch?.samplesPerSecond[c.name];
     for (const r of results.filter((x) => x.model === c.name)) {
-      if (Number.isNaN(r.samplesPerSecond)) rows.push(`| ${c.name} | ${c.batch} | ${r.backend} | cannot train (no Conv2DBackpropFilter) | - | - |`);
-      else rows.push(`| ${c.name} | ${c.batch} | ${r.backend} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(r.samplesPerSecond / ref).toFixed(2)}x`} |`);
+      const label = gpuLabels.get(r.backend) ?? r.backend;
+      if (Number.isNaN(r.samplesPerSecond)) rows.push(`| ${c.name} | ${c.batch} | ${label} | ${r.note ?? 'cannot train'} | - | - |`);
+      else rows.push(`| ${c.name} | ${c.batch} | ${label} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(r.samplesPerSecond / ref).toFixed(2)}x`} |`);
     }
     if (ref !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CPU, 2 threads | ${ref.toFixed(0)} | ${(ref / wasm).toFixed(2)}x | 1.00x |`);
+    const cuda = torch?.cudaSamplesPerSecond?.[c.name];
+    if (cuda !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CUDA on ${torch!.cuda} | ${cuda.toFixed(0)} | ${(cuda / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(cuda / ref).toFixed(2)}x`} |`);
   }
   process.stdout.write(`${rows.join('\n')}\n\n${endToEndRows(runs).join('\n')}\n${queue === null ? '' : `\n${queueRows(queue).join('\n')}\n`}\n`);
 }

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { hasLibrary, librarySearchDirs } from './libraries.js';
 
 /**
  * The shared libraries libtensorflow 2.9 (inside tfjs-node-gpu 4.x) opens for its GPU device, by the
@@ -17,26 +15,9 @@ export const CUDA_LIBRARIES = [
   'libcudnn.so.8',
 ] as const;
 
-const DEFAULT_DIRS = ['/usr/local/cuda/lib64', '/usr/local/cuda-11.2/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'];
-
-/** Where the dynamic loader looks: LD_LIBRARY_PATH, then the directories of ld.so.cache, then the usual ones. */
-export function librarySearchDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = (env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== '');
-  return [...new Set([...fromEnv, ...cachedLibraryDirs(), ...DEFAULT_DIRS])];
-}
-
-function cachedLibraryDirs(): string[] {
-  try {
-    const listing = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
-    return [...listing.matchAll(/=> (\S+)\/[^/\s]+$/gm)].map((m) => m[1]!);
-  } catch {
-    return []; // no ldconfig (not glibc Linux): the usual directories still get searched
-  }
-}
-
 /** The CUDA/cuDNN sonames found in none of `dirs`. */
 export function missingCudaLibraries(dirs: readonly string[]): string[] {
-  return CUDA_LIBRARIES.filter((lib) => !dirs.some((d) => existsSync(join(d, lib))));
+  return CUDA_LIBRARIES.filter((lib) => !hasLibrary(lib, dirs));
 }
 
 /** One line on why TensorFlow found no GPU: the libraries it lacks, or, when it has them all, the driver. */

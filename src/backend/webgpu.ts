@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hasLibrary } from './libraries.js';
 
 /** What Dawn says of the adapter the webgpu backend computes on (GPUAdapterInfo), as run.json records it. */
 export interface AdapterInfo {
@@ -42,6 +43,8 @@ let dawn: Gpu | undefined;
  * slower than the CPU backends, and says so.
  */
 export async function startWebgpu(requireHardware: boolean): Promise<WebgpuOutcome> {
+  // Without the Vulkan loader Dawn has nothing to open on Linux, and says so on stderr in every run.
+  if (process.platform === 'linux' && !hasLibrary('libvulkan.so.1')) return { ok: false, reason: NO_VULKAN };
   const gpu = await loadDawn();
   if (typeof gpu === 'string') return { ok: false, reason: gpu };
   let adapter: Adapter | null;
@@ -67,6 +70,9 @@ export async function startWebgpu(requireHardware: boolean): Promise<WebgpuOutco
   return { ok: true, adapter: info, reason: `WebGPU on Dawn, ${named}` };
 }
 
+const NO_VULKAN =
+  'no Vulkan loader (libvulkan.so.1) here: install libvulkan1 and the GPU\'s Vulkan driver (README, "GPU: webgpu"); ' +
+  'without a GPU, `eval "$(bash scripts/software-vulkan.sh)"` sets up a software one';
 const NO_ADAPTER =
   'Dawn found no Vulkan, Metal or D3D12 adapter (a GPU driver with Vulkan; without a GPU, ' +
   '`eval "$(bash scripts/software-vulkan.sh)"` sets up a software one)';

@@ -92,7 +92,9 @@ export interface SummaryInput {
 
 /** Figure 12: what ran, where, how fast, and how well, above every figure. */
 export function summaryHtml({ config, info, metrics, configYaml, runDir, final, usage }: SummaryInput): SafeHtml {
-  const backend = info.backend?.name ?? 'not recorded';
+  const adapter = info.backend?.adapter;
+  // a GPU backend names the device it ran on, so a software adapter is never mistaken for a GPU
+  const backend = info.backend === null ? 'not recorded' : adapter === undefined ? info.backend.name : `${info.backend.name} on ${adapter.description || adapter.device || adapter.vendor}${adapter.software ? ' (software adapter)' : ''}`;
   const git = info.git === null ? 'not a git checkout' : `${info.git.commit.slice(0, 10)}${info.git.dirty ? ' (uncommitted changes)' : ''}`;
   const data = info.dataset === null ? config.data.dataset : `${info.dataset.name}: ${info.dataset.train} training, ${info.dataset.test} test images`;
   // A failed run's error may name its files: shortened like every other path in the page.

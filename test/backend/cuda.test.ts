@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CUDA_LIBRARIES, librarySearchDirs, missingCudaLibraries, whyNoCudaGpu } from '../../src/backend/cuda.js';
+import { CUDA_LIBRARIES, missingCudaLibraries, whyNoCudaGpu } from '../../src/backend/cuda.js';
+import { librarySearchDirs } from '../../src/backend/libraries.js';
 import { describeAdapter } from '../../src/backend/webgpu.js';
 import { tempDir } from '../helpers/tiny.js';
 

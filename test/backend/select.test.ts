@@ -46,7 +46,7 @@ describe('selectBackend', () => {
     ]);
     expect(choice.attempts[0]?.reason).toContain('@tensorflow/tfjs-node-gpu');
     // no GPU here: no adapter at all, or only scripts/software-vulkan.sh's software one, which auto passes on
-    expect(choice.attempts[1]?.reason).toMatch(/no Vulkan, Metal or D3D12 adapter|the only adapter is .*software adapter.*ask for backend: webgpu by name/);
+    expect(choice.attempts[1]?.reason).toMatch(/no Vulkan, Metal or D3D12 adapter|no Vulkan loader \(libvulkan\.so\.1\)|the only adapter is .*software adapter.*ask for backend: webgpu by name/);
     expect(choice.attempts[2]?.reason).toContain('@tensorflow/tfjs-node');
     expect(logs[0]).toMatch(/backend native .*not used: tensorflow-gpu: .*webgpu: .*tensorflow: /);
     process.env.VAELAB_NATIVE = 'off';
