@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { VaelabError } from '../errors.js';
 import { hasLibrary } from './libraries.js';
 
 /** What Dawn says of the adapter the webgpu backend computes on (GPUAdapterInfo), as run.json records it. */
@@ -67,6 +68,7 @@ export async function startWebgpu(requireHardware: boolean): Promise<WebgpuOutco
     return { ok: false, reason: `@tensorflow/tfjs-backend-webgpu failed to load: ${message(err)}` };
   }
   if (!(await tf.setBackend('webgpu'))) return { ok: false, reason: `tfjs's webgpu backend failed to start on ${named}` };
+  watchDevice();
   return { ok: true, adapter: info, reason: `WebGPU on Dawn, ${named}` };
 }
 
@@ -118,4 +120,42 @@ export function describeAdapter(adapter: Adapter): AdapterInfo {
 
 function message(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
+/**
+ * The largest buffer, in bytes, one webgpu kernel may bind (the device's maxStorageBufferBindingSize:
+ * 128 MiB on lavapipe, the WebGPU minimum); Infinity on every other backend. A larger tensor makes Dawn
+ * reject the kernel's bind group, and tfjs then reads back garbage rather than failing.
+ */
+export function storageBindingLimit(): number {
+  if (tf.getBackend() !== 'webgpu') return Infinity;
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
+  return device?.limits?.maxStorageBufferBindingSize ?? 134_217_728;
+}
+
+let deviceError: string | null = null;
+const watched = new WeakSet<object>();
+
+/** Keeps the first error Dawn reports: a rejected kernel leaves its output unwritten, and tfjs reads it anyway. */
+function watchDevice(): void {
+  const device = (tf.backend() as unknown as { device?: { addEventListener?(type: string, f: (e: { error?: { message?: string } }) => void): void } }).device;
+  if (device?.addEventListener === undefined || watched.has(device)) return;
+  watched.add(device);
+  device.addEventListener('uncapturederror', (e) => {
+    deviceError ??= (e.error?.message ?? 'unknown error').split('\n')[0]!;
+  });
+}
+
+/**
+ * Throws if the webgpu device rejected work since the backend started, so a run fails with the reason
+ * instead of recording numbers computed from unwritten buffers. A no-op on every other backend.
+ */
+export function assertDeviceHealthy(what: string): void {
+  if (deviceError === null || tf.getBackend() !== 'webgpu') return;
+  const error = deviceError;
+  deviceError = null;
+  throw new VaelabError(
+    `${what}: the webgpu device rejected a kernel (${error}); its results are invalid. ` +
+      'A tensor larger than the device binds (maxStorageBufferBindingSize) is the usual cause: lower train.batchSize, or use another backend',
+  );
 }

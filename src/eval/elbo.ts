@@ -5,6 +5,8 @@ import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import { splitBatches } from '../data/batch-tensors.js';
 import { lossTerms } from '../models/likelihood.js';
+import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { rowsPerPass } from '../models/pass-rows.js';
 
 const EVAL_STREAM = 0x0e7a1; // the eps stream of evaluation, apart from training's
 
@@ -22,21 +24,30 @@ export interface ElboTerms {
 export async function elboTerms(vae: Vae, split: Split, { batchSize, seed }: { batchSize: number; seed: number }): Promise<ElboTerms> {
   const recon = new Float32Array(split.count);
   const kl = new Float32Array(split.count);
+  // a device that cannot hold a whole batch's activations runs it in passes, with the batch's own eps
+  const rows = rowsPerPass(vae, batchSize);
   let b = 0; // batch index: the eps seed of each batch
   for (const batch of splitBatches(split, split.count, batchSize, vae.spec)) {
-    const { start } = batch;
-    const terms = tf.tidy(() => {
-      const posterior = encode(vae, batch.x, batch.y, false);
-      const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', deriveSeed(seed, EVAL_STREAM + b++));
-      const logits = decodeLogits(vae, reparameterize(posterior, eps as tf.Tensor2D), batch.y, false);
-      const t = lossTerms(batch.x, logits, posterior.mu, posterior.logVar);
-      return tf.stack([t.recon, t.kl]);
-    });
-    const data = await terms.data();
-    terms.dispose();
-    recon.set(data.subarray(0, batch.size), start);
-    kl.set(data.subarray(batch.size), start);
+    const eps = tf.randomNormal([batch.size, vae.spec.latentDim], 0, 1, 'float32', deriveSeed(seed, EVAL_STREAM + b++)) as tf.Tensor2D;
+    for (let from = 0; from < batch.size; from += rows) {
+      const n = Math.min(rows, batch.size - from);
+      const terms = tf.tidy(() => {
+        const whole = n === batch.size;
+        const x = whole ? batch.x : batch.x.slice([from, 0], [n, -1]);
+        const y = batch.y === null || whole ? batch.y : batch.y.slice([from, 0], [n, -1]);
+        const posterior = encode(vae, x, y, false);
+        const logits = decodeLogits(vae, reparameterize(posterior, whole ? eps : eps.slice([from, 0], [n, -1])), y, false);
+        const t = lossTerms(x, logits, posterior.mu, posterior.logVar);
+        return tf.stack([t.recon, t.kl]);
+      });
+      const data = await terms.data();
+      terms.dispose();
+      recon.set(data.subarray(0, n), batch.start + from);
+      kl.set(data.subarray(n), batch.start + from);
+    }
+    eps.dispose();
   }
+  assertDeviceHealthy('the ELBO evaluation');
   return { recon, kl };
 }
 

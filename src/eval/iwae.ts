@@ -5,6 +5,8 @@ import { decodeLogits, encode } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { IwaeMetrics } from '../run/eval-metrics.js';
 import { splitBatches } from '../data/batch-tensors.js';
+import { rowsPerPass } from '../models/pass-rows.js';
+import { assertDeviceHealthy } from '../backend/webgpu.js';
 import { meanAndStdError } from './elbo.js';
 
 /**
@@ -71,8 +73,9 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
   const n = Math.min(o.images, split.count);
   const k = o.samples;
   const d = vae.spec.latentDim;
-  const perPass = Math.max(1, Math.floor(o.batchSize / k)); // images per pass
-  const kChunk = Math.min(k, o.batchSize); // samples per pass when one image's K exceed the batch
+  const rows = rowsPerPass(vae, o.batchSize); // what the device can hold, on webgpu
+  const perPass = Math.max(1, Math.floor(rows / k)); // images per pass
+  const kChunk = Math.min(k, rows); // samples per pass when one image's K exceed the batch
   const out = new Float64Array(n * k);
   for (const batch of splitBatches(split, n, perPass, vae.spec)) {
     const { start, size: m } = batch;
@@ -104,5 +107,6 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
     if (o.signal?.aborted) return null; // leaving the loop disposes the batch
     o.onProgress?.(start + m, n);
   }
+  assertDeviceHealthy('the IWAE estimate');
   return out;
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { decode, reconstruct } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
+import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { rowsPerPass } from '../models/pass-rows.js';
 
 /**
  * The report's tensor boundary: typed arrays in, typed arrays out, every tensor disposed. Work goes in
@@ -12,14 +14,16 @@ const CHUNK = 512;
 export type LabelRows = Float32Array | null;
 
 // Read back with data(), never dataSync(): the webgpu backend cannot read synchronously in Node.
-async function chunked(count: number, width: number, run: (start: number, end: number) => tf.Tensor2D): Promise<Float32Array> {
+async function chunked(vae: Vae, count: number, width: number, run: (start: number, end: number) => tf.Tensor2D): Promise<Float32Array> {
   const out = new Float32Array(count * width);
-  for (let start = 0; start < count; start += CHUNK) {
-    const end = Math.min(count, start + CHUNK);
+  const chunk = rowsPerPass(vae, CHUNK);
+  for (let start = 0; start < count; start += chunk) {
+    const end = Math.min(count, start + chunk);
     const t = run(start, end);
     out.set((await t.data()) as Float32Array, start * width);
     t.dispose();
   }
+  assertDeviceHealthy('decoding a report figure');
   return out;
 }
 
@@ -36,13 +40,13 @@ function labelTensor(vae: Vae, y: LabelRows, start: number, end: number): tf.Ten
 /** Pixel probabilities [count, imageSize] decoded from z [count, latentDim]. */
 export function decodeZ(vae: Vae, z: Float32Array, count: number, y: LabelRows): Promise<Float32Array> {
   const { latentDim, imageSize } = vae.spec;
-  return chunked(count, imageSize, (s, e) => tf.tidy(() => decode(vae, rows(z, s, e, latentDim), labelTensor(vae, y, s, e))));
+  return chunked(vae, count, imageSize, (s, e) => tf.tidy(() => decode(vae, rows(z, s, e, latentDim), labelTensor(vae, y, s, e))));
 }
 
 /** Decoded posterior means of the images [count, imageSize]. */
 export function reconstructImages(vae: Vae, x: Float32Array, count: number, y: LabelRows): Promise<Float32Array> {
   const { imageSize } = vae.spec;
-  return chunked(count, imageSize, (s, e) => tf.tidy(() => reconstruct(vae, rows(x, s, e, imageSize), labelTensor(vae, y, s, e))));
+  return chunked(vae, count, imageSize, (s, e) => tf.tidy(() => reconstruct(vae, rows(x, s, e, imageSize), labelTensor(vae, y, s, e))));
 }
 
 /** One-hot rows of a single class, `count` times (a cvae decoding with its label fixed). */

@@ -8,6 +8,8 @@ import type { Vae } from '../models/types.js';
 import type { LossMeans } from '../run/run-dir.js';
 import { splitBatches } from '../data/batch-tensors.js';
 import { flooredKlValue, objectiveValue } from './loss.js';
+import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { rowsPerPass } from '../models/pass-rows.js';
 
 /**
  * Loss terms per image over a whole split (see elboTerms: evaluation mode, one seeded z sample per
@@ -30,11 +32,12 @@ export async function encodeSplit(vae: Vae, split: Split, batchSize: number): Pr
   const d = vae.spec.latentDim;
   const mu = new Float32Array(split.count * d);
   const logVar = new Float32Array(split.count * d);
-  for (const batch of splitBatches(split, split.count, batchSize, vae.spec)) {
+  for (const batch of splitBatches(split, split.count, rowsPerPass(vae, batchSize), vae.spec)) {
     const p = encode(vae, batch.x, batch.y, false);
     mu.set(await p.mu.data(), batch.start * d);
     logVar.set(await p.logVar.data(), batch.start * d);
     tf.dispose([p.mu, p.logVar]);
   }
+  assertDeviceHealthy('encoding a split');
   return { mu, logVar };
 }

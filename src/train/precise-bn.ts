@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/datasets.js';
 import type { Vae } from '../models/types.js';
 import { encode, modelInputs } from '../models/vae.js';
+import { rowsPerPass } from '../models/pass-rows.js';
 import { batchAt, disposeBatch } from '../data/batch-tensors.js';
 
 /**
@@ -80,7 +81,8 @@ export async function recalibrateBatchNorm(vae: Vae, train: Split): Promise<numb
   if (encNorms.length + decNorms.length === 0) return 0;
   const n = Math.min(SAMPLE, train.count);
   // kept for the whole recalibration: every layer is probed with the same batches
-  const batches = Array.from({ length: Math.ceil(n / CHUNK) }, (_, b) => batchAt(train, b * CHUNK, Math.min((b + 1) * CHUNK, n), vae.spec));
+  const chunk = rowsPerPass(vae, CHUNK);
+  const batches = Array.from({ length: Math.ceil(n / chunk) }, (_, b) => batchAt(train, b * chunk, Math.min((b + 1) * chunk, n), vae.spec));
   try {
     const encReset = await recalibrateModel(vae.encoder, encNorms, batches.map((b) => () => modelInputs(vae, b.x, b.y)));
     // the decoder is probed with the means of the encoder as it will evaluate: after its own recalibration

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { assertDeviceHealthy } from '../backend/webgpu.js';
 import type { StepLoss } from '../config/kl-schedule.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
@@ -56,6 +57,7 @@ export async function trainStep(
   const { value, grads, means } = lossAndGradients(vae, variables, batch, options);
   const [loss, recon, kl, klFloored, atFloor] = await means.data();
   means.dispose();
+  assertDeviceHealthy('a training step');
   value.dispose();
   const terms: StepTerms = { loss: loss!, recon: recon!, kl: kl!, ...(klFloored === undefined ? {} : { klFloored, atFloor: atFloor! }) };
   const applied = Number.isFinite(terms.loss) && Number.isFinite(terms.recon) && Number.isFinite(terms.kl);

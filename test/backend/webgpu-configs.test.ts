@@ -41,11 +41,12 @@ async function testNegElbo(file: string, backend: Config['backend']): Promise<nu
 }
 
 /*
- * An MLP trains to the same test -ELBO on wasm, native and webgpu to about 0.01 nats, so webgpu must land
- * within 1 nat of wasm. A conv model does not: over its first 32 Adam steps the backends' float32 rounding
+ * Most configs train to the same test -ELBO on wasm, native and webgpu to 0.01 nats. Some do not: over a
+ * conv model's first 32 Adam steps, or 200 steps of the k = 50 IWAE bound, the backends' float32 rounding
  * (gradients within 1e-4 of each other, webgpu-step.test.ts) grows, as Adam's first steps move even
- * rounding-sized gradients by the full learning rate, and wasm and native (both correct) end 1.4 nats apart
- * on vae-conv-z2. There webgpu must land within 1 nat of the range the two CPU backends span.
+ * rounding-sized gradients by the full learning rate, and wasm and native (both correct) end 1.4 nats
+ * (vae-conv-z2) and 1.6 nats (iwae-k50) apart. So webgpu must land within 1 nat of the range the two CPU
+ * backends span: within 1 nat of wasm wherever they agree.
  */
 describe.skipIf(adapter.skip)(`webgpu trains every shipped config as wasm does${adapter.skip ? ` (skipped: ${adapter.why})` : ''}`, () => {
   afterAll(async () => selectBackend('cpu'));
@@ -56,12 +57,10 @@ describe.skipIf(adapter.skip)(`webgpu trains every shipped config as wasm does${
   });
 
   for (const file of FILES) {
-    const conv = loadConfig(file).config.model.arch === 'conv';
-    it(`${file}: test -ELBO on webgpu within 1 nat of ${conv ? 'the CPU backends' : 'wasm'}`, async () => {
-      const wasm = await testNegElbo(file, 'wasm');
-      const cpu = conv ? [wasm, await testNegElbo(file, 'native')] : [wasm];
+    it(`${file}: test -ELBO on webgpu within 1 nat of wasm and native`, async () => {
+      const cpu = [await testNegElbo(file, 'wasm'), await testNegElbo(file, 'native')];
       const webgpu = await testNegElbo(file, 'webgpu');
-      console.log(`webgpu vs CPU, ${file}: webgpu ${webgpu.toFixed(2)}, wasm ${wasm.toFixed(2)}${conv ? `, native ${cpu[1]!.toFixed(2)}` : ''} nats`);
+      console.log(`webgpu vs CPU, ${file}: webgpu ${webgpu.toFixed(2)}, wasm ${cpu[0]!.toFixed(2)}, native ${cpu[1]!.toFixed(2)} nats`);
       expect(webgpu).toBeGreaterThanOrEqual(Math.min(...cpu) - 1);
       expect(webgpu).toBeLessThanOrEqual(Math.max(...cpu) + 1);
     }, 1_800_000);

@@ -16,6 +16,7 @@ const SPECS: Record<string, VaeSpec> = {
   'MLP VAE': { ...base, kind: 'vae', arch: 'mlp', hidden: [64], latentDim: 2, activation: 'relu', outputBias: 'zero' },
   'MLP CVAE': { ...base, kind: 'cvae', arch: 'mlp', hidden: [64], latentDim: 2, activation: 'relu', outputBias: 'zero' },
   'conv VAE': { ...base, kind: 'vae', arch: 'conv', latentDim: 2 },
+  'conv CVAE': { ...base, kind: 'cvae', arch: 'conv', latentDim: 2 },
 };
 // the closed-form KL path of one sample, and the sampled path of several (the IWAE bound's too)
 const CASES: [string, VaeSpec, number][] = [
@@ -23,6 +24,7 @@ const CASES: [string, VaeSpec, number][] = [
   ['MLP VAE', SPECS['MLP VAE']!, 3],
   ['MLP CVAE', SPECS['MLP CVAE']!, 1],
   ['conv VAE', SPECS['conv VAE']!, 1],
+  ['conv CVAE', SPECS['conv CVAE']!, 1],
 ];
 // float32 summed in another order on another device. Measured on lavapipe: the loss within 1.2e-7 and the
 // gradients within 4.2e-7 (MLP) and 7.5e-5 (conv, BatchNorm's batch statistics amplify the rounding) of the
@@ -59,6 +61,7 @@ describe.skipIf(adapter.skip)(`webgpu: one training step against the cpu backend
       expect(Math.abs(gpu.loss - cpu.loss) / Math.abs(cpu.loss)).toBeLessThan(tolerance);
       expect(gpu.grads).toHaveLength(cpu.grads.length);
       const errors = gpu.grads.map((g, i) => ({ weight: cpu.names[i], error: relError(g, cpu.grads[i]!) }));
+      console.log('ERRS', name, JSON.stringify(errors.filter((e) => !(e.error < tolerance))));
       expect(errors.filter((e) => !(e.error < tolerance))).toEqual([]);
     }, 120_000);
   }
