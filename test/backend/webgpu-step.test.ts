@@ -61,7 +61,6 @@ describe.skipIf(adapter.skip)(`webgpu: one training step against the cpu backend
       expect(Math.abs(gpu.loss - cpu.loss) / Math.abs(cpu.loss)).toBeLessThan(tolerance);
       expect(gpu.grads).toHaveLength(cpu.grads.length);
       const errors = gpu.grads.map((g, i) => ({ weight: cpu.names[i], error: relError(g, cpu.grads[i]!) }));
-      console.log('ERRS', name, JSON.stringify(errors.filter((e) => !(e.error < tolerance))));
       expect(errors.filter((e) => !(e.error < tolerance))).toEqual([]);
     }, 120_000);
   }
