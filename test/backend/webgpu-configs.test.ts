@@ -58,9 +58,11 @@ describe.skipIf(adapter.skip)(`webgpu trains every shipped config as wasm does${
 
   for (const file of FILES) {
     it(`${file}: test -ELBO on webgpu within 1 nat of wasm and native`, async () => {
-      const cpu = [await testNegElbo(file, 'wasm'), await testNegElbo(file, 'native')];
+      const wasm = await testNegElbo(file, 'wasm');
       const webgpu = await testNegElbo(file, 'webgpu');
-      console.log(`webgpu vs CPU, ${file}: webgpu ${webgpu.toFixed(2)}, wasm ${cpu[0]!.toFixed(2)}, native ${cpu[1]!.toFixed(2)} nats`);
+      // native only where webgpu and wasm disagree by more than a nat: is that their spread, or webgpu's?
+      const cpu = Math.abs(webgpu - wasm) <= 1 ? [wasm] : [wasm, await testNegElbo(file, 'native')];
+      console.log(`webgpu vs CPU, ${file}: webgpu ${webgpu.toFixed(2)}, ${cpu.map((v, i) => `${i === 0 ? 'wasm' : 'native'} ${v.toFixed(2)}`).join(', ')} nats`);
       expect(webgpu).toBeGreaterThanOrEqual(Math.min(...cpu) - 1);
       expect(webgpu).toBeLessThanOrEqual(Math.max(...cpu) + 1);
     }, 3_600_000);
