@@ -35,7 +35,7 @@ export interface TrainState {
   step: number; // next step within that epoch
   sums: EpochSums;
   trainSeconds: number; // all training time before this epoch
-  adam: AdamPowers;
+  adam: AdamPowers | null; // null for an optimizer whose saved weights hold all its state (adam.variant iwae-code)
   savedAt: string;
 }
 

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamInPlace, nativeAdamActive, type AdamSlot } from '../backend/native/adam.js';
 import type { TrainConfig } from '../config/schema.js';
+import { IwaeCodeAdam } from './iwae-code-adam.js';
 
 type AdamConfig = TrainConfig['adam'];
-const PYTORCH_ADAM: AdamConfig = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+const PYTORCH_ADAM: AdamConfig = { variant: 'pytorch', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 /** tfjs's AdamOptimizer state, which its class keeps protected. */
 interface AdamState {
@@ -52,15 +53,27 @@ class FusedAdam extends tf.AdamOptimizer {
   }
 }
 
+/** The optimizer a run trains with: tfjs's Adam (train.adam.variant pytorch) or the IWAE paper code's. */
+export type TrainOptimizer = tf.AdamOptimizer | IwaeCodeAdam;
+
 /**
- * Adam with train.adam's betas and epsilon (by default PyTorch's, the setting of the reference figures we
- * compare against), at train.learningRate until the schedule sets another (setLearningRate).
+ * Adam with train.adam's variant, betas and epsilon (by default PyTorch's, the setting of the reference
+ * figures we compare against), at train.learningRate until the schedule sets another (setLearningRate).
  */
-export function createAdam(learningRate: number, { beta1, beta2, epsilon }: AdamConfig = PYTORCH_ADAM): tf.AdamOptimizer {
-  return new FusedAdam(learningRate, beta1, beta2, epsilon);
+type AdamOptions = Omit<AdamConfig, 'variant'> & Partial<Pick<AdamConfig, 'variant'>>;
+export function createAdam(learningRate: number, adam?: AdamOptions & { variant?: 'pytorch' }): tf.AdamOptimizer;
+export function createAdam(learningRate: number, adam: AdamOptions): TrainOptimizer;
+export function createAdam(learningRate: number, adam: AdamOptions = PYTORCH_ADAM): TrainOptimizer {
+  const { variant = 'pytorch', beta1, beta2, epsilon } = adam;
+  switch (variant) {
+    case 'pytorch':
+      return new FusedAdam(learningRate, beta1, beta2, epsilon);
+    case 'iwae-code':
+      return new IwaeCodeAdam(learningRate, beta1, beta2, epsilon);
+  }
 }
 
 /** The step size of the next steps (a schedule's stage); tfjs keeps it protected, read at every update. */
-export function setLearningRate(optimizer: tf.AdamOptimizer, learningRate: number): void {
+export function setLearningRate(optimizer: TrainOptimizer, learningRate: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }

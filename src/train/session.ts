@@ -13,7 +13,7 @@ import type { VaeSpec } from '../models/types.js';
 import { CHECKPOINT_FORMAT, hasCheckpoint, loadVae, readOptimizerWeights, readState, saveCheckpoint, type EpochSums, type TrainState } from '../run/checkpoint.js';
 import { adamPowers, restoreAdam } from '../run/optimizer-state.js';
 import { updateRunInfo, type RunInfo } from '../run/run-dir.js';
-import { createAdam } from './optimizer.js';
+import { createAdam, type TrainOptimizer } from './optimizer.js';
 import { trainableVariables, type Learner } from './step.js';
 
 /** Everything one training session works with, from the first step it takes to the end of the run. */
@@ -24,7 +24,7 @@ export interface TrainSession {
   backend: BackendChoice;
   dataset: Dataset;
   spec: VaeSpec;
-  learner: Learner & { optimizer: tf.AdamOptimizer };
+  learner: Learner & { optimizer: TrainOptimizer };
   ckpt: string; // the checkpoint folder
   start: TrainState; // where this session starts: epoch 0, or the checkpoint's epoch and step
   steps: number; // optimizer steps per epoch

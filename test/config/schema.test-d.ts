@@ -9,5 +9,7 @@ describe('the Config type is inferred from the schema', () => {
     expectTypeOf<Config['data']['trainLimit']>().toEqualTypeOf<number | null>();
     expectTypeOf<Config['loss']['warmup']>().toEqualTypeOf<{ epochs: number } | { steps: number } | null>();
     expectTypeOf<Config['loss']['freeBits']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Config['train']['adam']['variant']>().toEqualTypeOf<'pytorch' | 'iwae-code'>();
+    expectTypeOf<Config['train']['reduction']>().toEqualTypeOf<'mean' | 'sum'>();
   });
 });
