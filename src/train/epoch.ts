@@ -53,7 +53,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
     const t0 = performance.now();
     const epsSeed = deriveSeed(deriveSeed(config.seed, STEP_STREAM + epoch), step);
     const weights = stepLoss(config.loss, { epoch, step, stepsPerEpoch: steps });
-    const { terms, applied } = await trainStep(s.learner, batch, { weights, epsSeed });
+    const { terms, applied } = await trainStep(s.learner, batch, { weights, epsSeed, reduction: config.train.reduction });
     sums.seconds += (performance.now() - t0) / 1000;
     const size = batch.size;
     disposeBatch(batch);

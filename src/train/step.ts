@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertDeviceHealthy } from '../backend/webgpu.js';
 import type { StepLoss } from '../config/kl-schedule.js';
+import type { TrainConfig } from '../config/schema.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
 import type { BatchTensors } from '../data/batch-tensors.js';
@@ -28,18 +29,23 @@ export function trainableVariables(vae: Vae): tf.Variable[] {
   return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
 }
 
-/** The step's objective and its gradient for every variable, with the batch means of its terms (stackTerms). */
-export function lossAndGradients(
-  vae: Vae,
-  variables: tf.Variable[],
-  batch: BatchTensors,
-  { weights, epsSeed }: { weights: StepLoss; epsSeed: number },
-): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } {
+/** What a step needs besides the batch: its loss weights, its noise seed, and train.reduction (default mean). */
+export interface StepOptions {
+  weights: StepLoss;
+  epsSeed: number;
+  reduction?: TrainConfig['reduction'];
+}
+
+/**
+ * The step's objective and its gradient for every variable, with the batch means of its terms (stackTerms).
+ * With reduction sum the differentiated objective is the batch mean times the batch's images.
+ */
+export function lossAndGradients(vae: Vae, variables: tf.Variable[], batch: BatchTensors, { weights, epsSeed, reduction = 'mean' }: StepOptions): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } {
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const t = weights.objective !== 'elbo' || weights.samples > 1 ? sampledTerms(vae, batch.x, batch.y, { loss: weights, epsSeed, training: true }) : singleSample(vae, batch, weights, epsSeed);
     means = tf.keep(stackTerms(t));
-    return t.loss;
+    return reduction === 'sum' ? (tf.mul(t.loss, batch.size) as tf.Scalar) : t.loss;
   }, variables);
   return { value, grads, means: means as unknown as tf.Tensor1D };
 }
@@ -52,7 +58,7 @@ export function lossAndGradients(
 export async function trainStep(
   { vae, optimizer, variables }: Learner,
   batch: BatchTensors,
-  options: { weights: StepLoss; epsSeed: number },
+  options: StepOptions,
 ): Promise<{ terms: StepTerms; applied: boolean }> {
   const { value, grads, means } = lossAndGradients(vae, variables, batch, options);
   const [loss, recon, kl, klFloored, atFloor] = await means.data();

@@ -5,7 +5,7 @@ import { buildVae, disposeVae } from '../../src/models/registry.js';
 import { bernoulliNll, gaussianKl } from '../../src/models/likelihood.js';
 import { objective, objectiveValue } from '../../src/train/loss.js';
 import { createAdam } from '../../src/train/optimizer.js';
-import { trainableVariables, trainStep } from '../../src/train/step.js';
+import { lossAndGradients, trainableVariables, trainStep } from '../../src/train/step.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -69,6 +69,31 @@ describe('loss terms against hand-computed values', () => {
     expect(snapshot(vae.encoder)).not.toEqual(enc);
     x.dispose();
     adam.dispose();
+    disposeVae(vae);
+  });
+
+  it('train.reduction sum differentiates the batch sum: the gradient is the batch size times the mean one, the logged terms stay means', async () => {
+    const vae = buildVae({ kind: 'vae', arch: 'mlp', hidden: [8], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero', imageSize: 784, height: 28, width: 28, numClasses: 10 }, 4);
+    const variables = trainableVariables(vae);
+    const x = tf.randomUniform([12, 784], 0, 1, 'float32', 6) as tf.Tensor2D;
+    const weights = { objective: 'iwae', samples: 3, beta: 1, reconstructionWeight: 1, freeBits: null } as const;
+    const run = async (reduction: 'mean' | 'sum') => {
+      const { value, grads, means } = lossAndGradients(vae, variables, { x, y: null, size: 12 }, { weights, epsSeed: 2, reduction });
+      const out = { value: (await value.data())[0]!, means: Array.from(await means.data()), grads: await Promise.all(variables.map(async (v) => Array.from(await grads[v.name]!.data()))) };
+      tf.dispose([value, means, ...Object.values(grads)]);
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const mean = await run('mean');
+    const sum = await run('sum');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(sum.means).toEqual(mean.means);
+    expect(sum.value).toBeCloseTo(12 * mean.value, 2);
+    const flat = (g: number[][]) => g.flat();
+    const [gs, gm] = [flat(sum.grads), flat(mean.grads)];
+    expect(Math.max(...gm.map(Math.abs))).toBeGreaterThan(1e-3);
+    gs.forEach((g, i) => expect(Math.abs(g - 12 * gm[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(12 * gm[i]!))));
+    x.dispose();
     disposeVae(vae);
   });
 });
