@@ -9,6 +9,8 @@ import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
 import type { Progress } from '../../src/train/trainer.js';
 import { syntheticDataset, tempDir, tinyConfig } from '../helpers/tiny.js';
 
+const PAPER_ADAM = { variant: 'iwae-code', beta1: 0.99, epsilon: 1e-4 } as const;
+
 /** The IWAE paper's protocol (configs/iwae-paper/protocol.yaml) at a tiny scale: 2 stages, 4 epochs. */
 const protocol = (over: Record<string, unknown> = {}) =>
   tinyConfig({
@@ -16,7 +18,7 @@ const protocol = (over: Record<string, unknown> = {}) =>
     data: { trainLimit: 256, testLimit: 64, heldOut: 16, shuffle: false, binarize: 'dynamic' },
     model: { hidden: [16, 16], latentDim: 4, activation: 'tanh', init: 'glorot', outputBias: 'data-mean' },
     loss: { objective: 'iwae', samples: 5 },
-    train: { epochs: null, batchSize: 40, schedule: { type: 'iwae-paper', stages: 2 }, adam: { beta1: 0.99, epsilon: 1e-4 } },
+    train: { epochs: null, batchSize: 40, schedule: { type: 'iwae-paper', stages: 2 }, adam: PAPER_ADAM, reduction: 'sum' },
     ...over,
   });
 
@@ -56,7 +58,7 @@ describe('the IWAE paper protocol, tiny', () => {
   it('the schedule changes the steps: the same run at a constant rate ends elsewhere', async () => {
     const out = tempDir();
     const staged = await train(protocol({ name: 'staged' }), { out });
-    const constant = await train(protocol({ name: 'constant', train: { epochs: 4, batchSize: 40, adam: { beta1: 0.99, epsilon: 1e-4 } } }), { out });
+    const constant = await train(protocol({ name: 'constant', train: { epochs: 4, batchSize: 40, adam: PAPER_ADAM, reduction: 'sum' } }), { out });
     expect(comparable(staged.runDir)[0]).toEqual(comparable(constant.runDir)[0]); // stage 1 is the constant rate
     expect(comparable(staged.runDir)[3]).not.toEqual(comparable(constant.runDir)[3]);
   });
