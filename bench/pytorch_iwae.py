@@ -3,9 +3,12 @@ configs/iwae-paper/protocol.yaml for every choice and where it differs from ybur
 training images in file order, each minibatch of 20 binarized anew (uniform <= pixel), the test set
 binarized once; 784-200-200-50 tanh MLPs, Glorot uniform weights and zero biases, the decoder's output bias
 the logit of the clipped training mean, q's log-variance from a linear layer; the ELBO (closed-form KL,
-recon averaged over k samples) or the IWAE bound over k samples; torch.optim.Adam (beta1 0.99, beta2 0.999,
-eps 1e-4); stage i = 1..S of 3^(i-1) epochs at 1e-3 * round(10^(1 - (i-1)/7), 1) / 10. Then the IWAE
-estimate of the test NLL with K samples on the first N test images, with its standard error. JSON lines.
+recon averaged over k samples) or the IWAE bound over k samples, its gradient summed over the minibatch
+(--reduction sum); the paper code's own Adam (--adam iwae-code: optimizers.py, as src/train/iwae-code-adam.ts)
+with beta1 0.99, beta2 0.999, 1e-4; stage i = 1..S of 3^(i-1) epochs at 1e-3 * round(10^(1 - (i-1)/7), 1) / 10.
+Then the IWAE estimate of the test NLL with K samples on the first N test images, with its standard error.
+JSON lines. `--adam pytorch --reduction mean` is torch.optim.Adam on the batch mean, as the presets trained
+before train.adam.variant existed.
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_iwae.py --objective elbo --k 1 --stages 2 --eval-k 1000 --eval-images 2000
 """
@@ -55,6 +58,40 @@ class Vae(nn.Module):
         return recon, kl_sampled, kl
 
 
+class IwaeCodeAdam:
+    """yburda/iwae optimizers.py: second moments from ones, step size lr sqrt(1 - b2^t) / (1 - b1^t) for t = 1, 2, ...,
+    eps added to the root of the uncorrected second moment, and the weights moved with the moments before this
+    step's gradient (Theano's simultaneous updates): the first step moves nothing."""
+
+    def __init__(self, params, lr, beta1=0.99, beta2=0.999, eps=1e-4):
+        self.params = list(params)
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.ones_like(p) for p in self.params]
+        self.t = 0
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        alpha = self.lr * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        for p, m, v in zip(self.params, self.m, self.v):
+            p.sub_(alpha * m / (v.sqrt() + self.eps))
+            m.mul_(self.beta1).add_(p.grad, alpha=1 - self.beta1)
+            v.mul_(self.beta2).addcmul_(p.grad, p.grad, value=1 - self.beta2)
+
+
+def set_lr(opt, lr):
+    if isinstance(opt, IwaeCodeAdam):
+        opt.lr = lr
+    else:
+        for g in opt.param_groups:
+            g['lr'] = lr
+
+
 def loss_of(model, x, objective, k):
     recon, kl_sampled, kl = model.log_weights(x, k)
     if objective == 'elbo':
@@ -70,17 +107,21 @@ def main():
     p.add_argument('--eval-k', type=int, default=5000)
     p.add_argument('--eval-images', type=int, default=10000)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--adam', choices=['iwae-code', 'pytorch'], default='iwae-code')
+    p.add_argument('--reduction', choices=['sum', 'mean'], default='sum')
     a = p.parse_args()
     torch.manual_seed(a.seed)
     xtr = torch.tensor(idx('train-images-idx3-ubyte').reshape(-1, 784)[:59600] / 255.0, dtype=torch.float32)
     xte = torch.tensor(idx('t10k-images-idx3-ubyte').reshape(-1, 784) / 255.0, dtype=torch.float32)
     xte = (torch.rand(xte.shape, generator=torch.Generator().manual_seed(123)) <= xte).float()
     model = Vae(xtr.mean(0))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.99, 0.999), eps=1e-4)
+    if a.adam == 'iwae-code':
+        opt = IwaeCodeAdam(model.parameters(), lr=1e-3, beta1=0.99, beta2=0.999, eps=1e-4)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.99, 0.999), eps=1e-4)
     epoch, t0 = 0, time.time()
     for stage in range(1, a.stages + 1):
-        for g in opt.param_groups:
-            g['lr'] = 1e-3 * round(10 * 10 ** (1 - (stage - 1) / 7)) / 100
+        set_lr(opt, 1e-3 * round(10 * 10 ** (1 - (stage - 1) / 7)) / 100)
         for _ in range(3 ** (stage - 1)):
             epoch += 1
             total = 0.0
@@ -89,7 +130,7 @@ def main():
                 x = (torch.rand(x.shape) <= x).float()
                 loss = loss_of(model, x, a.objective, a.k)
                 opt.zero_grad()
-                loss.backward()
+                (loss * x.shape[0] if a.reduction == 'sum' else loss).backward()
                 opt.step()
                 total += float(loss) * x.shape[0]
             print(json.dumps({'epoch': epoch, 'stage': stage, 'trainLoss': total / len(xtr), 'seconds': time.time() - t0}), flush=True)
@@ -99,7 +140,7 @@ def main():
             recon, kl_sampled, _ = model.log_weights(xte[i:i + 1], a.eval_k)
             nll.append(-(torch.logsumexp(-(recon + kl_sampled)[0].double(), 0) - math.log(a.eval_k)).item())
     nll = torch.tensor(nll, dtype=torch.float64)
-    print(json.dumps({'objective': a.objective, 'k': a.k, 'stages': a.stages, 'epochs': epoch, 'evalSamples': a.eval_k, 'evalImages': a.eval_images,
+    print(json.dumps({'objective': a.objective, 'k': a.k, 'adam': a.adam, 'reduction': a.reduction, 'stages': a.stages, 'epochs': epoch, 'evalSamples': a.eval_k, 'evalImages': a.eval_images,
                       'testNll': float(nll.mean()), 'stdError': float(nll.std() / math.sqrt(len(nll))), 'seconds': time.time() - t0}), flush=True)
 
 
