@@ -60,18 +60,30 @@ export const DataSchema = z
   });
 
 const kind = z.enum(['vae', 'cvae']).default('vae').describe('vae | cvae (one-hot label joined to the encoder input and to z)');
-const latentDim = z.int().min(1).max(512).default(2).describe('dimension of z');
+const latentDim = z.int().min(1).max(512).default(2).describe('dimension of z (with model.intermediate: of the top stochastic layer, the one with the prior N(0, I))');
 const archDoc = 'mlp | conv (3x3 convolutions with BatchNorm)';
 const init = z
   .enum(['pytorch', 'glorot'])
   .default('pytorch')
   .describe("weight init: pytorch (U(±1/sqrt(fanIn)), PyTorch's default) | glorot (Glorot uniform, Keras's default, as the Keras post trains)");
 
+const hiddenSizes = z.array(z.int().min(1).max(65536)).min(1).max(64);
+
+export const IntermediateSchema = z.strictObject({
+  latentDim: z.int().min(1).max(512).describe('dimension of h1, the stochastic layer between x and z'),
+  hidden: hiddenSizes.describe('hidden layer sizes between h1 and z, in the order of q(z | h1); p(h1 | z) mirrors them'),
+});
+
 export const MlpModelSchema = z.strictObject({
   kind,
   arch: z.literal('mlp').default('mlp').describe(archDoc),
-  hidden: z.array(z.int().min(1).max(65536)).min(1).max(64).default([256]).describe('hidden layer sizes, encoder order (mlp only)'),
+  hidden: hiddenSizes.default([256]).describe('hidden layer sizes, encoder order (mlp only; with model.intermediate: between x and h1)'),
   latentDim,
+  intermediate: IntermediateSchema.nullable()
+    .default(null)
+    .describe(
+      "a second stochastic layer h1 between x and z (Burda et al.'s two stochastic layers; mlp only): q(h1 | x) is x -> hidden -> Gaussian h1, q(z | h1) is h1 -> intermediate.hidden -> Gaussian z; p(h1 | z) mirrors it (z -> intermediate.hidden reversed -> Gaussian h1) and p(x | h1) is h1 -> hidden reversed -> pixels; the prior N(0, I) is on z (latentDim). Every KL term is sampled (no closed form); the report draws z, with h1 at its posterior mean (cvae: the label joins every network's input) | null: one stochastic layer",
+    ),
   init,
   activation: z.enum(['relu', 'tanh']).default('relu').describe('hidden-layer nonlinearity (mlp only): relu | tanh (the IWAE paper)'),
   outputBias: z
@@ -171,6 +183,18 @@ export const SweepSchema = z
     'one run per point: {key.path: [values]} is the grid of all combinations; a list of {key.path: value} mappings is exactly those points (null: a single run)',
   );
 
+/** Checks across sections: a model that rules out a loss option. */
+function crossSection(config: { model: { arch: string; intermediate?: unknown }; loss: { freeBits: number | null } }, ctx: z.RefinementCtx): void {
+  const twoLayers = config.model.arch === 'mlp' && (config.model.intermediate ?? null) !== null;
+  if (twoLayers && config.loss.freeBits !== null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['loss', 'freeBits'],
+      message: `free bits floor each latent dimension's closed-form KL, which a model with model.intermediate (two stochastic layers, every KL sampled) does not have: expected null, found ${config.loss.freeBits}`,
+    });
+  }
+}
+
 export const ConfigSchema = z.strictObject({
   name: z
     .string()
@@ -187,12 +211,14 @@ export const ConfigSchema = z.strictObject({
   eval: EvalSchema.prefault({}),
   report: ReportSchema.prefault({}),
   sweep: SweepSchema,
-});
+}).superRefine(crossSection);
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type DataConfig = Config['data'];
 export type ModelConfig = Config['model'];
 export type MlpModelConfig = Extract<ModelConfig, { arch: 'mlp' }>;
+export type ConvModelConfig = Extract<ModelConfig, { arch: 'conv' }>;
+export type IntermediateConfig = NonNullable<MlpModelConfig['intermediate']>;
 export type LossConfig = Config['loss'];
 export type WarmupConfig = NonNullable<LossConfig['warmup']>;
 export type TrainConfig = Config['train'];

@@ -13,11 +13,15 @@ export function defaultInit(model: Record<string, unknown> | undefined): void {
   if (model !== undefined && model.init === undefined) model.init = 'pytorch';
 }
 
-/** Specs written before `model.activation` and `model.outputBias` existed: ReLU and zero biases, the defaults then and now. */
+/**
+ * Specs written before `model.activation`, `model.outputBias` and `model.intermediate` existed: ReLU, zero
+ * biases and one stochastic layer, the defaults then and now.
+ */
 export function defaultMlpKeys(model: Record<string, unknown> | undefined): void {
   if (model === undefined || model.arch !== 'mlp') return;
   model.activation ??= 'relu';
   model.outputBias ??= 'zero';
+  model.intermediate ??= null;
 }
 
 /** Checkpoints written before the warm-up summed an IWAE epoch's minimised bound as `bound`; it is `loss` now. */

@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/batches.js';
 import type { Split } from '../data/datasets.js';
 import { decodeLogits, encode } from '../models/vae.js';
-import type { Vae } from '../models/types.js';
+import { noiseWidth, twoLayerTerms } from '../models/two-layer-terms.js';
+import { twoLayerSpec, type Conditionals, type Vae } from '../models/types.js';
 import type { IwaeMetrics } from '../run/eval-metrics.js';
-import { splitBatches } from '../data/batch-tensors.js';
+import { splitBatches, type BatchTensors } from '../data/batch-tensors.js';
+import { bernoulliNllSamples } from '../models/likelihood.js';
 import { rowsPerPass } from '../models/pass-rows.js';
 import { assertDeviceHealthy } from '../backend/webgpu.js';
 import { meanAndStdError } from './elbo.js';
@@ -43,19 +45,6 @@ export function iwaeFromLogWeights(logW: ArrayLike<number>, images: number, samp
   return { nll: mean, stdError, negElbo: -sumLogW / (images * samples), images, samples };
 }
 
-/**
- * Bernoulli negative log-likelihood of each of k decodings of each of m images: logits [m*k, P], x [m, P]
- * -> [m*k]. softplus(l) - l*x summed over pixels, with the l.x sum done as one batched product instead of
- * repeating x k times: the estimate decodes a million rows, and this keeps it to one pass over the logits.
- */
-export function bernoulliNllSamples(logits: tf.Tensor2D, x: tf.Tensor2D, k: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    const [m, p] = x.shape;
-    const dot = tf.matMul(tf.reshape(logits, [m, k, p]), tf.reshape(x, [m, p, 1]));
-    return tf.sub(tf.sum(tf.softplus(logits), 1), tf.reshape(dot, [m * k])) as tf.Tensor1D;
-  });
-}
-
 export interface IwaeOptions {
   images: number; // the first N images of the split
   samples: number; // K
@@ -72,30 +61,19 @@ export interface IwaeOptions {
 export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Promise<Float64Array | null> {
   const n = Math.min(o.images, split.count);
   const k = o.samples;
-  const d = vae.spec.latentDim;
+  const two = twoLayerSpec(vae.spec);
+  const d = two === null ? vae.spec.latentDim : noiseWidth(two);
   const rows = rowsPerPass(vae, o.batchSize); // what the device can hold, on webgpu
   const perPass = Math.max(1, Math.floor(rows / k)); // images per pass
   const kChunk = Math.min(k, rows); // samples per pass when one image's K exceed the batch
   const out = new Float64Array(n * k);
   for (const batch of splitBatches(split, n, perPass, vae.spec)) {
     const { start, size: m } = batch;
-    const posterior = encode(vae, batch.x, batch.y, false);
+    const logWeights = vae.intermediate === null ? oneLayer(vae, batch) : twoLayers(vae.intermediate, batch);
     const eps = tf.tidy(() => tf.stack(Array.from({ length: m }, (_, i) => tf.randomNormal([k, d], 0, 1, 'float32', deriveSeed(o.seed, IWAE_STREAM + start + i)))));
     for (let k0 = 0; k0 < k; k0 += kChunk) {
       const kc = Math.min(kChunk, k - k0);
-      const logW = tf.tidy(() => {
-        const e = tf.slice(eps, [0, k0, 0], [m, kc, d]); // [m, kc, d]
-        const mu = tf.expandDims(posterior.mu, 1);
-        const logVar = tf.expandDims(posterior.logVar, 1);
-        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), e)); // [m, kc, d]
-        const y = batch.y === null ? null : (tf.reshape(tf.tile(tf.expandDims(batch.y, 1), [1, kc, 1]), [m * kc, -1]) as tf.Tensor2D);
-        const logits = decodeLogits(vae, tf.reshape(z, [m * kc, d]) as tf.Tensor2D, y, false);
-        const recon = bernoulliNllSamples(logits, batch.x, kc);
-        // log p(z) - log q(z|x) per sample; the log(2 pi) terms cancel
-        const logPz = tf.mul(tf.sum(tf.square(z), 2), -0.5);
-        const logQz = tf.mul(tf.sum(tf.add(tf.square(e), logVar), 2), -0.5);
-        return tf.sub(tf.sub(logPz, logQz), tf.reshape(recon, [m, kc]));
-      });
+      const logW = tf.tidy(() => logWeights.of(tf.slice(eps, [0, k0, 0], [m, kc, d]) as tf.Tensor3D));
       const values = await logW.data();
       logW.dispose();
       for (let i = 0; i < m; i++) out.set(values.subarray(i * kc, (i + 1) * kc), (start + i) * k + k0);
@@ -103,10 +81,50 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
       await new Promise((resolve) => setImmediate(resolve));
       if (o.signal?.aborted) break;
     }
-    tf.dispose([eps, posterior.mu, posterior.logVar]);
+    tf.dispose(eps);
+    logWeights.dispose();
     if (o.signal?.aborted) return null; // leaving the loop disposes the batch
     o.onProgress?.(start + m, n);
   }
   assertDeviceHealthy('the IWAE estimate');
   return out;
+}
+
+/** log w [m, kc] of a batch's samples from their noise eps [m, kc, d], and what it holds between chunks. */
+interface ChunkLogWeights {
+  of(eps: tf.Tensor3D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** One stochastic layer: the posterior once per batch, then z = mu + sigma eps decoded per chunk. */
+function oneLayer(vae: Vae, batch: BatchTensors): ChunkLogWeights {
+  const posterior = encode(vae, batch.x, batch.y, false);
+  const m = batch.size;
+  return {
+    of(e) {
+      const [, kc, d] = e.shape;
+      const mu = tf.expandDims(posterior.mu, 1);
+      const logVar = tf.expandDims(posterior.logVar, 1);
+      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), e)); // [m, kc, d]
+      const y = batch.y === null ? null : (tf.reshape(tf.tile(tf.expandDims(batch.y, 1), [1, kc, 1]), [m * kc, -1]) as tf.Tensor2D);
+      const logits = decodeLogits(vae, tf.reshape(z, [m * kc, d]) as tf.Tensor2D, y, false);
+      const recon = bernoulliNllSamples(logits, batch.x, kc);
+      // log p(z) - log q(z|x) per sample; the log(2 pi) terms cancel
+      const logPz = tf.mul(tf.sum(tf.square(z), 2), -0.5);
+      const logQz = tf.mul(tf.sum(tf.add(tf.square(e), logVar), 2), -0.5);
+      return tf.sub(tf.sub(logPz, logQz), tf.reshape(recon, [m, kc])) as tf.Tensor2D;
+    },
+    dispose: () => tf.dispose([posterior.mu, posterior.logVar]),
+  };
+}
+
+/** Two stochastic layers: h1 and z drawn from each sample's noise, every density sampled (twoLayerTerms). */
+function twoLayers(c: Conditionals, batch: BatchTensors): ChunkLogWeights {
+  return {
+    of(e) {
+      const t = twoLayerTerms(c, batch.x, batch.y, e, false);
+      return tf.neg(tf.add(t.recon, t.kl)) as tf.Tensor2D;
+    },
+    dispose: () => undefined,
+  };
 }

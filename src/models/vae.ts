@@ -35,9 +35,19 @@ export function decode(vae: Vae, z: tf.Tensor2D, y: tf.Tensor2D | null = null): 
   return tf.tidy(() => tf.sigmoid(decodeLogits(vae, z, y)));
 }
 
-/** Deterministic reconstruction: decode the posterior mean. */
+/**
+ * Deterministic reconstruction: decode the posterior mean. With two stochastic layers, of h1 (q(h1 | x)'s
+ * mean through p(x | h1)), the layer the ELBO's reconstruction term decodes; the way through z would be a
+ * coarser picture of the same image.
+ */
 export function reconstruct(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null = null): tf.Tensor2D {
-  return tf.tidy(() => decode(vae, encode(vae, x, y).mu, y));
+  return tf.tidy(() => {
+    if (vae.intermediate === null) return decode(vae, encode(vae, x, y).mu, y);
+    const { qH1, pX } = vae.intermediate;
+    const withLabel = (t: tf.Tensor2D) => (y === null ? t : [t, y]);
+    const [h1] = qH1.apply(withLabel(x)) as tf.Tensor2D[];
+    return tf.sigmoid(pX.apply(withLabel(h1!)) as tf.Tensor2D);
+  });
 }
 
 /** n decodings of z ~ N(0, I), seeded (labels for a cvae). */

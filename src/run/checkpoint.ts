@@ -5,17 +5,23 @@ import { defaultInit, defaultMlpKeys, dropConvHidden, renameBoundSum } from '../
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
-import type { Vae, VaeSpec } from '../models/types.js';
+import { CONDITIONALS, twoLayerPaths } from '../models/two-layer.js';
+import { twoLayerSpec, type Conditionals, type Vae, type VaeSpec } from '../models/types.js';
 import type { AdamPowers } from './optimizer-state.js';
 
 /**
  * checkpoint/
  *   encoder/model.json + weights.bin   standard tfjs layers format: tf.loadLayersModel reads it anywhere
  *   decoder/model.json + weights.bin   (BatchNorm running statistics are weights of the model)
+ *   q-h1/ q-z/ p-h1/ p-x/              two stochastic layers only: the four conditionals, each a layers
+ *                                      model; they are what loads back (encoder/ and decoder/ are then the
+ *                                      paths through h1's means, for other programs and browsers)
  *   optimizer.json + optimizer.bin     Adam's step count and moments, in tfjs weight-manifest form
  *   state.json                         format version, model spec, epoch/step to resume at, partial sums
  */
 export const CHECKPOINT_FORMAT = 1;
+
+const FOLDERS = { qH1: 'q-h1', qZ: 'q-z', pH1: 'p-h1', pX: 'p-x' } as const satisfies Record<keyof Conditionals, string>;
 
 /** Sums over the steps of the epoch so far, so a resumed epoch reports the same means. */
 export interface EpochSums {
@@ -111,6 +117,7 @@ export async function saveCheckpoint(dir: string, vae: Vae, optimizer: tf.Optimi
   await replaceDirAtomic(dir, async (tmp) => {
     await saveModel(vae.encoder, join(tmp, 'encoder'));
     await saveModel(vae.decoder, join(tmp, 'decoder'));
+    if (vae.intermediate !== null) for (const name of CONDITIONALS) await saveModel(vae.intermediate[name], join(tmp, FOLDERS[name]));
     const optimizerWeights = await optimizer.getWeights();
     const { data, specs } = await tf.io.encodeWeights(optimizerWeights);
     // getWeights returns the moments themselves (variables) and a fresh scalar for the step count
@@ -136,12 +143,15 @@ export function readState(dir: string): TrainState {
   return state;
 }
 
-/** The encoder and decoder of a checkpoint, for evaluation, reports or resuming. */
+/** The encoder and decoder of a checkpoint (with two stochastic layers: its conditionals), for evaluation, reports or resuming. */
 export async function loadVae(dir: string): Promise<Vae> {
   const { spec } = readState(dir);
-  const encoder = await loadModel(join(dir, 'encoder'));
-  const decoder = await loadModel(join(dir, 'decoder'));
-  return { spec, encoder, decoder };
+  const two = twoLayerSpec(spec);
+  if (two === null) return { spec, encoder: await loadModel(join(dir, 'encoder')), decoder: await loadModel(join(dir, 'decoder')), intermediate: null };
+  const loaded: Partial<Record<(typeof CONDITIONALS)[number], tf.LayersModel>> = {};
+  for (const name of CONDITIONALS) loaded[name] = await loadModel(join(dir, FOLDERS[name]));
+  const conditionals = loaded as Conditionals;
+  return { spec, ...twoLayerPaths(two, conditionals), intermediate: conditionals };
 }
 
 /** Adam's saved state, in the order optimizer.setWeights expects. */

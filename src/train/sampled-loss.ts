@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { StepLoss } from '../config/kl-schedule.js';
 import { bernoulliNll } from '../models/likelihood.js';
 import { decodeLogits, encode } from '../models/vae.js';
-import type { Vae } from '../models/types.js';
+import { noiseWidth, twoLayerTerms } from '../models/two-layer-terms.js';
+import { twoLayerSpec, type Conditionals, type Vae } from '../models/types.js';
 import { elboObjective, type BatchObjective } from './loss.js';
 
 /**
@@ -28,7 +29,11 @@ export function logMeanExpRows(logW: tf.Tensor2D): tf.Tensor1D {
   });
 }
 
-export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: { loss: StepLoss; epsSeed: number; training: boolean }): SampledTerms {
+type SampledOptions = { loss: StepLoss; epsSeed: number; training: boolean };
+
+export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: SampledOptions): SampledTerms {
+  const two = twoLayerSpec(vae.spec);
+  if (vae.intermediate !== null && two !== null) return twoLayerObjective(vae.intermediate, noiseWidth(two), x, y, o);
   return tf.tidy(() => {
     const k = o.loss.samples;
     const [b] = x.shape;
@@ -45,5 +50,21 @@ export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o:
     const klSampled = tf.mul(tf.sum(tf.sub(tf.sub(tf.square(z), tf.square(eps)), logVar), 2), 0.5) as tf.Tensor2D;
     const bound = logMeanExpRows(tf.neg(tf.add(recon, klSampled)) as tf.Tensor2D);
     return { loss: tf.neg(tf.mean(bound)) as tf.Scalar, recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(klSampled) as tf.Scalar };
+  });
+}
+
+/**
+ * Two stochastic layers (model.intermediate): every term sampled (twoLayerTerms), the paper's VAE and IWAE
+ * alike. elbo: the mean over samples and images of reconstructionWeight * recon + beta * kl, written so that
+ * with both weights 1 and k = 1 it is the IWAE bound's value to the last bit.
+ */
+function twoLayerObjective(c: Conditionals, width: number, x: tf.Tensor2D, y: tf.Tensor2D | null, o: SampledOptions): SampledTerms {
+  if (o.loss.freeBits !== null) throw new Error('free bits need a closed-form KL per dimension, which two stochastic layers do not have (the schema refuses it)');
+  return tf.tidy(() => {
+    const eps = tf.randomNormal([x.shape[0], o.loss.samples, width], 0, 1, 'float32', o.epsSeed) as tf.Tensor3D;
+    const { recon, kl } = twoLayerTerms(c, x, y, eps, o.training);
+    const means = { recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(kl) as tf.Scalar };
+    if (o.loss.objective === 'iwae') return { loss: tf.neg(tf.mean(logMeanExpRows(tf.neg(tf.add(recon, kl)) as tf.Tensor2D))) as tf.Scalar, ...means };
+    return { loss: tf.mean(tf.add(tf.mul(recon, o.loss.reconstructionWeight), tf.mul(kl, o.loss.beta))) as tf.Scalar, ...means };
   });
 }

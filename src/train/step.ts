@@ -3,6 +3,7 @@ import { assertDeviceHealthy } from '../backend/webgpu.js';
 import type { StepLoss } from '../config/kl-schedule.js';
 import type { TrainConfig } from '../config/schema.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
+import { CONDITIONALS } from '../models/two-layer.js';
 import type { Vae } from '../models/types.js';
 import type { BatchTensors } from '../data/batch-tensors.js';
 import { bernoulliNll } from '../models/likelihood.js';
@@ -25,8 +26,10 @@ export interface Learner {
   variables: tf.Variable[];
 }
 
+/** Every weight once: with two stochastic layers those of the four conditionals, which the paths share but not all of. */
 export function trainableVariables(vae: Vae): tf.Variable[] {
-  return [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+  const models = vae.intermediate === null ? [vae.encoder, vae.decoder] : CONDITIONALS.map((name) => vae.intermediate![name]);
+  return models.flatMap((m) => m.trainableWeights).map((w) => w.read() as tf.Variable);
 }
 
 /** What a step needs besides the batch: its loss weights, its noise seed, and train.reduction (default mean). */
@@ -43,7 +46,8 @@ export interface StepOptions {
 export function lossAndGradients(vae: Vae, variables: tf.Variable[], batch: BatchTensors, { weights, epsSeed, reduction = 'mean' }: StepOptions): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } {
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
-    const t = weights.objective !== 'elbo' || weights.samples > 1 ? sampledTerms(vae, batch.x, batch.y, { loss: weights, epsSeed, training: true }) : singleSample(vae, batch, weights, epsSeed);
+    const sampled = weights.objective !== 'elbo' || weights.samples > 1 || vae.intermediate !== null;
+    const t = sampled ? sampledTerms(vae, batch.x, batch.y, { loss: weights, epsSeed, training: true }) : singleSample(vae, batch, weights, epsSeed);
     means = tf.keep(stackTerms(t));
     return reduction === 'sum' ? (tf.mul(t.loss, batch.size) as tf.Scalar) : t.loss;
   }, variables);

@@ -26,8 +26,8 @@ function configError(fn: () => unknown): ConfigError {
 describe('config schema', () => {
   it('parse({}) yields every default', () => {
     const c = ConfigSchema.parse({});
-    expect(c.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [256], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero' });
-    expect(c.train).toMatchObject({ epochs: 10, batchSize: 128, learningRate: 0.001, schedule: { type: 'constant', stages: null }, adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+    expect(c.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [256], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero', intermediate: null });
+    expect(c.train).toMatchObject({ epochs: 10, batchSize: 128, learningRate: 0.001, schedule: { type: 'constant', stages: null }, adam: { variant: 'pytorch', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, reduction: 'mean' });
     expect(c.data).toEqual({ dataset: 'mnist', dir: null, trainLimit: null, testLimit: null, heldOut: 0, shuffle: true, binarize: 'none' });
     expect(c.loss).toEqual({ objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 1, warmup: null, freeBits: null });
     expect(c.backend).toBe('auto');
