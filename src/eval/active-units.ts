@@ -14,24 +14,29 @@ export function latentUsage(mu: ArrayLike<number>, logVar: ArrayLike<number>, co
   if (mu.length !== count * dim || logVar.length !== count * dim) {
     throw new RangeError(`expected ${count} x ${dim} posterior means and log-variances, found ${mu.length} and ${logVar.length}`);
   }
-  const mean = new Float64Array(dim);
   const kl = new Float64Array(dim);
   for (let i = 0; i < count; i++) {
     for (let u = 0; u < dim; u++) {
       const m = mu[i * dim + u]!;
       const lv = logVar[i * dim + u]!;
-      mean[u]! += m;
       kl[u]! += 0.5 * (m * m + Math.exp(lv) - lv - 1);
     }
   }
-  for (let u = 0; u < dim; u++) mean[u]! /= count;
-  const variance = new Float64Array(dim);
-  for (let i = 0; i < count; i++) for (let u = 0; u < dim; u++) variance[u]! += (mu[i * dim + u]! - mean[u]!) ** 2;
-  const muVariance = Array.from(variance, (v) => v / count);
+  const muVariance = columnVariances(mu, count, dim);
   return {
     activeUnits: muVariance.filter((v) => v > threshold).length,
     threshold,
     muVariance,
     klPerDim: Array.from(kl, (v) => v / count),
   };
+}
+
+/** The variance over the rows (divided by count) of each column of [count, dim] row-major values, in float64. */
+export function columnVariances(values: ArrayLike<number>, count: number, dim: number): number[] {
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < count; i++) for (let u = 0; u < dim; u++) mean[u]! += values[i * dim + u]!;
+  for (let u = 0; u < dim; u++) mean[u]! /= count;
+  const variance = new Float64Array(dim);
+  for (let i = 0; i < count; i++) for (let u = 0; u < dim; u++) variance[u]! += (values[i * dim + u]! - mean[u]!) ** 2;
+  return Array.from(variance, (v) => v / count);
 }

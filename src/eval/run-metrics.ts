@@ -1,10 +1,11 @@
 import { IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from '../config/schema.js';
 import type { Split } from '../data/datasets.js';
-import type { Vae } from '../models/types.js';
+import { twoLayerSpec, type Vae } from '../models/types.js';
 import { EVAL_METRICS_FORMAT, type EvalMetrics } from '../run/eval-metrics.js';
 import { latentUsage } from './active-units.js';
 import { elboTerms, meanAndStdError } from './elbo.js';
 import { iwaeFromLogWeights, iwaeLogWeights } from './iwae.js';
+import { twoLayerUsage } from './layer-usage.js';
 
 export type TrainingSummary = EvalMetrics['training'];
 
@@ -27,6 +28,8 @@ export async function evaluateRun(
   const negElbo = meanAndStdError(perImage);
   const dim = vae.spec.latentDim;
   const usage = latentUsage(testPosteriors.mu, testPosteriors.logVar, test.count, dim, config.eval.activeThreshold);
+  const two = twoLayerSpec(vae.spec);
+  const layers = vae.intermediate === null || two === null ? undefined : await twoLayerUsage(vae.intermediate, two, test, { batchSize: config.train.evalBatchSize, seed: config.seed, threshold: config.eval.activeThreshold });
 
   let iwae: EvalMetrics['iwae'] = null;
   const { iwaeImages, iwaeBatchSize } = config.eval;
@@ -59,7 +62,7 @@ export async function evaluateRun(
       kl: meanAndStdError(terms.kl).mean,
     },
     iwae,
-    latent: { dim, ...usage },
+    latent: { dim, ...usage, ...(layers === undefined ? {} : { layers }) },
     training,
     evalSeconds: (performance.now() - t0) / 1000,
   };
@@ -70,6 +73,7 @@ export function describeEvalMetrics(m: EvalMetrics): string {
   const iwae = m.iwae === null ? '' : `; IWAE NLL ${m.iwae.nll.toFixed(2)} ± ${m.iwae.stdError.toFixed(2)} (K ${m.iwae.samples}, ${m.iwae.images} images, ${m.iwae.seconds.toFixed(1)} s)`;
   return (
     `test -ELBO ${m.test.negElbo.toFixed(2)} ± ${m.test.negElboStdError.toFixed(2)} nats/image${iwae}; ` +
-    `${m.latent.activeUnits} of ${m.latent.dim} latent units active`
+    `${m.latent.activeUnits} of ${m.latent.dim} latent units active` +
+    (m.latent.layers === undefined ? '' : ` (by layer, the paper's rule: ${m.latent.layers.map((l) => `${l.name} ${l.activeUnits} of ${l.dim}`).join(', ')})`)
   );
 }

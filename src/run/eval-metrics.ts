@@ -33,7 +33,20 @@ export interface LatentMetrics {
   activeUnits: number; // dimensions whose posterior mean varies over the test set by more than threshold
   threshold: number;
   muVariance: number[];
-  klPerDim: number[]; // nats per image; sums to test.kl
+  klPerDim: number[]; // nats per image; sums to test.kl (two stochastic layers: z's KL at h1's posterior mean, not test.kl)
+  layers?: LayerMetrics[]; // two stochastic layers only: active units of each, as the paper defines them
+}
+
+/**
+ * Active units of one stochastic layer of a two-layer model (src/eval/layer-usage.ts): the variance over
+ * the test set of E_q(layer | x)[unit] above the threshold.
+ */
+export interface LayerMetrics {
+  name: 'h1' | 'z';
+  dim: number;
+  activeUnits: number;
+  muVariance: number[];
+  samples: number; // h1 samples per image behind z's expectation (1 for h1, whose mean is exact)
 }
 
 export interface EvalMetrics {
