@@ -16,7 +16,8 @@ function kv(rows: [string, string][]): SafeHtml {
 function modelText(config: Config): string {
   const m = config.model;
   const hidden = m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : '';
-  return `${m.kind.toUpperCase()}, ${m.arch}${hidden}, latentDim ${m.latentDim}`;
+  const h1 = m.arch === 'mlp' && m.intermediate !== null ? `, h1 ${m.intermediate.latentDim} (hidden ${m.intermediate.hidden.join('-')} to z)` : '';
+  return `${m.kind.toUpperCase()}, ${m.arch}${hidden}${h1}, latentDim ${m.latentDim}${h1 === '' ? '' : ' (z, two stochastic layers)'}`;
 }
 
 function metricsTable(last: EpochMetrics | undefined, loss: Config['loss']): SafeHtml {
@@ -57,8 +58,10 @@ function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null): Saf
   const rows: [string, string][] = [['test −ELBO', elbo], ['test IWAE NLL', iwae]];
   if (usage !== null) {
     const active = usage.klPerDim.length;
-    rows.push(['active units', `${usage.activeUnits} of ${active} (variance of the posterior mean over the test set > ${usage.threshold})`]);
-    rows.push(['KL per dimension', klText(usage.klPerDim)]);
+    const rule = `variance of the posterior mean over the test set > ${usage.threshold}`;
+    if (usage.layers === undefined) rows.push(['active units', `${usage.activeUnits} of ${active} (${rule})`]);
+    else rows.push(['active units by layer', `${usage.layers.map((l) => `${l.name} ${l.activeUnits} of ${l.dim}`).join(', ')} (${rule}; z's mean over ${usage.layers.at(-1)!.samples} draws of h1 per image)`]);
+    rows.push(['KL per dimension', (usage.layers === undefined ? '' : "of z, at h1's posterior mean: ") + klText(usage.klPerDim)]);
   }
   const problem = final.problem === null ? null : html`<p class="caption">metrics.json could not be used: ${final.problem}</p>`;
   return html`<h3 class="summary-h">Evaluation</h3>${kv(rows)}${problem}`;
