@@ -20,7 +20,9 @@ const comparable = (m: EpochMetrics[]) => m.map(({ epoch, steps, beta, train, te
 
 async function weightsOf(runDir: string): Promise<number[][]> {
   const vae = await loadVae(join(runDir, 'checkpoint'));
-  const w = [...vae.encoder.getWeights(), ...vae.decoder.getWeights()].map((t) => Array.from(t.dataSync()));
+  // every weight once: a two-layer model's are its conditionals' (the paths leave out h1's variance heads)
+  const models = vae.intermediate === null ? [vae.encoder, vae.decoder] : [vae.intermediate.qH1, vae.intermediate.qZ, vae.intermediate.pH1, vae.intermediate.pX];
+  const w = models.flatMap((m) => m.getWeights()).map((t) => Array.from(t.dataSync()));
   disposeVae(vae);
   return w;
 }
@@ -97,14 +99,18 @@ describe('resume', () => {
     // the IWAE paper code's Adam: its step count and moments (from ones) are all its state, in the checkpoint
     { kind: 'vae', arch: 'mlp', data: {}, backend: 'wasm', train: { adam: { variant: 'iwae-code', beta1: 0.99, epsilon: 1e-4 }, reduction: 'sum' } },
     { kind: 'cvae', arch: 'mlp', data: {}, backend: 'native', train: { adam: { variant: 'iwae-code', beta1: 0.99, epsilon: 1e-4 }, reduction: 'sum' } },
+    // two stochastic layers: the four conditionals are what the checkpoint loads back, with the paths rewired
+    { kind: 'vae', arch: 'mlp', data: {}, backend: 'wasm', model: { intermediate: { latentDim: 4, hidden: [8] } }, loss: { objective: 'iwae', samples: 3 } },
+    { kind: 'cvae', arch: 'mlp', data: {}, backend: 'native', model: { intermediate: { latentDim: 4, hidden: [8] } }, loss: { samples: 2 }, train: { adam: { variant: 'iwae-code', beta1: 0.99, epsilon: 1e-4 }, reduction: 'sum' } },
   ] as const;
   for (const { kind, arch, data, backend, ...rest } of cases) {
     const loss = 'loss' in rest ? rest.loss : {};
     const train_ = 'train' in rest ? rest.train : {};
-    const what = ('loss' in rest ? ` with loss ${JSON.stringify(loss)}` : '') + ('train' in rest ? ` with train ${JSON.stringify(train_)}` : '');
+    const model = 'model' in rest ? rest.model : {};
+    const what = ('model' in rest ? ` with model ${JSON.stringify(model)}` : '') + ('loss' in rest ? ` with loss ${JSON.stringify(loss)}` : '') + ('train' in rest ? ` with train ${JSON.stringify(train_)}` : '');
     it(`continues an interrupted ${arch} ${kind} run on ${backend}${what} to exactly the uninterrupted result`, async () => {
       const out = tempDir();
-      const config = tinyConfig({ name: `resume-${arch}-${kind}`, backend, model: { kind, arch }, data, loss, train: { epochs: 3, ...train_ } });
+      const config = tinyConfig({ name: `resume-${arch}-${kind}`, backend, model: { kind, arch, ...model }, data, loss, train: { epochs: 3, ...train_ } });
       const { full, cut } = await fullAndCut(config, out, (p) => p.type === 'step' && p.epoch === 2 && p.step === 2);
       expect(cut.status).toBe('interrupted');
       expect(readRunInfo(cut.runDir).status).toBe('interrupted');
