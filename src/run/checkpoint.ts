@@ -148,9 +148,8 @@ export async function loadVae(dir: string): Promise<Vae> {
   const { spec } = readState(dir);
   const two = twoLayerSpec(spec);
   if (two === null) return { spec, encoder: await loadModel(join(dir, 'encoder')), decoder: await loadModel(join(dir, 'decoder')), intermediate: null };
-  const loaded: Partial<Record<(typeof CONDITIONALS)[number], tf.LayersModel>> = {};
-  for (const name of CONDITIONALS) loaded[name] = await loadModel(join(dir, FOLDERS[name]));
-  const conditionals = loaded as Conditionals;
+  const load = (name: keyof Conditionals) => loadModel(join(dir, FOLDERS[name]));
+  const conditionals: Conditionals = { qH1: await load('qH1'), qZ: await load('qZ'), pH1: await load('pH1'), pX: await load('pX') };
   return { spec, ...twoLayerPaths(two, conditionals), intermediate: conditionals };
 }
 
