@@ -32,7 +32,7 @@ export interface LatentMetrics {
   dim: number;
   activeUnits: number; // dimensions whose posterior mean varies over the test set by more than threshold
   threshold: number;
-  muVariance: number[];
+  muVariance: number[]; // two stochastic layers: z's as layers[1] has them (E over draws of h1), so every page agrees
   klPerDim: number[]; // nats per image; sums to test.kl (two stochastic layers: z's KL at h1's posterior mean, not test.kl)
   layers?: LayerMetrics[]; // two stochastic layers only: active units of each, as the paper defines them
 }

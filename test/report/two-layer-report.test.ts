@@ -50,6 +50,9 @@ describe('two stochastic layers, end to end', () => {
     expect(evalMetrics.latent.dim).toBe(3);
     expect(evalMetrics.latent.layers!.map((l) => [l.name, l.dim, l.muVariance.length, l.samples])).toEqual([['h1', 8, 8, 1], ['z', 3, 3, 16]]);
     for (const l of evalMetrics.latent.layers!) expect(l.activeUnits).toBe(l.muVariance.filter((v) => v > 0.01).length);
+    // the page's z activity is the paper's (over draws of h1), not the plug-in at h1's mean
+    expect(evalMetrics.latent.muVariance).toEqual(evalMetrics.latent.layers![1]!.muVariance);
+    expect(evalMetrics.latent.activeUnits).toBe(evalMetrics.latent.layers![1]!.activeUnits);
     expect(readLatents(runDir).latentDim).toBe(3); // the figures' codes are z's
 
     const tensors = tf.memory().numTensors;
@@ -63,6 +66,7 @@ describe('two stochastic layers, end to end', () => {
     expect(html).toContain('a reconstruction decodes h1&#39;s posterior mean (8 dimensions) with p(x | h1)');
     expect(html).toContain('z is decoded through the mean of p(h1 | z) (8 dimensions), then p(x | h1).');
     expect(html).toContain('the codes drawn are z&#39;s, each image&#39;s q(z | h1) taken at h1&#39;s posterior mean.');
+    expect(html).toContain('averaged over draws of h1 (the paper&#39;s definition)');
 
     const browser = await browsers.get('the two-layer report');
     if (browser === null) return;
