@@ -1,0 +1,3 @@
+import { describeConfigs } from './webgpu-configs.js';
+
+await describeConfigs('conv');
