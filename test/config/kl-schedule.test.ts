@@ -1,25 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configIssues as issues } from '../helpers/config-issues.js';
 import { describe, expect, it } from 'vitest';
 import { betaAt, epochBeta, stepLoss, warmupSteps } from '../../src/config/kl-schedule.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/errors.js';
 
 const loss = (over: Record<string, unknown>) => ConfigSchema.parse({ loss: over }).loss;
-
-function issues(yaml: string, set: string[] = []): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'vaelab-warmup-')), 'c.yaml');
-  writeFileSync(file, yaml);
-  try {
-    loadConfig(file, { set });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues.map((i) => `${i.line ?? '-'} ${i.path}: ${i.message}`);
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('the KL warm-up: beta * min(1, t / N)', () => {
   it('in epochs: constant within an epoch, 0 in the first, beta from epoch N (0-based) on', () => {

@@ -1,25 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { configIssues as issues } from '../helpers/config-issues.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { endsStage, learningRateAt, plannedEpochs, stageOf } from '../../src/config/schedule.js';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/errors.js';
 
 const paper = (stages: number | null = null) => ConfigSchema.parse({ train: { epochs: null, schedule: { type: 'iwae-paper', stages } } }).train;
-
-function issues(yaml: string, set: string[] = []): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'vaelab-schedule-')), 'c.yaml');
-  writeFileSync(file, yaml);
-  try {
-    loadConfig(file, { set });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues.map((i) => `${i.line ?? '-'} ${i.path}: ${i.message}`);
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('the iwae-paper schedule (yburda/iwae experiments.py)', () => {
   it('has 3^(i-1) epochs in stage i at 1e-4 * round(10^(1 - (i-1)/7), 1), 3,280 epochs in all', () => {

@@ -1,22 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { configIssues as issues } from '../helpers/config-issues.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/errors.js';
-
-function issues(yaml: string): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'vaelab-two-layer-')), 'c.yaml');
-  writeFileSync(file, yaml);
-  try {
-    loadConfig(file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues.map((i) => `${i.line ?? '-'} ${i.path}: ${i.message}`);
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('model.intermediate: a second stochastic layer', () => {
   it('defaults to null (one stochastic layer), and the paper presets set h1 = 100 with 100-100 below z = 50', () => {
