@@ -17,6 +17,9 @@ napi_value AdamStep(napi_env, napi_callback_info);
 napi_value BatchNorm(napi_env, napi_callback_info);
 napi_value MaxPoolGrad(napi_env, napi_callback_info);
 napi_value ResizeNearestGrad(napi_env, napi_callback_info);
+napi_value BernoulliNll(napi_env, napi_callback_info);
+napi_value BernoulliNllGrad(napi_env, napi_callback_info);
+napi_value Tanh(napi_env, napi_callback_info);
 }  // namespace vaelab
 
 static napi_value Init(napi_env env, napi_value exports) {
@@ -35,6 +38,9 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, vaelab::BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, vaelab::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"resizeNearestGrad", nullptr, vaelab::ResizeNearestGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bernoulliNll", nullptr, vaelab::BernoulliNll, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bernoulliNllGrad", nullptr, vaelab::BernoulliNllGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tanh", nullptr, vaelab::Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns);
   return exports;

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { loadAddon } from '../../src/backend/native/addon.js';
 import { nativeInstalled } from '../../src/backend/native/install.js';
+import { BERNOULLI_NLL, hasKernel } from '../../src/backend/fused-kernels.js';
+import { bernoulliNll } from '../../src/models/likelihood.js';
 
 // CI installs OpenBLAS and oneDNN, so the addon builds and these tests run; VAELAB_SKIP_NATIVE=1 skips
 // them on purpose where the libraries are absent (the fallback test below still runs).
@@ -168,6 +170,34 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     expect(await run('native')).toEqual(await run('wasm'));
   });
 
+  it.each([
+    ['one decoding per image (training), with logits far out and at 0', 1],
+    ['three decodings per image (the IWAE estimate and objective)', 3],
+  ])('the Bernoulli likelihood, fused: %s, and its gradient through tf.grads', async (_what, k) => {
+    const { bernoulliNllSamples } = await import('../../src/models/likelihood.js');
+    await selectBackend('native');
+    expect(hasKernel(BERNOULLI_NLL)).toBe(true); // the fused kernel is what native computes
+    const { cpu, native } = await both(() => {
+      const extremes = tf.tensor2d([[-200, -90, -30, 0, 30, 90, 200]]);
+      const l = tf.concat([tf.mul(rand([5 * k, 7], 20), 6), tf.tile(extremes, [k, 1])]) as tf.Tensor2D; // [6k, 7]
+      const x = tf.cast(tf.greater(tf.randomUniform([6, 7], 0, 1, 'float32', 21), 0.5), 'float32') as tf.Tensor2D;
+      const dy = rand([6 * k], 22);
+      const nll = (ll: tf.Tensor) => (k === 1 ? bernoulliNll(ll as tf.Tensor2D, x) : bernoulliNllSamples(ll as tf.Tensor2D, x, k));
+      return [nll(l), ...tf.grads((ll: tf.Tensor) => tf.sum(tf.mul(nll(ll), dy)))([l])];
+    });
+    await selectBackend('cpu');
+    expect(hasKernel(BERNOULLI_NLL)).toBe(false); // so the cpu side was tfjs's own ops
+    expectClose(cpu, native, 1e-5);
+  });
+
+  it('Tanh, forward and through tf.grads', async () => {
+    const { cpu, native } = await both(() => {
+      const x = tf.concat([tf.mul(rand([1000], 23), 3), tf.tensor1d([-50, -1e-6, 0, 1e-6, 50])]);
+      return [tf.tanh(x), ...tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(tf.tanh(xx), rand([1005], 24))))([x])];
+    });
+    expectClose(cpu, native, 1e-6);
+  });
+
   it('leaves no tensor behind', async () => {
     await selectBackend('native');
     const before = tf.memory().numTensors;
@@ -176,6 +206,8 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
       const w = rand([3, 3, 1, 8], 2) as tf.Tensor4D;
       tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, 'same')))([x, w]);
       tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D)))([rand([3, 4], 3), rand([4, 5], 4)]);
+      const data = tf.randomUniform([2, 6], 0, 1, 'float32', 5) as tf.Tensor2D;
+      tf.grads((l: tf.Tensor) => tf.sum(bernoulliNll(tf.tanh(l) as tf.Tensor2D, data)))([rand([2, 6], 6)]);
     });
     expect(tf.memory().numTensors).toBe(before);
   });

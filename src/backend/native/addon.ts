@@ -21,6 +21,9 @@ export interface NativeAddon {
   adamStep(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, ...scalars: number[]): void;
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void;
   resizeNearestGrad(dy: Float32Array, rows: Float32Array, cols: Float32Array, dx: Float32Array, ...shape: number[]): void;
+  bernoulliNll(logits: Float32Array, x: Float32Array, rows: number, cols: number, samples: number, out: Float32Array): void;
+  bernoulliNllGrad(logits: Float32Array, x: Float32Array, dy: Float32Array, rows: number, cols: number, samples: number, dlogits: Float32Array): void;
+  tanh(x: Float32Array, n: number, y: Float32Array): void;
 }
 
 export const BUILD_HINT = 'apt-get install libopenblas-pthread-dev libdnnl-dev && npm rebuild vaelab-native';

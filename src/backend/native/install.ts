@@ -5,6 +5,8 @@ import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, na
 import { nativeMaxPoolGrad, nativeResizeNearestGrad } from './pool.js';
 import { nativeBatchNorm, nativeReduce } from './reduce.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './matmul.js';
+import { nativeBernoulliNll, nativeBernoulliNllGrad, nativeTanh } from './likelihood.js';
+import { BERNOULLI_NLL, BERNOULLI_NLL_GRAD } from '../fused-kernels.js';
 
 /**
  * The native backend is tfjs's wasm backend with its heavy kernels swapped for the addon's: tensors stay
@@ -25,6 +27,9 @@ const KERNELS: Record<string, Factory> = {
   FusedBatchNorm: nativeBatchNorm,
   MaxPoolGrad: (addon) => nativeMaxPoolGrad(addon),
   ResizeNearestNeighborGrad: (addon) => nativeResizeNearestGrad(addon),
+  Tanh: nativeTanh,
+  [BERNOULLI_NLL]: (addon) => nativeBernoulliNll(addon),
+  [BERNOULLI_NLL_GRAD]: (addon) => nativeBernoulliNllGrad(addon),
 };
 
 let installed: Map<string, tf.KernelConfig | undefined> | null = null;
