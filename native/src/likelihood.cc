@@ -1,5 +1,7 @@
 // The Bernoulli likelihood of images under decoder logits, fused: tfjs spends about 26 passes over the
-// logits on it (10 kernels forward, 16 for the gradient), this file one each, four floats at a time.
+// logits on it (10 kernels forward, 16 for the gradient), this file one each, four floats at a time. On the
+// calling thread: spread over OpenMP's threads, these loops fought OpenBLAS's (which spin on the other core
+// after each product) and a training step on two cores took twice as long as on one.
 #include <xmmintrin.h>
 #include <cmath>
 #include <cstdint>
@@ -80,21 +82,18 @@ inline float tanh_poly(float v) {
   return a >= 0.625f ? large : small;  // NaN takes the polynomial, which keeps it
 }
 
-/** Runs body(0, n) on the calling thread. Not on OpenMP's threads: OpenBLAS's own spin for a while after
- * each product, and the two pools fighting over two cores made a training step 2x slower than one thread. */
-template <typename F>
-void rows_loop(int64_t n, F body) {
-  body(0, n);
-}
-
-struct Shape {
+/** The arguments both likelihood kernels start with: logits [rows, cols], x [rows / samples, cols], then
+ * rows, cols and samples from argument `first` on. */
+struct Operands {
   int64_t rows, cols, samples;
+  const float* l;
+  const float* x;
 };
 
-Shape shape_args(const Args& a, size_t first) {
-  Shape s{int_arg(a, first, "rows", 0), int_arg(a, first + 1, "cols", 1), int_arg(a, first + 2, "samples", 1)};
-  if (s.rows % s.samples != 0) throw ArgError{"rows: " + std::to_string(s.rows) + " is not a multiple of samples " + std::to_string(s.samples)};
-  return s;
+Operands operands(const Args& a, size_t first) {
+  const int64_t rows = int_arg(a, first, "rows", 0), cols = int_arg(a, first + 1, "cols", 1), samples = int_arg(a, first + 2, "samples", 1);
+  if (rows % samples != 0) throw ArgError{"rows: " + std::to_string(rows) + " is not a multiple of samples " + std::to_string(samples)};
+  return {rows, cols, samples, floats_arg(a, 0, "logits", rows * cols), floats_arg(a, 1, "x", rows / samples * cols)};
 }
 
 }  // namespace
@@ -107,29 +106,24 @@ Shape shape_args(const Args& a, size_t first) {
 napi_value BernoulliNll(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 6);
-    const Shape s = shape_args(a, 2);
-    const float* l = floats_arg(a, 0, "logits", s.rows * s.cols);
-    const float* x = floats_arg(a, 1, "x", s.rows / s.samples * s.cols);
-    float* out = floats_arg(a, 5, "out", s.rows);
-    rows_loop(s.rows, [&](int64_t begin, int64_t end) {
-      const int64_t cols = s.cols, samples = s.samples;  // locals: stores to t cannot change them
-      std::vector<float> terms(static_cast<size_t>(cols));
-      for (int64_t r = begin; r < end; r++) {
-        const float* lr = l + r * cols;
-        const float* xr = x + (r / samples) * cols;
-        float* t = terms.data();
-        for (int64_t j = 0; j < cols; j++) t[j] = softplus(lr[j]) - lr[j] * xr[j];
-        // four running sums in a fixed order, added up in double
-        __m128 lanes = _mm_setzero_ps();
-        int64_t j = 0;
-        for (; j + 4 <= cols; j += 4) lanes = _mm_add_ps(lanes, _mm_loadu_ps(t + j));
-        float part[4];
-        _mm_storeu_ps(part, lanes);
-        double sum = static_cast<double>(part[0]) + part[1] + part[2] + part[3];
-        for (; j < cols; j++) sum += t[j];
-        out[r] = static_cast<float>(sum);
-      }
-    });
+    const auto [rows, cols, samples, l, x] = operands(a, 2);  // locals: stores to terms cannot change them
+    float* out = floats_arg(a, 5, "out", rows);
+    std::vector<float> terms(static_cast<size_t>(cols));
+    float* t = terms.data();
+    for (int64_t r = 0; r < rows; r++) {
+      const float* lr = l + r * cols;
+      const float* xr = x + (r / samples) * cols;
+      for (int64_t j = 0; j < cols; j++) t[j] = softplus(lr[j]) - lr[j] * xr[j];
+      // four running sums in a fixed order, added up in double
+      __m128 lanes = _mm_setzero_ps();
+      int64_t j = 0;
+      for (; j + 4 <= cols; j += 4) lanes = _mm_add_ps(lanes, _mm_loadu_ps(t + j));
+      float part[4];
+      _mm_storeu_ps(part, lanes);
+      double sum = static_cast<double>(part[0]) + part[1] + part[2] + part[3];
+      for (; j < cols; j++) sum += t[j];
+      out[r] = static_cast<float>(sum);
+    }
     return undefined(env);
   });
 }
@@ -141,22 +135,16 @@ napi_value BernoulliNll(napi_env env, napi_callback_info info) {
 napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 7);
-    const Shape s = shape_args(a, 3);
-    const float* l = floats_arg(a, 0, "logits", s.rows * s.cols);
-    const float* x = floats_arg(a, 1, "x", s.rows / s.samples * s.cols);
-    const float* dy = floats_arg(a, 2, "dy", s.rows);
-    float* dl = floats_arg(a, 6, "dlogits", s.rows * s.cols);
-    rows_loop(s.rows, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; r++) {
-        const float* lr = l + r * s.cols;
-        const float* xr = x + (r / s.samples) * s.cols;
-        float* gr = dl + r * s.cols;
-        const float g = dy[r];
-        for (int64_t j = 0; j < s.cols; j++) {
-          gr[j] = g * (sigmoid(lr[j]) - xr[j]);
-        }
-      }
-    });
+    const auto [rows, cols, samples, l, x] = operands(a, 3);
+    const float* dy = floats_arg(a, 2, "dy", rows);
+    float* dl = floats_arg(a, 6, "dlogits", rows * cols);
+    for (int64_t r = 0; r < rows; r++) {
+      const float* lr = l + r * cols;
+      const float* xr = x + (r / samples) * cols;
+      float* gr = dl + r * cols;
+      const float g = dy[r];
+      for (int64_t j = 0; j < cols; j++) gr[j] = g * (sigmoid(lr[j]) - xr[j]);
+    }
     return undefined(env);
   });
 }
@@ -168,9 +156,7 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
     const int64_t n = int_arg(a, 1, "n", 0);
     const float* x = floats_arg(a, 0, "x", n);
     float* y = floats_arg(a, 2, "y", n);
-    rows_loop(n, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; i++) y[i] = tanh_poly(x[i]);
-    });
+    for (int64_t i = 0; i < n; i++) y[i] = tanh_poly(x[i]);
     return undefined(env);
   });
 }

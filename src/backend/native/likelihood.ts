@@ -45,7 +45,7 @@ export function nativeBernoulliNllGrad(addon: NativeAddon): tf.KernelFunc {
   };
 }
 
-/** Tanh on every core (the IWAE presets' activation); other dtypes go to the kernel replaced. */
+/** Tanh (the IWAE presets' activation) as a vectorised polynomial; other dtypes go to the kernel replaced. */
 export function nativeTanh(addon: NativeAddon, original: tf.KernelConfig | undefined): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
