@@ -146,6 +146,20 @@ describe('compare', () => {
     expect(readFileSync(result.indexPath, 'utf8')).toContain('The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out for latentDim 3.');
   });
 
+  it('compares a run with one stochastic layer against one with two, as one differing key, and says what the two-layer numbers are', async () => {
+    const config = tinyConfig({ name: 'cmp', data: { trainLimit: 300, testLimit: 200 }, model: { latentDim: 2, hidden: [64], intermediate: { latentDim: 4, hidden: [16] } }, train: { epochs: 2, batchSize: 16, learningRate: 0.003 } });
+    const twoLayers = (await train(config, { out: join(tmp, 'two-layer') })).runDir;
+    const result = await buildComparison([runs.z2, twoLayers], join(tmp, 'reports-two-layer'), { experiments: null });
+    expect(result.failed).toEqual([]);
+    const html = readFileSync(result.indexPath, 'utf8');
+    expect(heads(html)).toContain('stochastic layers');
+    expect(html).toContain('They differ in <code>model.intermediate</code>.');
+    expect(row(html, 'one stochastic layer')[1]![1]).toBe('1');
+    expect(row(html, 'two stochastic layers, h1 4')[1]![1]).toBe('2 (h1 4, hidden 16)');
+    expect(html).toContain('cmp has two stochastic layers: the KL is the sampled KL of both layers');
+    expect(html).toContain('decodes h1&#39;s posterior mean with p(x | h1)');
+  });
+
   it('refuses runs on different data, naming both', async () => {
     const other = join(tmp, 'other', 'cmp', 'fewer-test-images');
     cpSync(runs.z3, other, { recursive: true });

@@ -41,8 +41,15 @@ describe('the objective a run trained, in words', () => {
     const floor = loss({ freeBits: 0.25, samples: 5 });
     expect(minimisesElbo(floor)).toBe(false);
     expect(objectiveFormula(floor)).toBe('recon + Σ_d max(KL_d, 0.25)');
-    expect(objectiveName(floor)).toBe('ELBO (β = 1) with free bits (the KL of each latent dimension floored at 0.25 nats), recon averaged over 5 samples');
+    expect(objectiveName(floor)).toBe('ELBO (β = 1) with free bits (the KL of each latent dimension floored at 0.25 nats), recon averaged over 5 samples (the KL in closed form)');
     expect(objectiveName(loss({ reconstructionWeight: 0.5, beta: 2, warmup: { epochs: 3 } }))).toBe('weighted ELBO, 0.5·recon + 2·min(1, e/3)·KL (e: epochs done)');
+  });
+
+  it('says that two stochastic layers sample every KL term, averaged over the k samples', () => {
+    expect(objectiveName(loss({ samples: 5 }), true)).toBe('ELBO (β = 1), every KL term sampled, averaged over 5 samples');
+    expect(objectiveName(loss({}), true)).toBe('ELBO (β = 1), every KL term sampled');
+    expect(objectiveName(loss({ objective: 'iwae', samples: 5 }), true)).toBe('IWAE bound, k = 5');
+    expect(objectiveName(loss({ samples: 5 }), false)).toBe('ELBO (β = 1), recon averaged over 5 samples (the KL in closed form)');
   });
 });
 

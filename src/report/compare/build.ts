@@ -85,6 +85,15 @@ function iwaeNote(runs: readonly RunSummary[]): string {
   return ` IWAE NLL: ${settings.join('; ')}${settings.length > 1 ? ' (the runs differ: compare with care)' : ''}; it is a tighter bound than the −ELBO, so it should sit below it.`;
 }
 
+/** Two stochastic layers have no closed-form KL: their KL and −ELBO are sampled, which the table must say. */
+function twoLayerNote(c: CompareContext): string {
+  const two = c.runs.filter((r) => r.config.model.arch === 'mlp' && r.config.model.intermediate !== null);
+  if (two.length === 0) return '';
+  const names = [...new Set(two.map((r) => r.info.name))];
+  const whom = two.length === c.runs.length ? 'Every run has' : `${names.join(', ')} ${two.length === 1 ? 'has' : 'have'}`;
+  return ` ${whom} two stochastic layers: the KL is the sampled KL of both layers (log q(h1, z | x) − log p(h1, z) at one draw), so the −ELBO is a sampled estimate too, where a one-layer run's KL is in closed form.`;
+}
+
 function summary(c: CompareContext, keys: readonly string[], leftOut: readonly string[]): SafeHtml {
   const withJson = c.runs.flatMap((r, i) => (r.final.source === 'metrics.json' ? [c.labels[i]!] : []));
   const source =
@@ -104,6 +113,7 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
     source +
     (unfinished > 0 ? ` Gray rows are runs that did not complete: their figures come from their last checkpoint.` : '') +
     iwaeNote(c.runs) +
+    twoLayerNote(c) +
     (torn.length > 0 ? ` The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out for ${torn.join('; ')}.` : '') +
     (problems.length > 0 ? ` Unreadable: ${problems.join('; ')}.` : '') +
     (leftOut.length > 0 ? ` Left out: ${leftOut.join('; ')}.` : '');

@@ -9,12 +9,15 @@ import type { RunSummary } from '../catalog/run-summary.js';
  */
 const IGNORED = new Set(['name', 'backend', 'report.stages', 'sweep', 'train.evalBatchSize', 'eval.iwaeBatchSize']);
 
-/** Leaves of a config as dotted paths in schema order; lists are leaves (hidden: [256, 128]). */
-export function flatten(value: unknown, prefix = ''): Map<string, unknown> {
+/**
+ * Leaves of a config as dotted paths in schema order; lists are leaves (hidden: [256, 128]), and so is
+ * every path in `whole`, a section compared as one value.
+ */
+export function flatten(value: unknown, prefix = '', whole: ReadonlySet<string> = new Set()): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !whole.has(prefix)) {
     for (const [k, v] of Object.entries(value)) {
-      for (const [path, leaf] of flatten(v, prefix === '' ? k : `${prefix}.${k}`)) out.set(path, leaf);
+      for (const [path, leaf] of flatten(v, prefix === '' ? k : `${prefix}.${k}`, whole)) out.set(path, leaf);
     }
   } else {
     out.set(prefix, value);
@@ -28,11 +31,64 @@ export function formatValue(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** The value at a dotted path of a config (a leaf or a whole section), undefined where there is none. */
+export function valueAt(config: unknown, key: string): unknown {
+  let v: unknown = config;
+  for (const part of key.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  return v;
+}
+
+/**
+ * Sections that are null in one config and set in another (model.intermediate: one stochastic layer
+ * against two): their leaves mean nothing where the section is off, so they differ as one key.
+ */
+function switchedSections(configs: readonly Config[]): Set<string> {
+  const paths = new Set<string>();
+  const walk = (values: unknown[], prefix: string) => {
+    const objects = values.filter((v) => v !== null && typeof v === 'object' && !Array.isArray(v)) as Record<string, unknown>[];
+    if (objects.length === 0) return;
+    if (prefix !== '' && values.some((v) => v === null)) {
+      paths.add(prefix);
+      return;
+    }
+    for (const k of new Set(objects.flatMap((o) => Object.keys(o)))) walk(objects.map((o) => o[k] ?? null), prefix === '' ? k : `${prefix}.${k}`);
+  };
+  walk([...configs], '');
+  return paths;
+}
+
 /** The dotted keys whose values are not the same in every config, in schema order. */
 export function differingKeys(configs: readonly Config[]): string[] {
-  const flat = configs.map((c) => flatten(c));
+  const whole = switchedSections(configs);
+  const flat = configs.map((c) => flatten(c, '', whole));
   const keys = [...new Set(flat.flatMap((f) => [...f.keys()]))];
   return keys.filter((k) => !IGNORED.has(k) && new Set(flat.map((f) => JSON.stringify(f.get(k) ?? null))).size > 1);
+}
+
+type Intermediate = { latentDim: number; hidden: number[] } | null | undefined;
+
+/** How a key's value reads in legends and labels; a section names its parts. */
+export function shownValue(key: string, v: unknown): string {
+  if (key === 'model.intermediate') {
+    const m = v as Intermediate;
+    return m === null || m === undefined ? 'one stochastic layer' : `two stochastic layers, h1 ${m.latentDim}`;
+  }
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    return Object.entries(v).map(([k, x]) => `${k} ${formatValue(x)}`).join(', ');
+  }
+  return formatValue(v);
+}
+
+/** A key's column in the runs table: its head and its value in a narrow cell. */
+export function tableColumn(key: string): { head: string; cell: (v: unknown) => string } {
+  if (key === 'model.intermediate') {
+    const cell = (v: unknown) => {
+      const m = v as Intermediate;
+      return m === null || m === undefined ? '1' : `2 (h1 ${m.latentDim}, hidden ${m.hidden.join('-')})`;
+    };
+    return { head: 'stochastic layers', cell };
+  }
+  return { head: key, cell: (v) => shownValue(key, v) };
 }
 
 /** The last segment of a dotted key, or the whole key when another key shares that segment. */
@@ -41,16 +97,18 @@ function shortKeys(keys: readonly string[]): string[] {
   return keys.map((k, i) => (last.filter((l) => l === last[i]).length > 1 ? k : last[i]!));
 }
 
+/** Keys whose shown value says what it is, so a label gives it without the key's name. */
+const SELF_NAMED = new Set(['model.intermediate']);
+
 /**
  * One short, unique label per run from its differing keys ("latentDim 2, beta 4"), for legends and row
  * titles. Runs whose configs agree (the same config run twice) fall back to their run ids.
  */
 export function runLabels(runs: readonly RunSummary[], keys: readonly string[]): string[] {
   const names = shortKeys(keys);
-  const labels = runs.map((r) => {
-    const flat = flatten(r.config);
-    return keys.map((k, i) => `${names[i]} ${formatValue(flat.get(k))}`).join(', ');
-  });
+  const labels = runs.map((r) =>
+    keys.map((k, i) => (SELF_NAMED.has(k) ? shownValue(k, valueAt(r.config, k)) : `${names[i]} ${shownValue(k, valueAt(r.config, k))}`)).join(', '),
+  );
   return labels.map((l, i) => {
     const run = runs[i]!;
     if (l === '') return new Set(runs.map((r) => r.info.name)).size === runs.length ? run.info.name : run.info.id;

@@ -4,7 +4,7 @@ import { hidePaths } from '../catalog/display-path.js';
 import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import { runColour } from '../figures/palette.js';
 import { sortableTable, type Cell, type Column } from '../figures/sortable-table.js';
-import { flatten, formatValue } from './differ.js';
+import { tableColumn, valueAt } from './differ.js';
 
 export interface TableInput {
   runs: readonly RunSummary[];
@@ -24,13 +24,14 @@ function runCell(run: RunSummary, i: number, t: TableInput): Cell {
 }
 
 function keyColumn(key: string, t: TableInput): Column {
-  const values = t.runs.map((r) => flatten(r.config).get(key));
+  const values = t.runs.map((r) => valueAt(r.config, key));
   const numeric = values.every((v) => typeof v === 'number');
+  const { head, cell } = tableColumn(key);
   return {
-    head: key,
+    head,
     tip: `config key ${key}: differs between these runs`,
     numeric,
-    cells: values.map((v) => ({ html: html`${formatValue(v)}`, sort: numeric ? (v as number) : formatValue(v) })),
+    cells: values.map((v) => ({ html: html`${cell(v)}`, sort: numeric ? (v as number) : cell(v) })),
   };
 }
 

@@ -27,6 +27,17 @@ export interface FigureOutput {
   caption: string; // plain text
 }
 
+const TWO_LAYER = {
+  reconstruction: ' For a run with two stochastic layers a reconstruction decodes h1\'s posterior mean with p(x | h1): z is not on that path.',
+  decoding: ' A run with two stochastic layers decodes z through the mean of p(h1 | z), then p(x | h1).',
+  codes: ' For a run with two stochastic layers the codes are z\'s: each image\'s q(z | h1) at h1\'s posterior mean.',
+};
+
+/** What a figure must add when some run has two stochastic layers (model.intermediate), '' otherwise. */
+function twoLayer(c: CompareContext, about: keyof typeof TWO_LAYER): string {
+  return c.runs.some((r) => r.config.model.arch === 'mlp' && r.config.model.intermediate !== null) ? TWO_LAYER[about] : '';
+}
+
 export async function curvesSection(c: CompareContext): Promise<FigureOutput> {
   return {
     title: 'Test loss per epoch',
@@ -58,7 +69,7 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
       caption:
         'The top row holds test digits, each row below their reconstructions by one run (posterior mean decoded, gray level = pixel ' +
         'probability), re-decoded from each run\'s checkpoint. The digits are those of every run report: the first test example of each ' +
-        `class, then ${picks.extra.length} picked with a fixed seed.` + (cvae ? ' A CVAE is given each digit\'s true label.' : ''),
+        `class, then ${picks.extra.length} picked with a fixed seed.` + (cvae ? ' A CVAE is given each digit\'s true label.' : '') + twoLayer(c, 'reconstruction'),
     },
     {
       title: 'Samples from the prior',
@@ -66,7 +77,8 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
       caption:
         `${PRIOR_ROWS * PRIOR_COLS} decodings per run of z drawn from N(0, I), one fixed draw shared by every run: a run with a ` +
         'smaller latent space decodes the first coordinates of the same draws, so differences come from the models, not the dice.' +
-        (cvae ? ` A CVAE decodes column c with class label c.` : ''),
+        (cvae ? ` A CVAE decodes column c with class label c.` : '') +
+        twoLayer(c, 'decoding'),
     },
   ];
 }
@@ -88,6 +100,7 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
           ? 'Runs with latentDim above 2 are drawn on the first two principal components of their own means: the axes of different runs are ' +
             'different directions, so compare spreads and cluster separation, not positions. '
           : '') +
+        twoLayer(c, 'codes') +
         missing,
     },
     {
@@ -96,7 +109,7 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
       caption:
         'For each class the Gaussian matching the encoder\'s posteriors over its test images, as ellipses at 1 and 2 standard deviations, ' +
         'over the dashed N(0, I) prior at the same radii; all panels share one scale. For latentDim above 2 the plane is the two ' +
-        'dimensions with the largest average KL of that run, as in its own report.' + missing,
+        'dimensions with the largest average KL of that run, as in its own report.' + twoLayer(c, 'codes') + missing,
     },
   ];
 }

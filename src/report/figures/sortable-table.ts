@@ -89,7 +89,7 @@ table.sortable { font-size: 0.86rem; }
 table.sortable th, table.sortable td { padding-right: 0.55rem; }
 table.sortable th:last-child, table.sortable td:last-child { padding-right: 0; }
 table.sortable td { white-space: nowrap; }
-table.sortable td.wrap { white-space: normal; max-width: 16rem; overflow-wrap: anywhere; }
+table.sortable td.wrap { white-space: normal; min-width: 8rem; max-width: 16rem; overflow-wrap: anywhere; }
 .note { color: var(--muted); font-size: 0.9rem; max-width: 52rem; }
 .se { color: var(--muted); font-size: 0.85em; }
 .status-bad { color: var(--bad); font-weight: 600; }

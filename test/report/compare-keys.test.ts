@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import type { RunSummary } from '../../src/report/catalog/run-summary.js';
+import { differingKeys, runLabels, shownValue, tableColumn, valueAt } from '../../src/report/compare/differ.js';
+
+const config = (model: Record<string, unknown>): Config => ConfigSchema.parse({ model: { hidden: [200, 200], latentDim: 50, ...model } });
+const run = (c: Config, id: string) => ({ config: c, info: { name: 'run', id } }) as unknown as RunSummary;
+
+describe('the keys a comparison shows', () => {
+  const one = config({});
+  const two = config({ intermediate: { latentDim: 100, hidden: [100, 100] } });
+
+  it('compares one stochastic layer against two as the one section that differs', () => {
+    expect(differingKeys([one, two])).toEqual(['model.intermediate']);
+    expect(runLabels([run(one, 'a'), run(two, 'b')], ['model.intermediate'])).toEqual([
+      'one stochastic layer',
+      'two stochastic layers, h1 100',
+    ]);
+    expect(shownValue('model.intermediate', valueAt(two, 'model.intermediate'))).toBe('two stochastic layers, h1 100');
+    expect(tableColumn('model.intermediate').cell(valueAt(two, 'model.intermediate'))).toBe('2 (h1 100, hidden 100-100)');
+    expect(tableColumn('model.intermediate').cell(valueAt(one, 'model.intermediate'))).toBe('1');
+  });
+
+  it('still names the leaves that differ between two two-layer runs', () => {
+    const wider = config({ intermediate: { latentDim: 100, hidden: [200, 200] } });
+    expect(differingKeys([two, wider])).toEqual(['model.intermediate.hidden']);
+    expect(runLabels([run(two, 'a'), run(wider, 'b')], ['model.intermediate.hidden'])).toEqual(['hidden 100-100', 'hidden 200-200']);
+  });
+
+  it('keeps leaf keys for sections set in every run, and a mixed trio still collapses', () => {
+    const z10 = config({ latentDim: 10 });
+    expect(differingKeys([one, z10])).toEqual(['model.latentDim']);
+    expect(differingKeys([one, two, z10])).toEqual(['model.latentDim', 'model.intermediate']);
+  });
+});
