@@ -14,6 +14,7 @@ napi_value Conv2dBackpropFilter(napi_env, napi_callback_info);
 napi_value DnnlInfo(napi_env, napi_callback_info);
 napi_value SumRows(napi_env, napi_callback_info);
 napi_value AdamStep(napi_env, napi_callback_info);
+napi_value IwaeAdamStep(napi_env, napi_callback_info);
 napi_value BatchNorm(napi_env, napi_callback_info);
 napi_value MaxPoolGrad(napi_env, napi_callback_info);
 napi_value ResizeNearestGrad(napi_env, napi_callback_info);
@@ -35,6 +36,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"dnnlInfo", nullptr, vaelab::DnnlInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, vaelab::SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamStep", nullptr, vaelab::AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"iwaeAdamStep", nullptr, vaelab::IwaeAdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, vaelab::BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, vaelab::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"resizeNearestGrad", nullptr, vaelab::ResizeNearestGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

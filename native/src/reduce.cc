@@ -68,6 +68,40 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
   });
 }
 
+/**
+ * iwaeAdamStep(value, m, v, g, alpha, beta1, beta2, epsilon): one step of the IWAE paper code's Adam
+ * (src/train/iwae-code-adam.ts) in place: the weights from the moments before this step, then the moments.
+ * float32, every operation rounded on its own in the order of that file's tfjs composite, so the same bits.
+ */
+napi_value IwaeAdamStep(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 8);
+    size_t length;
+    napi_typedarray_type type;
+    void* data;
+    check(env, napi_get_typedarray_info(env, a.values[0], &type, &length, &data, nullptr, nullptr), "typedarray_info");
+    const int64_t n = static_cast<int64_t>(length);
+    float* value = floats_arg(a, 0, "value", n);
+    float* m = floats_arg(a, 1, "m", n);
+    float* v = floats_arg(a, 2, "v", n);
+    const float* g = floats_arg(a, 3, "g", n);
+    double d[4];
+    const char* names[] = {"alpha", "beta1", "beta2", "epsilon"};
+    for (int i = 0; i < 4; i++) {
+      if (napi_get_value_double(env, a.values[4 + i], &d[i]) != napi_ok) throw ArgError{std::string(names[i]) + ": expected a number"};
+    }
+    const float alpha = static_cast<float>(d[0]), b1 = static_cast<float>(d[1]), b2 = static_cast<float>(d[2]);
+    const float one_b1 = static_cast<float>(1 - d[1]), one_b2 = static_cast<float>(1 - d[2]), eps = static_cast<float>(d[3]);
+    for (int64_t i = 0; i < n; i++) {
+      const float gi = g[i], mi = m[i], vi = v[i];
+      value[i] = value[i] - (mi / (std::sqrt(vi) + eps)) * alpha;
+      m[i] = mi * b1 + gi * one_b1;
+      v[i] = vi * b2 + (gi * gi) * one_b2;
+    }
+    return undefined(env);
+  });
+}
+
 }  // namespace vaelab
 
 namespace vaelab {

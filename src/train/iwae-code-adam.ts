@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { iwaeAdamInPlace, type AdamSlot } from '../backend/native/adam.js';
 
 /**
  * The Adam of the IWAE paper's code (yburda/iwae, optimizers.py, Adam.updatesIgrad_model), for
@@ -51,15 +52,18 @@ export class IwaeCodeAdam extends tf.Optimizer {
       ? variableGradients.map((v) => [v.name, v.tensor] as const)
       : Object.entries(variableGradients);
     const alpha = this.stepSize(this.iterations + 1);
+    if (named.every(([, g]) => g != null)) {
+      const slots: AdamSlot[] = named.map(([name, gradient], i) => ({ ...this.moments(name, i), gradient: gradient! }));
+      // on native, one call per variable with the same float32 operations as below, so the same bits
+      if (iwaeAdamInPlace(slots, { alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon })) {
+        this.incrementIterations();
+        return;
+      }
+    }
     tf.tidy(() => {
       named.forEach(([name, gradient], i) => {
-        const value = tf.engine().registeredVariables[name];
-        if (value === undefined) throw new Error(`IwaeCodeAdam: no variable named ${name}`);
-        this.m[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        this.v[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.onesLike(value).variable(false)) };
+        const { value, m, v } = this.moments(name, i);
         if (gradient == null) return;
-        const m = this.m[i]!.variable;
-        const v = this.v[i]!.variable;
         // the weights first, from the moments as they were before this step
         value.assign(tf.sub(value, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), alpha)));
         m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1)));
@@ -67,6 +71,15 @@ export class IwaeCodeAdam extends tf.Optimizer {
       });
     });
     this.incrementIterations();
+  }
+
+  /** Variable `name`, i-th in the gradient list, with its moments (created at the first step: m 0, v 1). */
+  private moments(name: string, i: number): { value: tf.Variable; m: tf.Variable; v: tf.Variable } {
+    const value = tf.engine().registeredVariables[name];
+    if (value === undefined) throw new Error(`IwaeCodeAdam: no variable named ${name}`);
+    this.m[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+    this.v[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.onesLike(value).variable(false)) };
+    return { value, m: this.m[i]!.variable, v: this.v[i]!.variable };
   }
 
   override async getWeights(): Promise<NamedTensor[]> {

@@ -170,6 +170,43 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     expect(await run('native')).toEqual(await run('wasm'));
   });
 
+  it("the IWAE paper code's Adam: the fused native step gives the bits of its tfjs composite, and is what native runs", async () => {
+    const { IwaeCodeAdam } = await import('../../src/train/iwae-code-adam.js');
+    const { iwaeAdamInPlace } = await import('../../src/backend/native/adam.js');
+    const run = async (backend: 'wasm' | 'native') => {
+      await selectBackend(backend);
+      // made in tidy, so the variables own their buffers (a variable shares its initial tensor's)
+      const w = tf.tidy(() => tf.variable(rand([300, 7], 1), true, `iwae-adam-w-${backend}`));
+      const b = tf.tidy(() => tf.variable(rand([7], 2), true, `iwae-adam-b-${backend}`));
+      const opt = new IwaeCodeAdam(0.01, 0.99, 0.999, 1e-4);
+      const tensors = tf.memory().numTensors;
+      let kernels = 0; // run by the last step
+      for (let i = 0; i < 20; i++) {
+        if (i === 10) opt.learningRate = 0.003; // the schedule's next stage
+        const g = { [w.name]: rand([300, 7], 10 + i), [b.name]: rand([7], 50 + i) };
+        const profile = await tf.profile(() => opt.applyGradients(g as unknown as Parameters<typeof opt.applyGradients>[0]));
+        kernels = profile.kernels.length;
+        tf.dispose(Object.values(g));
+      }
+      const leaked = tf.memory().numTensors - tensors - 4; // less the two m and two v created at step 1
+      const state = await Promise.all([w, b, ...(await opt.getWeights()).slice(1).map((n) => n.tensor)].map(async (t) => Array.from(await t.data())));
+      // the kernel itself: on native it takes the step (and returns true), on wasm it declines
+      const one = tf.tidy(() => ({ value: tf.variable(tf.zeros([3])), m: tf.variable(tf.ones([3])), v: tf.variable(tf.ones([3])), gradient: tf.keep(tf.ones([3])) }));
+      const fused = iwaeAdamInPlace([one], { alpha: 0.5, beta1: 0.9, beta2: 0.99, epsilon: 0 });
+      const moved = Array.from(await one.value.data());
+      tf.dispose([w, b, one.value, one.m, one.v, one.gradient]);
+      opt.dispose();
+      return { state, leaked, fused, moved, kernels };
+    };
+    const wasm = await run('wasm');
+    const native = await run('native');
+    expect(native.state).toEqual(wasm.state); // weights and both moments, bit for bit
+    expect([native.leaked, wasm.leaked]).toEqual([0, 0]);
+    expect(wasm).toMatchObject({ fused: false, moved: [0, 0, 0] });
+    expect(wasm.kernels).toBeGreaterThan(10); // the composite
+    expect(native).toMatchObject({ fused: true, moved: [-0.5, -0.5, -0.5], kernels: 0 }); // 0 - (1 / (sqrt(1) + 0)) * 0.5; no tfjs kernel
+  });
+
   it.each([
     ['one decoding per image (training), with logits far out and at 0', 1],
     ['three decodings per image (the IWAE estimate and objective)', 3],

@@ -19,6 +19,8 @@ export interface NativeAddon {
   sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, scale: number): void;
   batchNorm(x: Float32Array, rows: number, cols: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, epsilon: number, y: Float32Array): void;
   adamStep(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, ...scalars: number[]): void;
+  /** (value, m, v, g, alpha, beta1, beta2, epsilon): the IWAE paper code's Adam step; absent from builds before it. */
+  iwaeAdamStep?(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, alpha: number, beta1: number, beta2: number, epsilon: number): void;
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, ...geometry: number[]): void;
   resizeNearestGrad(dy: Float32Array, rows: Float32Array, cols: Float32Array, dx: Float32Array, ...shape: number[]): void;
   bernoulliNll(logits: Float32Array, x: Float32Array, rows: number, cols: number, samples: number, out: Float32Array): void;
