@@ -21,6 +21,9 @@ napi_value ResizeNearestGrad(napi_env, napi_callback_info);
 napi_value BernoulliNll(napi_env, napi_callback_info);
 napi_value BernoulliNllGrad(napi_env, napi_callback_info);
 napi_value Tanh(napi_env, napi_callback_info);
+napi_value BatchNormTrain(napi_env, napi_callback_info);
+napi_value BatchNormTrainGrad(napi_env, napi_callback_info);
+napi_value ReluGrad(napi_env, napi_callback_info);
 }  // namespace vaelab
 
 static napi_value Init(napi_env env, napi_value exports) {
@@ -43,6 +46,9 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"bernoulliNll", nullptr, vaelab::BernoulliNll, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bernoulliNllGrad", nullptr, vaelab::BernoulliNllGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tanh", nullptr, vaelab::Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, vaelab::BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainGrad", nullptr, vaelab::BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, vaelab::ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns);
   return exports;

@@ -7,9 +7,17 @@ import * as tf from '@tensorflow/tfjs';
  * BernoulliNll: inputs {logits [R, P], x [R / samples, P]}, attrs {samples} -> [R], row r's
  *   sum_j softplus(l[r, j]) - l[r, j] x[r / samples, j].
  * BernoulliNllGrad: inputs {logits, x, dy [R]}, attrs {samples} -> [R, P], dy[r] (sigmoid(l) - x).
+ * BatchNormTrain: inputs {x [..., C], scale [C], offset [C]}, attrs {epsilon} -> [y, mean [C], variance [C]]:
+ *   BatchNorm with the batch's statistics over every axis but the last (tfjs's moments: the biased variance).
+ * BatchNormTrainGrad: inputs {dy, x, scale, mean, variance}, attrs {epsilon} -> [dx, dscale, doffset],
+ *   through the statistics too.
+ * ReluGrad: inputs {dy, x} -> dy where x > 0, else 0.
  */
 export const BERNOULLI_NLL = 'VaelabBernoulliNll';
 export const BERNOULLI_NLL_GRAD = 'VaelabBernoulliNllGrad';
+export const BATCH_NORM_TRAIN = 'VaelabBatchNormTrain';
+export const BATCH_NORM_TRAIN_GRAD = 'VaelabBatchNormTrainGrad';
+export const RELU_GRAD = 'VaelabReluGrad';
 
 /** Whether the active backend has kernel `name` registered. */
 export function hasKernel(name: string): boolean {

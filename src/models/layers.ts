@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BatchNorm } from './batch-norm.js';
 
 /**
  * Shared building blocks. Every weight initializer is seeded from (model seed, layer name) so the same
@@ -41,7 +42,7 @@ export class LayerFactory {
 
   /** PyTorch's defaults (momentum 0.1 in its convention, eps 1e-5), which the reference posts train with. */
   batchNorm(name: string): tf.layers.Layer {
-    return tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5 });
+    return new BatchNorm({ name, momentum: 0.9, epsilon: 1e-5 });
   }
 }
 

@@ -96,7 +96,13 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     ['batch 1, valid', [1, 5, 5, 1], [3, 3, 1, 2], 1, 'valid' as const, 1],
     ['stride 2, same', [2, 8, 8, 2], [3, 3, 2, 3], 2, 'same' as const, 1],
     ['dilation 2 (forward only: tfjs has no gradient for dilated convolutions)', [1, 9, 9, 2], [3, 3, 2, 2], 1, 'same' as const, 2],
-  ])('Conv2D %s: forward and both gradients', async (_what, xShape, wShape, stride, pad, dilation) => {
+    // one output channel runs as GEMMs with the taps (conv.cc), not on oneDNN
+    ['one output channel, 3x3 same (the decoder logits)', [2, 7, 6, 5], [3, 3, 5, 1], 1, 'same' as const, 1],
+    // at size the cpu backend's float32 running sums over 2,352 pixels differ by ~3e-4 (oneDNN's as much, at 2 channels)
+    ['one output channel, the decoder logits at size', [3, 28, 28, 64], [3, 3, 64, 1], 1, 'same' as const, 1, 1e-3],
+    ['one output channel, 2x3 valid, one input channel', [1, 6, 5, 1], [2, 3, 1, 1], 1, 'valid' as const, 1],
+    ['one output channel, stride 2 (oneDNN)', [2, 8, 8, 2], [3, 3, 2, 1], 2, 'same' as const, 1],
+  ])('Conv2D %s: forward and both gradients', async (_what, xShape, wShape, stride, pad, dilation, tol = 1e-4) => {
     const { cpu, native } = await both(() => {
       const x = rand(xShape, 6) as tf.Tensor4D;
       const w = rand(wShape, 7) as tf.Tensor4D;
@@ -104,7 +110,7 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
       const y = tf.conv2d(x, w, stride, pad, 'NHWC', dilation);
       return dilation === 1 ? [y, ...tf.grads(f)([x, w])] : [y];
     });
-    expectClose(cpu, native, 1e-4);
+    expectClose(cpu, native, tol);
   });
 
   it('a stride that skips the last rows (negative far padding) falls back to wasm and is still right', async () => {
@@ -168,6 +174,40 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
       return out;
     };
     expect(await run('native')).toEqual(await run('wasm'));
+  });
+
+  it.each([
+    ['after a dense layer', [9, 5]],
+    ['after a conv layer, with a channel constant over the batch', [4, 5, 6, 7]],
+  ])('BatchNorm in training, fused (%s): its output, moving statistics and gradients for x, gamma and beta', async (_what, shape) => {
+    const { BatchNorm } = await import('../../src/models/batch-norm.js');
+    const { cpu, native } = await both(() => {
+      const norm = new BatchNorm({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: tf.initializers.randomNormal({ seed: 3 }), betaInitializer: tf.initializers.randomNormal({ seed: 4 }) });
+      const x = tf.add(tf.mul(rand(shape, 30), 3), 1);
+      const c = shape.at(-1)!;
+      const xs = tf.mul(x, tf.concat([tf.zeros([1]), tf.ones([c - 1])])); // channel 0 is 0 everywhere: variance 0
+      const w = rand(shape, 31);
+      const apply = (input: tf.Tensor) => norm.apply(input, { training: true }) as tf.Tensor;
+      apply(xs); // builds the weights
+      const f = () => tf.sum(tf.mul(apply(xs), w)) as tf.Scalar;
+      const { grads } = tf.variableGrads(f, norm.trainableWeights.map((v) => v.read() as tf.Variable));
+      const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(apply(input), w)))(xs);
+      const out = [apply(xs), dx, ...Object.values(grads), ...norm.getWeights().slice(2)];
+      return out.map((t) => t.clone());
+    });
+    expectClose(cpu, native, 1e-4);
+    await selectBackend('native');
+    expect(hasKernel('VaelabBatchNormTrain')).toBe(true);
+  });
+
+  it('the ReLU gradient, fused: dy where x > 0, 0 at and below it', async () => {
+    await selectBackend('native');
+    expect(hasKernel('VaelabReluGrad')).toBe(true);
+    const { cpu, native } = await both(() => {
+      const x = tf.concat([tf.tensor1d([0, -0, -1, 1, 1e-30, -1e-30]), tf.reshape(rand([5, 7], 40), [35])]);
+      return [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), rand([41], 41))))(x)];
+    });
+    expect(Array.from(native[0]!)).toEqual(Array.from(cpu[0]!));
   });
 
   it("the IWAE paper code's Adam: the fused native step gives the bits of its tfjs composite, and is what native runs", async () => {

@@ -26,6 +26,10 @@ export interface NativeAddon {
   bernoulliNll(logits: Float32Array, x: Float32Array, rows: number, cols: number, samples: number, out: Float32Array): void;
   bernoulliNllGrad(logits: Float32Array, x: Float32Array, dy: Float32Array, rows: number, cols: number, samples: number, dlogits: Float32Array): void;
   tanh(x: Float32Array, n: number, y: Float32Array): void;
+  // absent from builds before them:
+  batchNormTrain?(x: Float32Array, rows: number, cols: number, scale: Float32Array, offset: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  batchNormTrainGrad?(dy: Float32Array, x: Float32Array, rows: number, cols: number, scale: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  reluGrad?(dy: Float32Array, x: Float32Array, n: number, dx: Float32Array): void;
 }
 
 export const BUILD_HINT = 'apt-get install libopenblas-pthread-dev libdnnl-dev && npm rebuild vaelab-native';

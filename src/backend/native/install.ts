@@ -6,7 +6,8 @@ import { nativeMaxPoolGrad, nativeResizeNearestGrad } from './pool.js';
 import { nativeBatchNorm, nativeReduce } from './reduce.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './matmul.js';
 import { nativeBernoulliNll, nativeBernoulliNllGrad, nativeTanh } from './likelihood.js';
-import { BERNOULLI_NLL, BERNOULLI_NLL_GRAD } from '../fused-kernels.js';
+import { nativeBatchNormTrain, nativeBatchNormTrainGrad, nativeReluGrad } from './norm.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, BERNOULLI_NLL, BERNOULLI_NLL_GRAD, RELU_GRAD } from '../fused-kernels.js';
 
 /**
  * The native backend is tfjs's wasm backend with its heavy kernels swapped for the addon's: tensors stay
@@ -30,6 +31,13 @@ const KERNELS: Record<string, Factory> = {
   Tanh: nativeTanh,
   [BERNOULLI_NLL]: (addon) => nativeBernoulliNll(addon),
   [BERNOULLI_NLL_GRAD]: (addon) => nativeBernoulliNllGrad(addon),
+};
+
+/** Kernels of an addon build that has them (one built before them lacks them: tfjs's composites run). */
+const OPTIONAL: Record<string, [keyof NativeAddon, Factory]> = {
+  [BATCH_NORM_TRAIN]: ['batchNormTrain', (addon) => nativeBatchNormTrain(addon)],
+  [BATCH_NORM_TRAIN_GRAD]: ['batchNormTrainGrad', (addon) => nativeBatchNormTrainGrad(addon)],
+  [RELU_GRAD]: ['reluGrad', (addon) => nativeReluGrad(addon)],
 };
 
 let installed: Map<string, tf.KernelConfig | undefined> | null = null;
@@ -59,7 +67,8 @@ export function installNativeKernels(): { ok: true; info: NativeInfo } | { ok: f
   const info = { threads, libraries: `${blas.split(' ').slice(0, 2).join(' ')}, oneDNN ${addon.dnnlInfo()}` };
   if (installed !== null) return { ok: true, info };
   installed = new Map();
-  for (const [name, factory] of Object.entries(KERNELS)) {
+  const optional = Object.entries(OPTIONAL).flatMap(([name, [fn, factory]]) => (typeof addon[fn] === 'function' ? [[name, factory] as const] : []));
+  for (const [name, factory] of [...Object.entries(KERNELS), ...optional]) {
     const current: tf.KernelConfig | undefined = tf.getKernel(name, 'wasm');
     installed.set(name, current);
     if (current !== undefined) tf.unregisterKernel(name, 'wasm');
