@@ -24,6 +24,8 @@ napi_value Tanh(napi_env, napi_callback_info);
 napi_value BatchNormTrain(napi_env, napi_callback_info);
 napi_value BatchNormTrainGrad(napi_env, napi_callback_info);
 napi_value ReluGrad(napi_env, napi_callback_info);
+napi_value ResizeNearest(napi_env, napi_callback_info);
+napi_value AddRows(napi_env, napi_callback_info);
 }  // namespace vaelab
 
 static napi_value Init(napi_env env, napi_value exports) {
@@ -49,6 +51,8 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"batchNormTrain", nullptr, vaelab::BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrainGrad", nullptr, vaelab::BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, vaelab::ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"resizeNearest", nullptr, vaelab::ResizeNearest, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"addRows", nullptr, vaelab::AddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns);
   return exports;

@@ -2,9 +2,23 @@
 #include <cblas.h>
 #include <xmmintrin.h>
 #include <algorithm>
+#include "blas-threads.h"
 #include "napi-util.h"
 
 namespace vaelab {
+
+namespace {
+int asked_threads = 1;  // setThreads'
+int current_threads = -1;
+}  // namespace
+
+void threads_for(int64_t macs) {
+  const int want = macs >= kParallelMacs ? asked_threads : 1;
+  if (want != current_threads) {
+    openblas_set_num_threads(want);
+    current_threads = want;
+  }
+}
 
 /**
  * sgemm(transA, transB, batch, m, n, k, a, aStride, b, bStride, c): for each of `batch` products,
@@ -21,6 +35,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     const float* B = floats_arg(a, 8, "b", (batch - 1) * sb + k * n);
     float* C = floats_arg(a, 10, "c", batch * m * n);
     const int lda = ta ? m : k, ldb = tb ? k : n;
+    threads_for(m * n * k);
     for (int64_t i = 0; i < batch; i++) {
       cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, A + i * sa, lda,
                   B + i * sb, ldb, 0.0f, C + i * m * n, n);
@@ -67,7 +82,9 @@ napi_value FlushDenormals(napi_env env, napi_callback_info info) {
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 1);
-    openblas_set_num_threads(static_cast<int>(int_arg(a, 0, "threads", 1)));
+    asked_threads = static_cast<int>(int_arg(a, 0, "threads", 1));
+    current_threads = asked_threads;
+    openblas_set_num_threads(asked_threads);
     return undefined(env);
   });
 }

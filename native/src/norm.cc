@@ -2,6 +2,7 @@
 // ReLU gradient: the tfjs composites of these make ~20 full-size passes per conv BatchNorm per step.
 // Single-threaded, like likelihood.cc: these are memory-bound loops the compiler vectorises, and a second
 // thread would fight OpenBLAS's and oneDNN's.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 #include "napi-util.h"
@@ -15,14 +16,26 @@ double number_arg(const Args& a, size_t i, const char* name) {
   return v;
 }
 
-/** Per channel (x's last axis), sum over the rows of f(x[r, j]) into out (double, so 10^6 rows stay exact). */
-template <typename F>
-void channel_sums(const float* x, int64_t rows, int64_t cols, std::vector<double>& out, F f) {
-  out.assign(static_cast<size_t>(cols), 0.0);
-  double* o = out.data();
-  for (int64_t r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    for (int64_t j = 0; j < cols; j++) o[j] += f(xr[j], j);
+constexpr int64_t BLOCK = 64;  // rows summed in float (vectorised) before each add into the double totals
+
+/**
+ * Per channel (the last axis), the sums over the rows of f(r, j) into totals (double): each block of rows
+ * is summed in float, where the loop vectorises, then added, so 10^6 rows stay accurate.
+ */
+template <int N, typename F>
+void channel_sums(int64_t rows, int64_t cols, std::vector<double> (&totals)[N], F f) {
+  std::vector<float> part[N];
+  for (int i = 0; i < N; i++) {
+    totals[i].assign(static_cast<size_t>(cols), 0.0);
+    part[i].assign(static_cast<size_t>(cols), 0.0f);
+  }
+  for (int64_t r0 = 0; r0 < rows; r0 += BLOCK) {
+    const int64_t r1 = std::min(rows, r0 + BLOCK);
+    for (int i = 0; i < N; i++) std::fill(part[i].begin(), part[i].end(), 0.0f);
+    for (int64_t r = r0; r < r1; r++) f(r, part);
+    for (int i = 0; i < N; i++) {
+      for (int64_t j = 0; j < cols; j++) totals[i][static_cast<size_t>(j)] += part[i][static_cast<size_t>(j)];
+    }
   }
 }
 
@@ -44,13 +57,23 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
     float* y = floats_arg(a, 6, "y", rows * cols);
     float* mean = floats_arg(a, 7, "mean", cols);
     float* variance = floats_arg(a, 8, "variance", cols);
-    std::vector<double> acc;
-    channel_sums(x, rows, cols, acc, [](float v, int64_t) { return static_cast<double>(v); });
-    for (int64_t j = 0; j < cols; j++) mean[j] = static_cast<float>(acc[static_cast<size_t>(j)] / static_cast<double>(rows));
-    channel_sums(x, rows, cols, acc, [mean](float v, int64_t j) {
-      const double d = static_cast<double>(v) - mean[j];
-      return d * d;
+    // two passes, as tfjs's moments: the mean, then the squares about it (no cancellation)
+    std::vector<double> sums[1];
+    channel_sums<1>(rows, cols, sums, [&](int64_t r, std::vector<float>(&part)[1]) {
+      const float* xr = x + r * cols;
+      float* p1 = part[0].data();
+      for (int64_t j = 0; j < cols; j++) p1[j] += xr[j];
     });
+    for (int64_t j = 0; j < cols; j++) mean[j] = static_cast<float>(sums[0][static_cast<size_t>(j)] / static_cast<double>(rows));
+    channel_sums<1>(rows, cols, sums, [&](int64_t r, std::vector<float>(&part)[1]) {
+      const float* xr = x + r * cols;
+      float* p1 = part[0].data();
+      for (int64_t j = 0; j < cols; j++) {
+        const float d = xr[j] - mean[j];
+        p1[j] += d * d;
+      }
+    });
+    const std::vector<double>& acc = sums[0];
     std::vector<float> gain(static_cast<size_t>(cols)), shift(static_cast<size_t>(cols));
     for (int64_t j = 0; j < cols; j++) {
       variance[j] = static_cast<float>(acc[static_cast<size_t>(j)] / static_cast<double>(rows));
@@ -88,18 +111,19 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
     float* dx = floats_arg(a, 8, "dx", rows * cols);
     float* dscale = floats_arg(a, 9, "dscale", cols);
     float* doffset = floats_arg(a, 10, "doffset", cols);
-    std::vector<double> sdy(static_cast<size_t>(cols), 0.0), sdyx(static_cast<size_t>(cols), 0.0);
-    double* s1 = sdy.data();
-    double* s2 = sdyx.data();
-    for (int64_t r = 0; r < rows; r++) {
+    std::vector<double> sums[2];  // sum dy, sum dy (x - mean)
+    channel_sums<2>(rows, cols, sums, [&](int64_t r, std::vector<float>(&part)[2]) {
       const float* dr = dy + r * cols;
       const float* xr = x + r * cols;
+      float* p1 = part[0].data();
+      float* p2 = part[1].data();
       for (int64_t j = 0; j < cols; j++) {
-        const double d = dr[j];
-        s1[j] += d;
-        s2[j] += d * (static_cast<double>(xr[j]) - mean[j]);
+        p1[j] += dr[j];
+        p2[j] += dr[j] * (xr[j] - mean[j]);
       }
-    }
+    });
+    const double* s1 = sums[0].data();
+    const double* s2 = sums[1].data();
     std::vector<float> ca(static_cast<size_t>(cols)), cb(static_cast<size_t>(cols)), cc(static_cast<size_t>(cols));
     const double n = static_cast<double>(rows);
     for (int64_t j = 0; j < cols; j++) {

@@ -7,6 +7,54 @@
 
 namespace vaelab {
 
+namespace {
+
+/**
+ * Windows that tile the input exactly (the models' 2x2 pooling with stride 2): every input cell is in one
+ * window, so each cell is written once, with its window's gradient or 0, and no scatter. The first pass
+ * finds each channel's first maximum as a position in the window; both loops over channels vectorise.
+ */
+void window_max(const float* __restrict xi, float* __restrict best, int32_t* __restrict where, int64_t C, int32_t at) {
+  for (int64_t k = 0; k < C; k++) {
+    const float v = xi[k], cur = best[k];
+    const int32_t more = -static_cast<int32_t>(v > cur);  // a mask, so the loop vectorises
+    best[k] = v > cur ? v : cur;
+    where[k] = (at & more) | (where[k] & ~more);
+  }
+}
+
+void window_grad(const float* __restrict g, float* __restrict out, const int32_t* __restrict where, int64_t C, int32_t at) {
+  for (int64_t k = 0; k < C; k++) {
+    const float gk = g[k];
+    out[k] = where[k] == at ? gk : 0.0f;
+  }
+}
+
+void tiled_max_pool_grad(const float* x, const float* dy, float* dx, int64_t B, int64_t H, int64_t W, int64_t C, int64_t FH, int64_t FW) {
+  const int64_t OH = H / FH, OW = W / FW;
+  std::vector<float> best(static_cast<size_t>(C));
+  std::vector<int32_t> where(static_cast<size_t>(C));
+  float* bp = best.data();
+  int32_t* wp = where.data();
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t oh = 0; oh < OH; oh++) {
+      for (int64_t ow = 0; ow < OW; ow++) {
+        const auto cell = [&](int64_t i) { return ((b * H + oh * FH + i / FW) * W + ow * FW + i % FW) * C; };
+        const float* first = x + cell(0);
+        for (int64_t k = 0; k < C; k++) {
+          bp[k] = first[k];
+          wp[k] = 0;
+        }
+        for (int64_t i = 1; i < FH * FW; i++) window_max(x + cell(i), bp, wp, C, static_cast<int32_t>(i));
+        const float* g = dy + ((b * OH + oh) * OW + ow) * C;
+        for (int64_t i = 0; i < FH * FW; i++) window_grad(g, dx + cell(i), wp, C, static_cast<int32_t>(i));
+      }
+    }
+  }
+}
+
+}  // namespace
+
 /**
  * maxPoolGrad(x, dy, dx, b, h, w, c, oh, ow, fh, fw, sh, sw, padTop, padLeft): dx = 0, then each window's
  * gradient goes to its maximum (the first one on ties, as tfjs's cpu backend picks it).
@@ -21,6 +69,10 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
     const float* x = floats_arg(a, 0, "x", B * H * W * C);
     const float* dy = floats_arg(a, 1, "dy", B * OH * OW * C);
     float* dx = floats_arg(a, 2, "dx", B * H * W * C);
+    if (SH == FH && SW == FW && PT == 0 && PL == 0 && OH * SH == H && OW * SW == W) {
+      tiled_max_pool_grad(x, dy, dx, B, H, W, C, FH, FW);
+      return undefined(env);
+    }
     std::memset(dx, 0, static_cast<size_t>(B * H * W * C) * sizeof(float));
     std::vector<float> best(static_cast<size_t>(C));
     std::vector<int64_t> where(static_cast<size_t>(C));
@@ -77,6 +129,32 @@ napi_value ResizeNearestGrad(napi_env env, napi_callback_info info) {
           float* to = dx + (row + static_cast<int64_t>(cols[x])) * C;
           for (int64_t k = 0; k < C; k++) to[k] += from[k];
         }
+      }
+    }
+    return undefined(env);
+  });
+}
+
+/**
+ * resizeNearest(x, rows, cols, y, b, inH, inW, c, outH, outW): y's cell (yy, xx) is x's (rows[yy], cols[xx]),
+ * the sources computed by the caller with tfjs's rule (the decoder's x2 upsampling: whole channel rows copied).
+ */
+napi_value ResizeNearest(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 10);
+    const int64_t B = int_arg(a, 4, "batch", 1), H = int_arg(a, 5, "inHeight", 1), W = int_arg(a, 6, "inWidth", 1), C = int_arg(a, 7, "channels", 1);
+    const int64_t OH = int_arg(a, 8, "outHeight", 1), OW = int_arg(a, 9, "outWidth", 1);
+    const float* x = floats_arg(a, 0, "x", B * H * W * C);
+    const float* rows = floats_arg(a, 1, "rows", OH);
+    const float* cols = floats_arg(a, 2, "cols", OW);
+    float* y = floats_arg(a, 3, "y", B * OH * OW * C);
+    for (int64_t r = 0; r < OH; r++) if (rows[r] < 0 || rows[r] >= H) throw ArgError{"rows: index outside the input"};
+    for (int64_t q = 0; q < OW; q++) if (cols[q] < 0 || cols[q] >= W) throw ArgError{"cols: index outside the input"};
+    float* to = y;
+    for (int64_t b = 0; b < B; b++) {
+      for (int64_t r = 0; r < OH; r++) {
+        const float* row = x + (b * H + static_cast<int64_t>(rows[r])) * W * C;
+        for (int64_t q = 0; q < OW; q++, to += C) std::memcpy(to, row + static_cast<int64_t>(cols[q]) * C, static_cast<size_t>(C) * sizeof(float));
       }
     }
     return undefined(env);

@@ -106,6 +106,23 @@ napi_value IwaeAdamStep(napi_env env, napi_callback_info info) {
 
 namespace vaelab {
 
+/** addRows(a, rows, cols, b, out): out[r, j] = a[r, j] + b[j] (a bias added to every row, as tfjs's broadcast Add). */
+napi_value AddRows(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 5);
+    const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
+    const float* x = floats_arg(a, 0, "a", rows * cols);
+    const float* bias = floats_arg(a, 3, "b", cols);
+    float* out = floats_arg(a, 4, "out", rows * cols);
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+      for (int64_t j = 0; j < cols; j++) o[j] = xr[j] + bias[j];
+    }
+    return undefined(env);
+  });
+}
+
 /**
  * batchNorm(x, rows, cols, mean, variance, offset | null, scale | null, epsilon, y): per channel (the last
  * axis), y = (x - mean) * scale / sqrt(variance + epsilon) + offset, in one pass over x.

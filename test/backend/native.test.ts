@@ -102,6 +102,9 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     ['one output channel, the decoder logits at size', [3, 28, 28, 64], [3, 3, 64, 1], 1, 'same' as const, 1, 1e-3],
     ['one output channel, 2x3 valid, one input channel', [1, 6, 5, 1], [2, 3, 1, 1], 1, 'valid' as const, 1],
     ['one output channel, stride 2 (oneDNN)', [2, 8, 8, 2], [3, 3, 2, 1], 2, 'same' as const, 1],
+    // and one input channel (the encoder's first conv) as GEMMs with an im2col of the taps
+    ['one input channel, 3x3 same (the encoder\'s first)', [3, 9, 7, 1], [3, 3, 1, 6], 1, 'same' as const, 1],
+    ['one input channel, 2x3 valid', [2, 6, 5, 1], [2, 3, 1, 4], 1, 'valid' as const, 1],
   ])('Conv2D %s: forward and both gradients', async (_what, xShape, wShape, stride, pad, dilation, tol = 1e-4) => {
     const { cpu, native } = await both(() => {
       const x = rand(xShape, 6) as tf.Tensor4D;
@@ -132,6 +135,33 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
       return tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, size, stride, pad), rand([1], 11))))([x]);
     });
     expectClose(cpu, native, 1e-5);
+  });
+
+  it('MaxPool 2x2 after a ReLU (tied windows of zeros): each window passes its gradient to its first maximum, as cpu does', async () => {
+    const { cpu, native } = await both(() => {
+      const x = tf.relu(tf.sub(rand([2, 6, 8, 5], 14), 1)) as tf.Tensor4D; // most windows all 0
+      const w = rand([2, 3, 4, 5], 15);
+      return tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid'), w)))([x]);
+    });
+    expect(Array.from(native[0]!)).toEqual(Array.from(cpu[0]!));
+  });
+
+  it.each([
+    ['x2 (the decoder)', [3, 5, 4, 2], [10, 8], false, false],
+    ['to odd sizes, corners aligned', [2, 5, 4, 3], [7, 9], true, false],
+    ['down, half-pixel centres', [1, 9, 7, 2], [4, 3], false, true],
+  ] as const)('nearest-neighbour resizing %s, forward', async (_what, shape, size, alignCorners, halfPixelCenters) => {
+    const { cpu, native } = await both(() => [tf.image.resizeNearestNeighbor(rand([...shape], 16) as tf.Tensor4D, [...size], alignCorners, halfPixelCenters)]);
+    expect(Array.from(native[0]!)).toEqual(Array.from(cpu[0]!));
+  });
+
+  it('Add of a bias (either side, [C] or [1, 1, C]) in one pass; other broadcasts as before', async () => {
+    const { cpu, native } = await both(() => {
+      const x = rand([4, 3, 5], 17);
+      const bias = rand([5], 18);
+      return [tf.add(x, bias), tf.add(bias, x), tf.add(x, tf.reshape(bias, [1, 1, 5])), tf.add(x, rand([3, 1], 19)), tf.add(x, x), tf.add(rand([2, 1], 20), rand([1, 6], 21))];
+    });
+    native.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(cpu[i]!)));
   });
 
   it('nearest-neighbour upsampling x2 (the decoder): its gradient, batch > 1', async () => {

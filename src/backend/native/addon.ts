@@ -30,6 +30,8 @@ export interface NativeAddon {
   batchNormTrain?(x: Float32Array, rows: number, cols: number, scale: Float32Array, offset: Float32Array, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad?(dy: Float32Array, x: Float32Array, rows: number, cols: number, scale: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   reluGrad?(dy: Float32Array, x: Float32Array, n: number, dx: Float32Array): void;
+  resizeNearest?(x: Float32Array, rows: Float32Array, cols: Float32Array, y: Float32Array, ...shape: number[]): void;
+  addRows?(a: Float32Array, rows: number, cols: number, b: Float32Array, out: Float32Array): void;
 }
 
 export const BUILD_HINT = 'apt-get install libopenblas-pthread-dev libdnnl-dev && npm rebuild vaelab-native';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeFusedConv2d } from './conv.js';
-import { nativeMaxPoolGrad, nativeResizeNearestGrad } from './pool.js';
-import { nativeBatchNorm, nativeReduce } from './reduce.js';
+import { nativeMaxPoolGrad, nativeResizeNearest, nativeResizeNearestGrad } from './pool.js';
+import { nativeAdd, nativeBatchNorm, nativeReduce } from './reduce.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './matmul.js';
 import { nativeBernoulliNll, nativeBernoulliNllGrad, nativeTanh } from './likelihood.js';
 import { nativeBatchNormTrain, nativeBatchNormTrainGrad, nativeReluGrad } from './norm.js';
@@ -38,6 +38,8 @@ const OPTIONAL: Record<string, [keyof NativeAddon, Factory]> = {
   [BATCH_NORM_TRAIN]: ['batchNormTrain', (addon) => nativeBatchNormTrain(addon)],
   [BATCH_NORM_TRAIN_GRAD]: ['batchNormTrainGrad', (addon) => nativeBatchNormTrainGrad(addon)],
   [RELU_GRAD]: ['reluGrad', (addon) => nativeReluGrad(addon)],
+  ResizeNearestNeighbor: ['resizeNearest', nativeResizeNearest],
+  Add: ['addRows', nativeAdd],
 };
 
 let installed: Map<string, tf.KernelConfig | undefined> | null = null;

@@ -34,3 +34,23 @@ export function nativeResizeNearestGrad(addon: NativeAddon): tf.KernelFunc {
     return dx;
   };
 }
+
+/** ResizeNearestNeighbor (NHWC, float32) in C++ with tfjs's source rule; other dtypes go to the kernel replaced. */
+export function nativeResizeNearest(addon: NativeAddon, original: tf.KernelConfig | undefined): tf.KernelFunc {
+  return (args) => {
+    const { images } = args.inputs as { images: tf.TensorInfo };
+    const { alignCorners, halfPixelCenters, size } = args.attrs as unknown as tf.ResizeNearestNeighborAttrs;
+    if (images.dtype !== 'float32' || images.shape.length !== 4) {
+      if (original === undefined) throw new Error('ResizeNearestNeighbor: no wasm kernel to fall back to');
+      return original.kernelFunc(args);
+    }
+    const [batch, inH, inW, depth] = images.shape as [number, number, number, number];
+    const [outH, outW] = size;
+    const rows = Float32Array.from(nearestSources(outH, inH, alignCorners, halfPixelCenters));
+    const cols = Float32Array.from(nearestSources(outW, inW, alignCorners, halfPixelCenters));
+    const wasm = asWasm(args.backend);
+    const y = wasm.makeOutput([batch, outH, outW, depth], 'float32');
+    addon.resizeNearest!(heapFloats(wasm, images), rows, cols, heapFloats(wasm, y), batch, inH, inW, depth, outH, outW);
+    return y;
+  };
+}
