@@ -53,16 +53,31 @@ async function samplesPerSecond(c: Case): Promise<number> {
   return c.batch / (times[Math.floor(times.length / 2)]! / 1000);
 }
 
+type TorchReference = { torch: string; samplesPerSecond: Record<string, number>; cuda?: string; cudaSamplesPerSecond?: Record<string, number> };
+
+/** Runs of the PyTorch reference: its speed varies by up to 2x from one process to the next on a 2-vCPU VM. */
+const TORCH_RUNS = 3;
+
 /**
- * PyTorch CPU on the same cases, in this run (bench/pytorch_reference.py), or null where torch is absent.
- * It runs in its own process after ours, so the two never share the cores.
+ * PyTorch CPU on the same cases, in this run (bench/pytorch_reference.py), or null where torch is absent:
+ * the best of TORCH_RUNS processes for each case, so a slow start never flatters our ratios. It runs in
+ * its own processes after ours, so the two never share the cores.
  */
-function pytorchReference(): { torch: string; samplesPerSecond: Record<string, number>; cuda?: string; cudaSamplesPerSecond?: Record<string, number> } | null {
+function pytorchReference(): TorchReference | null {
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return null;
-  const r = spawnSync(python, [join('bench', 'pytorch_reference.py')], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
-  if (r.status !== 0) throw new Error(`bench/pytorch_reference.py failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as NonNullable<ReturnType<typeof pytorchReference>>;
+  const runs = Array.from({ length: TORCH_RUNS }, () => {
+    const r = spawnSync(python, [join('bench', 'pytorch_reference.py')], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+    if (r.status !== 0) throw new Error(`bench/pytorch_reference.py failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchReference;
+  });
+  const best = (pick: (t: TorchReference) => Record<string, number> | undefined) => {
+    const out: Record<string, number> = {};
+    for (const t of runs) for (const [k, v] of Object.entries(pick(t) ?? {})) out[k] = Math.max(out[k] ?? 0, v);
+    return out;
+  };
+  const first = runs[0]!;
+  return { ...first, samplesPerSecond: best((t) => t.samplesPerSecond), ...(first.cudaSamplesPerSecond === undefined ? {} : { cudaSamplesPerSecond: best((t) => t.cudaSamplesPerSecond) }) };
 }
 
 const SECTIONS = ['tsne'] as const;
@@ -143,7 +158,7 @@ if (only === null) {
       if (Number.isNaN(r.samplesPerSecond)) rows.push(`| ${c.name} | ${c.batch} | ${label} | ${r.note ?? 'cannot train'} | - | - |`);
       else rows.push(`| ${c.name} | ${c.batch} | ${label} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(r.samplesPerSecond / ref).toFixed(2)}x`} |`);
     }
-    if (ref !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CPU, 2 threads | ${ref.toFixed(0)} | ${(ref / wasm).toFixed(2)}x | 1.00x |`);
+    if (ref !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CPU, 2 threads, best of ${TORCH_RUNS} processes | ${ref.toFixed(0)} | ${(ref / wasm).toFixed(2)}x | 1.00x |`);
     const cuda = torch?.cudaSamplesPerSecond?.[c.name];
     if (cuda !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CUDA on ${torch!.cuda} | ${cuda.toFixed(0)} | ${(cuda / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(cuda / ref).toFixed(2)}x`} |`);
   }
