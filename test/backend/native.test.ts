@@ -102,6 +102,9 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     ['one output channel, the decoder logits at size', [3, 28, 28, 64], [3, 3, 64, 1], 1, 'same' as const, 1, 1e-3],
     ['one output channel, 2x3 valid, one input channel', [1, 6, 5, 1], [2, 3, 1, 1], 1, 'valid' as const, 1],
     ['one output channel, stride 2 (oneDNN)', [2, 8, 8, 2], [3, 3, 2, 1], 2, 'same' as const, 1],
+    // 8+ channels both sides: oneDNN's own (blocked) layouts, reordered to and from NHWC
+    ['16 -> 8 channels, 3x3 same (oneDNN blocked layouts)', [2, 9, 7, 16], [3, 3, 16, 8], 1, 'same' as const, 1],
+    ['8 -> 12 channels, stride 2, valid (oneDNN blocked layouts)', [3, 9, 8, 8], [3, 3, 8, 12], 2, 'valid' as const, 1],
     // and one input channel (the encoder's first conv) as GEMMs with an im2col of the taps
     ['one input channel, 3x3 same (the encoder\'s first)', [3, 9, 7, 1], [3, 3, 1, 6], 1, 'same' as const, 1],
     ['one input channel, 2x3 valid', [2, 6, 5, 1], [2, 3, 1, 4], 1, 'valid' as const, 1],
