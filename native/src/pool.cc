@@ -105,6 +105,26 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+namespace {
+
+/** The shapes and source rows and columns of a nearest-neighbour resize call, checked against the input. */
+struct Resize {
+  int64_t B, H, W, C, OH, OW;
+  const float *rows, *cols;
+};
+
+Resize resize_args(const Args& a) {
+  Resize r{int_arg(a, 4, "batch", 1), int_arg(a, 5, "inHeight", 1), int_arg(a, 6, "inWidth", 1), int_arg(a, 7, "channels", 1),
+           int_arg(a, 8, "outHeight", 1), int_arg(a, 9, "outWidth", 1), nullptr, nullptr};
+  r.rows = floats_arg(a, 1, "rows", r.OH);
+  r.cols = floats_arg(a, 2, "cols", r.OW);
+  for (int64_t y = 0; y < r.OH; y++) if (r.rows[y] < 0 || r.rows[y] >= r.H) throw ArgError{"rows: index outside the input"};
+  for (int64_t x = 0; x < r.OW; x++) if (r.cols[x] < 0 || r.cols[x] >= r.W) throw ArgError{"cols: index outside the input"};
+  return r;
+}
+
+}  // namespace
+
 /**
  * resizeNearestGrad(dy, rows, cols, dx, b, inH, inW, c, outH, outW): rows[y] and cols[x] name the input
  * cell each output cell copied (computed by the caller with tfjs's rule); dx sums what reaches each cell.
@@ -112,15 +132,12 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
 napi_value ResizeNearestGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 10);
-    const int64_t B = int_arg(a, 4, "batch", 1), H = int_arg(a, 5, "inHeight", 1), W = int_arg(a, 6, "inWidth", 1), C = int_arg(a, 7, "channels", 1);
-    const int64_t OH = int_arg(a, 8, "outHeight", 1), OW = int_arg(a, 9, "outWidth", 1);
+    const Resize r = resize_args(a);
+    const int64_t B = r.B, H = r.H, W = r.W, C = r.C, OH = r.OH, OW = r.OW;
+    const float *rows = r.rows, *cols = r.cols;
     const float* dy = floats_arg(a, 0, "dy", B * OH * OW * C);
-    const float* rows = floats_arg(a, 1, "rows", OH);
-    const float* cols = floats_arg(a, 2, "cols", OW);
     float* dx = floats_arg(a, 3, "dx", B * H * W * C);
     std::memset(dx, 0, static_cast<size_t>(B * H * W * C) * sizeof(float));
-    for (int64_t y = 0; y < OH; y++) if (rows[y] < 0 || rows[y] >= H) throw ArgError{"rows: index outside the input"};
-    for (int64_t x = 0; x < OW; x++) if (cols[x] < 0 || cols[x] >= W) throw ArgError{"cols: index outside the input"};
     const float* from = dy;
     for (int64_t b = 0; b < B; b++) {
       for (int64_t y = 0; y < OH; y++) {
@@ -142,14 +159,11 @@ napi_value ResizeNearestGrad(napi_env env, napi_callback_info info) {
 napi_value ResizeNearest(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 10);
-    const int64_t B = int_arg(a, 4, "batch", 1), H = int_arg(a, 5, "inHeight", 1), W = int_arg(a, 6, "inWidth", 1), C = int_arg(a, 7, "channels", 1);
-    const int64_t OH = int_arg(a, 8, "outHeight", 1), OW = int_arg(a, 9, "outWidth", 1);
+    const Resize z = resize_args(a);
+    const int64_t B = z.B, H = z.H, W = z.W, C = z.C, OH = z.OH, OW = z.OW;
+    const float *rows = z.rows, *cols = z.cols;
     const float* x = floats_arg(a, 0, "x", B * H * W * C);
-    const float* rows = floats_arg(a, 1, "rows", OH);
-    const float* cols = floats_arg(a, 2, "cols", OW);
     float* y = floats_arg(a, 3, "y", B * OH * OW * C);
-    for (int64_t r = 0; r < OH; r++) if (rows[r] < 0 || rows[r] >= H) throw ArgError{"rows: index outside the input"};
-    for (int64_t q = 0; q < OW; q++) if (cols[q] < 0 || cols[q] >= W) throw ArgError{"cols: index outside the input"};
     float* to = y;
     for (int64_t b = 0; b < B; b++) {
       for (int64_t r = 0; r < OH; r++) {

@@ -29,6 +29,35 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
 
 namespace vaelab {
 
+namespace {
+
+/** The four arrays of an Adam step (value, m, v, g: one length, value's) and its `count` numbers after them. */
+struct AdamArgs {
+  int64_t n;
+  float *value, *m, *v;
+  const float* g;
+  double d[6];
+};
+
+AdamArgs adam_args(napi_env env, napi_callback_info info, const char* const* names, int count) {
+  Args a = args(env, info, static_cast<size_t>(4 + count));
+  size_t length;
+  napi_typedarray_type type;
+  void* data;
+  check(env, napi_get_typedarray_info(env, a.values[0], &type, &length, &data, nullptr, nullptr), "typedarray_info");
+  AdamArgs out{static_cast<int64_t>(length), nullptr, nullptr, nullptr, nullptr, {}};
+  out.value = floats_arg(a, 0, "value", out.n);
+  out.m = floats_arg(a, 1, "m", out.n);
+  out.v = floats_arg(a, 2, "v", out.n);
+  out.g = floats_arg(a, 3, "g", out.n);
+  for (int i = 0; i < count; i++) {
+    if (napi_get_value_double(env, a.values[4 + i], &out.d[i]) != napi_ok) throw ArgError{std::string(names[i]) + ": expected a number"};
+  }
+  return out;
+}
+
+}  // namespace
+
 /**
  * adamStep(value, m, v, g, lr, beta1, beta2, epsilon, oneMinusAccBeta1, oneMinusAccBeta2): one Adam update
  * in place, in float32 and in the order of tfjs's AdamOptimizer (every product and sum rounded on its own:
@@ -36,21 +65,12 @@ namespace vaelab {
  */
 napi_value AdamStep(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
-    Args a = args(env, info, 10);
-    size_t length;
-    napi_typedarray_type type;
-    void* data;
-    check(env, napi_get_typedarray_info(env, a.values[0], &type, &length, &data, nullptr, nullptr), "typedarray_info");
-    const int64_t n = static_cast<int64_t>(length);
-    float* value = floats_arg(a, 0, "value", n);
-    float* m = floats_arg(a, 1, "m", n);
-    float* v = floats_arg(a, 2, "v", n);
-    const float* g = floats_arg(a, 3, "g", n);
-    double d[6];
     const char* names[] = {"learningRate", "beta1", "beta2", "epsilon", "oneMinusAccBeta1", "oneMinusAccBeta2"};
-    for (int i = 0; i < 6; i++) {
-      if (napi_get_value_double(env, a.values[4 + i], &d[i]) != napi_ok) throw ArgError{std::string(names[i]) + ": expected a number"};
-    }
+    AdamArgs a = adam_args(env, info, names, 6);
+    const int64_t n = a.n;
+    float *value = a.value, *m = a.m, *v = a.v;
+    const float* g = a.g;
+    const double* d = a.d;
     // the scalars as tfjs makes them: float32 tensors of the JavaScript numbers
     const float neg_lr = static_cast<float>(-d[0]), b1 = static_cast<float>(d[1]), b2 = static_cast<float>(d[2]);
     const float one_b1 = static_cast<float>(1 - d[1]), one_b2 = static_cast<float>(1 - d[2]), eps = static_cast<float>(d[3]);
@@ -75,21 +95,12 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
  */
 napi_value IwaeAdamStep(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
-    Args a = args(env, info, 8);
-    size_t length;
-    napi_typedarray_type type;
-    void* data;
-    check(env, napi_get_typedarray_info(env, a.values[0], &type, &length, &data, nullptr, nullptr), "typedarray_info");
-    const int64_t n = static_cast<int64_t>(length);
-    float* value = floats_arg(a, 0, "value", n);
-    float* m = floats_arg(a, 1, "m", n);
-    float* v = floats_arg(a, 2, "v", n);
-    const float* g = floats_arg(a, 3, "g", n);
-    double d[4];
     const char* names[] = {"alpha", "beta1", "beta2", "epsilon"};
-    for (int i = 0; i < 4; i++) {
-      if (napi_get_value_double(env, a.values[4 + i], &d[i]) != napi_ok) throw ArgError{std::string(names[i]) + ": expected a number"};
-    }
+    AdamArgs a = adam_args(env, info, names, 4);
+    const int64_t n = a.n;
+    float *value = a.value, *m = a.m, *v = a.v;
+    const float* g = a.g;
+    const double* d = a.d;
     const float alpha = static_cast<float>(d[0]), b1 = static_cast<float>(d[1]), b2 = static_cast<float>(d[2]);
     const float one_b1 = static_cast<float>(1 - d[1]), one_b2 = static_cast<float>(1 - d[2]), eps = static_cast<float>(d[3]);
     for (int64_t i = 0; i < n; i++) {
