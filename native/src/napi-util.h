@@ -37,6 +37,12 @@ inline int64_t int_arg(const Args& a, size_t i, const char* name, int64_t min = 
   return static_cast<int64_t>(v);
 }
 
+inline double number_arg(const Args& a, size_t i, const char* name) {
+  double v;
+  if (napi_get_value_double(a.env, a.values[i], &v) != napi_ok) throw ArgError{std::string(name) + ": expected a number"};
+  return v;
+}
+
 inline bool bool_arg(const Args& a, size_t i, const char* name) {
   bool v;
   if (napi_get_value_bool(a.env, a.values[i], &v) != napi_ok) throw ArgError{std::string(name) + ": expected a boolean"};

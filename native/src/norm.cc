@@ -10,12 +10,6 @@
 namespace vaelab {
 namespace {
 
-double number_arg(const Args& a, size_t i, const char* name) {
-  double v;
-  if (napi_get_value_double(a.env, a.values[i], &v) != napi_ok) throw ArgError{std::string(name) + ": expected a number"};
-  return v;
-}
-
 constexpr int64_t BLOCK = 64;  // rows summed in float (vectorised) before each add into the double totals
 
 /**

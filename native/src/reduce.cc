@@ -13,8 +13,7 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
     const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
     const float* x = floats_arg(a, 0, "x", rows * cols);
     float* out = floats_arg(a, 3, "out", cols);
-    double scale;
-    if (napi_get_value_double(env, a.values[4], &scale) != napi_ok) throw ArgError{"scale: expected a number"};
+    const double scale = number_arg(a, 4, "scale");
     std::vector<double> acc(static_cast<size_t>(cols), 0.0);
     for (int64_t r = 0; r < rows; r++) {
       const float* row = x + r * cols;
@@ -51,7 +50,7 @@ AdamArgs adam_args(napi_env env, napi_callback_info info, const char* const* nam
   out.v = floats_arg(a, 2, "v", out.n);
   out.g = floats_arg(a, 3, "g", out.n);
   for (int i = 0; i < count; i++) {
-    if (napi_get_value_double(env, a.values[4 + i], &out.d[i]) != napi_ok) throw ArgError{std::string(names[i]) + ": expected a number"};
+    out.d[i] = number_arg(a, static_cast<size_t>(4 + i), names[i]);
   }
   return out;
 }
@@ -150,8 +149,7 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     napi_typeof(env, a.values[6], &t6);
     const float* offset = t5 == napi_null ? nullptr : floats_arg(a, 5, "offset", cols);
     const float* scale = t6 == napi_null ? nullptr : floats_arg(a, 6, "scale", cols);
-    double eps;
-    if (napi_get_value_double(env, a.values[7], &eps) != napi_ok) throw ArgError{"epsilon: expected a number"};
+    const double eps = number_arg(a, 7, "epsilon");
     float* y = floats_arg(a, 8, "y", rows * cols);
     std::vector<float> gain(static_cast<size_t>(cols)), shift(static_cast<size_t>(cols));
     for (int64_t j = 0; j < cols; j++) {
