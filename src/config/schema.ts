@@ -139,6 +139,13 @@ export const EvalSchema = z.strictObject({
     .min(0)
     .default(1000)
     .describe('the IWAE estimate uses the first N test images, the same in every run so runs compare (0: skip it)'),
+  iwaeTrainImages: z
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'also estimate the NLL on the first N training images (after data.heldOut), with the same K, to see the gap to the test set; with data.binarize dynamic they are binarized once from seed 123, as the test set (0: skip it)',
+    ),
   iwaeBatchSize: z
     .int()
     .min(1)

@@ -49,6 +49,22 @@ export function prepareDataset(dataset: Dataset, data: DataConfig): Dataset {
 }
 
 /**
+ * The first `count` images of `split` as an evaluation sees them: with dynamic binarization sampled once
+ * from TEST_BINARIZE_SEED, as the test set is (the paper's code measures its training-set bound with the
+ * same seed), so every run and evaluation sees the same bits; otherwise the intensities themselves.
+ */
+export function evaluationImages(split: Split, count: number, binarize: DataConfig['binarize']): Split {
+  const n = Math.min(count, split.count);
+  const size = split.images.length / split.count;
+  const images = split.images.subarray(0, n * size);
+  const labels = split.labels.subarray(0, n);
+  if (binarize === 'none') return { images, labels, count: n };
+  const bits = Float32Array.from(images);
+  binarizeInPlace(bits, TEST_BINARIZE_SEED);
+  return { images: bits, labels, count: n };
+}
+
+/**
  * The logit of each pixel's mean over the training images, the mean clipped to [0.001, 0.999]: the
  * decoder's initial output bias in the IWAE paper's code (datasets.py, get_train_bias_np).
  */

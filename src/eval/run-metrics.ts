@@ -1,7 +1,8 @@
 import { IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from '../config/schema.js';
+import { evaluationImages } from '../data/binarize.js';
 import type { Split } from '../data/datasets.js';
 import { twoLayerSpec, type Vae } from '../models/types.js';
-import { EVAL_METRICS_FORMAT, type EvalMetrics } from '../run/eval-metrics.js';
+import { EVAL_METRICS_FORMAT, type EvalMetrics, type IwaeMetrics } from '../run/eval-metrics.js';
 import { latentUsage } from './active-units.js';
 import { elboTerms, meanAndStdError } from './elbo.js';
 import { iwaeFromLogWeights, iwaeLogWeights } from './iwae.js';
@@ -11,12 +12,12 @@ export type TrainingSummary = EvalMetrics['training'];
 
 /**
  * The end-of-run evaluation behind metrics.json: the test ELBO with its standard error, the IWAE estimate
- * of the test NLL on a fixed subset, and latent usage from the test posteriors already computed for the
+ * of the test NLL on a fixed subset (and, when asked, of the training NLL), and latent usage from the test posteriors already computed for the
  * latents file. Returns null when `signal` aborts it (the IWAE passes are the long part).
  */
 export async function evaluateRun(
   vae: Vae,
-  test: Split,
+  { train, test }: { train: Split; test: Split },
   testPosteriors: { mu: Float32Array; logVar: Float32Array },
   config: Config,
   training: TrainingSummary,
@@ -31,26 +32,13 @@ export async function evaluateRun(
   const two = twoLayerSpec(vae.spec);
   const layers = vae.intermediate === null || two === null ? undefined : await twoLayerUsage(vae.intermediate, two, test, { batchSize: config.train.evalBatchSize, seed: config.seed, threshold: config.eval.activeThreshold });
 
-  let iwae: EvalMetrics['iwae'] = null;
-  const { iwaeImages, iwaeBatchSize } = config.eval;
-  const iwaeSamples = config.eval.iwaeSamples ?? IWAE_AUTO_SAMPLES[vae.spec.arch];
-  if (iwaeImages > 0) {
-    const t1 = performance.now();
-    const images = Math.min(iwaeImages, test.count);
-    const batchSize = iwaeBatchSize ?? IWAE_AUTO_BATCH[vae.spec.arch];
-    // the longest part of a run's end: say how far it is, every ten seconds
-    let lastSaid = performance.now();
-    const onProgress = (done: number, total: number) => {
-      const now = performance.now();
-      if (now - lastSaid < 10_000 || done === total) return;
-      lastSaid = now;
-      const left = ((now - t1) / done) * (total - done);
-      log(`IWAE estimate: ${done} of ${total} test images (K = ${iwaeSamples}), about ${Math.round(left / 1000)} s left`);
-    };
-    const logW = await iwaeLogWeights(vae, test, { images, samples: iwaeSamples, batchSize, seed: config.seed, signal, onProgress });
-    if (logW === null) return null;
-    iwae = { ...iwaeFromLogWeights(logW, images, iwaeSamples), seconds: (performance.now() - t1) / 1000 };
-  }
+  const iwaeOptions = { samples: config.eval.iwaeSamples ?? IWAE_AUTO_SAMPLES[vae.spec.arch], batchSize: config.eval.iwaeBatchSize ?? IWAE_AUTO_BATCH[vae.spec.arch], seed: config.seed, signal, log };
+  const iwae = config.eval.iwaeImages > 0 ? await iwaeEstimate(vae, test, config.eval.iwaeImages, 'test', iwaeOptions) : null;
+  if (iwae === undefined) return null;
+  const { iwaeTrainImages } = config.eval;
+  const trainImages = iwaeTrainImages > 0 ? evaluationImages(train, iwaeTrainImages, config.data.binarize) : null;
+  const iwaeTrain = trainImages === null ? null : await iwaeEstimate(vae, trainImages, trainImages.count, 'training', iwaeOptions);
+  if (iwaeTrain === undefined) return null;
   return {
     formatVersion: EVAL_METRICS_FORMAT,
     computedAt: new Date().toISOString(),
@@ -62,6 +50,7 @@ export async function evaluateRun(
       kl: meanAndStdError(terms.kl).mean,
     },
     iwae,
+    iwaeTrain,
     // two stochastic layers: z's activity by the paper's rule (over draws of h1), the one every page shows
     latent: { dim, ...usage, ...(layers === undefined ? {} : { activeUnits: layers[1]!.activeUnits, muVariance: layers[1]!.muVariance, layers }) },
     training,
@@ -69,9 +58,37 @@ export async function evaluateRun(
   };
 }
 
+interface IwaeOptions {
+  samples: number;
+  batchSize: number;
+  seed: number;
+  signal: AbortSignal | undefined;
+  log: (message: string) => void;
+}
+
+/** The IWAE estimate on the first `count` images of `split`; undefined when `signal` aborts it. */
+async function iwaeEstimate(vae: Vae, split: Split, count: number, which: 'test' | 'training', { samples, batchSize, seed, signal, log }: IwaeOptions): Promise<IwaeMetrics | undefined> {
+  const t1 = performance.now();
+  const images = Math.min(count, split.count);
+  // the longest part of a run's end: say how far it is, every ten seconds
+  let lastSaid = performance.now();
+  const onProgress = (done: number, total: number) => {
+    const now = performance.now();
+    if (now - lastSaid < 10_000 || done === total) return;
+    lastSaid = now;
+    const left = ((now - t1) / done) * (total - done);
+    log(`IWAE estimate: ${done} of ${total} ${which} images (K = ${samples}), about ${Math.round(left / 1000)} s left`);
+  };
+  const logW = await iwaeLogWeights(vae, split, { images, samples, batchSize, seed, signal, onProgress });
+  if (logW === null) return undefined;
+  return { ...iwaeFromLogWeights(logW, images, samples), seconds: (performance.now() - t1) / 1000 };
+}
+
 /** One log line: the headline numbers of metrics.json. */
 export function describeEvalMetrics(m: EvalMetrics): string {
-  const iwae = m.iwae === null ? '' : `; IWAE NLL ${m.iwae.nll.toFixed(2)} ± ${m.iwae.stdError.toFixed(2)} (K ${m.iwae.samples}, ${m.iwae.images} images, ${m.iwae.seconds.toFixed(1)} s)`;
+  const said = (what: string, e: IwaeMetrics | null | undefined) =>
+    e === null || e === undefined ? '' : `; ${what} ${e.nll.toFixed(2)} ± ${e.stdError.toFixed(2)} (K ${e.samples}, ${e.images} images, ${e.seconds.toFixed(1)} s)`;
+  const iwae = said('IWAE NLL', m.iwae) + said('training-set IWAE NLL', m.iwaeTrain);
   return (
     `test -ELBO ${m.test.negElbo.toFixed(2)} ± ${m.test.negElboStdError.toFixed(2)} nats/image${iwae}; ` +
     (m.latent.layers === undefined

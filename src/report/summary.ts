@@ -56,6 +56,10 @@ function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null): Saf
       ? final.source === 'metrics.json' ? 'not computed (eval.iwaeImages is 0)' : '—'
       : `${final.iwae.nll.toFixed(2)} ± ${final.iwae.stdError.toFixed(2)} nats/image (K = ${final.iwae.samples}, first ${final.iwae.images} test images)`;
   const rows: [string, string][] = [['test −ELBO', elbo], ['test IWAE NLL', iwae]];
+  if (final.iwaeTrain !== null) {
+    const t = final.iwaeTrain;
+    rows.push(['training IWAE NLL', `${t.nll.toFixed(2)} ± ${t.stdError.toFixed(2)} nats/image (K = ${t.samples}, first ${t.images} training images)`]);
+  }
   if (usage !== null) {
     const active = usage.klPerDim.length;
     const rule = `variance of the posterior mean over the test set > ${usage.threshold}`;

@@ -23,7 +23,7 @@ export interface IwaeMetrics {
   nll: number; // -mean over images of log (1/K) sum_k w_k: an upper bound on -log p(x) that tightens with K
   stdError: number; // over images
   negElbo: number; // -mean of log w over the same images and samples: the bound IWAE improves on
-  images: number; // the first N test images (eval.iwaeImages)
+  images: number; // the first N test images (eval.iwaeImages), or training images (eval.iwaeTrainImages)
   samples: number; // K (eval.iwaeSamples)
   seconds: number;
 }
@@ -54,6 +54,7 @@ export interface EvalMetrics {
   computedAt: string;
   test: TestElbo;
   iwae: IwaeMetrics | null; // null when eval.iwaeImages is 0
+  iwaeTrain?: IwaeMetrics | null; // the same on training images; null when eval.iwaeTrainImages is 0, absent in older files
   latent: LatentMetrics;
   training: { backend: string; epochs: number; wallSeconds: number; trainSeconds: number; samplesPerSecond: number | null };
   evalSeconds: number; // time to compute this file

@@ -90,7 +90,7 @@ async function finish(s: TrainSession, trainSeconds: number, signal: AbortSignal
   writeLatents(runDir, { latentDim: spec.latentDim, splits });
   const n = s.dataset.train.count;
   const training = { backend: s.backend.name, epochs, wallSeconds: s.wall(), trainSeconds, samplesPerSecond: trainSeconds > 0 ? (epochs * n) / trainSeconds : null };
-  const evalMetrics = await evaluateRun(s.learner.vae, s.dataset.test, splits.test, config, training, { signal, log: (m) => log.info(m) });
+  const evalMetrics = await evaluateRun(s.learner.vae, s.dataset, splits.test, config, training, { signal, log: (m) => log.info(m) });
   if (evalMetrics === null) {
     // the checkpoint is at the last epoch: resuming skips training and redoes only this evaluation
     updateRunInfo(runDir, { status: 'interrupted', ...progressInfo(s, epochs, trainSeconds) });

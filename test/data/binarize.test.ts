@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binarizeInPlace, batchBinarizeSeed, meanLogits, prepareDataset, TEST_BINARIZE_SEED } from '../../src/data/binarize.js';
+import { binarizeInPlace, batchBinarizeSeed, evaluationImages, meanLogits, prepareDataset, TEST_BINARIZE_SEED } from '../../src/data/binarize.js';
 import { trainingOrder } from '../../src/data/batches.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { DataError } from '../../src/errors.js';
@@ -49,6 +49,21 @@ describe('the dataset a run trains on', () => {
     expect(p.test.images).toEqual(byHand);
     expect(d.test.images[0]).toBeCloseTo(0.05, 6); // the loaded data is not changed in place
     expect(() => prepareDataset(d, data({ heldOut: 50 }))).toThrow(DataError);
+  });
+
+  it('gives an evaluation the first N training images, binarized once from seed 123 when dynamic, intensities otherwise', () => {
+    const d = syntheticDataset(50, 20);
+    const plain = evaluationImages(d.train, 12, 'none');
+    expect(plain.count).toBe(12);
+    expect(plain.images).toEqual(d.train.images.subarray(0, 12 * 784));
+    expect(Array.from(plain.labels)).toEqual(Array.from(d.train.labels.subarray(0, 12)));
+    const bits = evaluationImages(d.train, 12, 'dynamic');
+    const byHand = Float32Array.from(d.train.images.subarray(0, 12 * 784));
+    binarizeInPlace(byHand, TEST_BINARIZE_SEED);
+    expect(bits.images).toEqual(byHand);
+    expect(evaluationImages(d.train, 12, 'dynamic').images).toEqual(bits.images); // the same bits in every run
+    expect(d.train.images[0]).toBe(plain.images[0]); // the training images are not changed in place
+    expect(evaluationImages(d.train, 500, 'none').count).toBe(50); // capped at the split
   });
 
   it('file order when data.shuffle is false', () => {

@@ -5,6 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { resume, train } from '../../src/jobs/pipeline.js';
+import { evaluationImages, prepareDataset } from '../../src/data/binarize.js';
+import { loadDataset } from '../../src/data/datasets.js';
+import { iwaeFromLogWeights, iwaeLogWeights } from '../../src/eval/iwae.js';
+import { disposeVae } from '../../src/models/registry.js';
+import { loadVae } from '../../src/run/checkpoint.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { readMetrics, readRunInfo } from '../../src/run/run-dir.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
@@ -16,7 +21,7 @@ beforeAll(async () => {
 describe('metrics.json at the end of every run', () => {
   it('has defaults in the schema: K 1000 on the first 1000 test images, threshold 0.01, weight 1', () => {
     const c = ConfigSchema.parse({});
-    expect(c.eval).toEqual({ iwaeSamples: null, iwaeImages: 1000, iwaeBatchSize: null, activeThreshold: 0.01 });
+    expect(c.eval).toEqual({ iwaeSamples: null, iwaeImages: 1000, iwaeTrainImages: 0, iwaeBatchSize: null, activeThreshold: 0.01 });
     expect(c.loss).toEqual({ objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 1, warmup: null, freeBits: null });
     expect(c.sweep).toBeNull();
   });
@@ -56,8 +61,26 @@ describe('metrics.json at the end of every run', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('skips the IWAE estimate when eval.iwaeImages is 0', async () => {
+  it('skips the IWAE estimate when eval.iwaeImages is 0, and the training-set one by default', async () => {
     const result = await train(tinyConfig({ name: 'noiwae', train: { epochs: 1 }, eval: { iwaeImages: 0 } }), { out: tempDir() });
-    expect(readEvalMetrics(result.runDir)!.iwae).toBeNull();
+    const m = readEvalMetrics(result.runDir)!;
+    expect(m.iwae).toBeNull();
+    expect(m.iwaeTrain).toBeNull();
+  });
+
+  it('estimates the NLL on the first N training images when eval.iwaeTrainImages asks, as the test estimate would on them', async () => {
+    const config = tinyConfig({ name: 'trainiwae', train: { epochs: 1 }, data: { binarize: 'dynamic', heldOut: 8 }, eval: { iwaeImages: 16, iwaeSamples: 32, iwaeTrainImages: 24 } });
+    const result = await train(config, { out: tempDir() });
+    const m = readEvalMetrics(result.runDir)!;
+    expect(m.iwaeTrain).toMatchObject({ images: 24, samples: 32 });
+    expect(m.iwaeTrain!.nll).toBeLessThanOrEqual(m.iwaeTrain!.negElbo + 1e-9); // the bound is no looser than the ELBO on the same samples
+    expect(m.iwaeTrain!.stdError).toBeGreaterThan(0);
+    // the same estimate, by hand, on the same binarized training images
+    const vae = await loadVae(join(result.runDir, 'checkpoint'));
+    const dataset = prepareDataset(await loadDataset(config.data, { baseDir: process.cwd() }), config.data);
+    const images = evaluationImages(dataset.train, 24, 'dynamic');
+    const logW = (await iwaeLogWeights(vae, images, { images: 24, samples: 32, batchSize: 10000, seed: config.seed }))!;
+    expect(iwaeFromLogWeights(logW, 24, 32).nll).toBeCloseTo(m.iwaeTrain!.nll, 4);
+    disposeVae(vae);
   });
 });

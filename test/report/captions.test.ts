@@ -54,11 +54,12 @@ describe('captions and summary rows state only what the run supports', () => {
     expect(page.summary).toContain('loss β-VAE, β = 4');
     expect(page.captions['loss-curves']).toContain('recon + 4·KL');
     expect(page.captions['reconstructions']).toContain('With β = 4 the KL term weighs 4 times as much as in the ELBO');
+    expect(page.summary).not.toContain('training IWAE NLL'); // not asked for
     expect(page.captions['reconstructions']).not.toMatch(/small latent space/i);
   });
 
   it('a z = 10 ELBO run: its own code size and numbers, every evaluation row from metrics.json, traversals over its active units', async () => {
-    const page = await reported('z10', { model: { latentDim: 10 } });
+    const page = await reported('z10', { model: { latentDim: 10 }, eval: { iwaeImages: 16, iwaeSamples: 32, iwaeTrainImages: 20 } });
     const m = readEvalMetrics(page.runDir)!;
     expect(page.summary).toContain('loss ELBO (β = 1)');
     expect(page.summary).not.toContain('objective,'); // the objective is the ELBO: no separate row
@@ -68,6 +69,7 @@ describe('captions and summary rows state only what the run supports', () => {
     expect(page.captions['reconstructions']).not.toMatch(/blurry|small latent space/i);
     expect(page.summary).toContain(`test −ELBO ${m.test.negElbo.toFixed(2)} ± ${m.test.negElboStdError.toFixed(2)} nats/image`);
     expect(page.summary).toContain(`test IWAE NLL ${m.iwae!.nll.toFixed(2)} ± ${m.iwae!.stdError.toFixed(2)} nats/image (K = ${m.iwae!.samples}, first ${m.iwae!.images} test images)`);
+    expect(page.summary).toContain(`training IWAE NLL ${m.iwaeTrain!.nll.toFixed(2)} ± ${m.iwaeTrain!.stdError.toFixed(2)} nats/image (K = 32, first 20 training images)`);
     expect(page.summary).toContain(`active units ${m.latent.activeUnits} of 10`);
     const strongest = m.latent.klPerDim.map((v, j) => ({ v, j })).sort((a, b) => b.v - a.v)[0]!;
     expect(page.summary).toContain(`KL per dimension ${zName(strongest.j)} ${strongest.v.toFixed(2)}`);

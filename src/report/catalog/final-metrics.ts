@@ -1,4 +1,4 @@
-import { readEvalMetrics } from '../../run/eval-metrics.js';
+import { readEvalMetrics, type IwaeMetrics } from '../../run/eval-metrics.js';
 import type { EpochMetrics } from '../../run/run-dir.js';
 
 /**
@@ -7,20 +7,28 @@ import type { EpochMetrics } from '../../run/run-dir.js';
  * units. Runs made before it existed, and runs that stopped early, fall back to the last line of
  * metrics.jsonl, whose test terms are also in beta = 1 form; what a run lacks shows as a dash.
  */
+export interface IwaeSummary {
+  nll: number;
+  stdError: number;
+  samples: number;
+  images: number;
+}
+
 export interface FinalMetrics {
   source: 'metrics.json' | 'last epoch' | 'none';
   negElbo: number | null; // test, nats per image
   negElboStdError: number | null;
   recon: number | null;
   kl: number | null;
-  iwae: { nll: number; stdError: number; samples: number; images: number } | null;
+  iwae: IwaeSummary | null;
+  iwaeTrain: IwaeSummary | null; // on training images, when eval.iwaeTrainImages asked for it
   activeUnits: { active: number; of: number } | null;
   problem: string | null; // why metrics.json was present but not used
 }
 
 function fromEpochs(metrics: readonly EpochMetrics[], problem: string | null): FinalMetrics {
   const last = metrics.at(-1);
-  const none = { negElboStdError: null, iwae: null, activeUnits: null, problem };
+  const none = { negElboStdError: null, iwae: null, iwaeTrain: null, activeUnits: null, problem };
   if (last === undefined) return { source: 'none', negElbo: null, recon: null, kl: null, ...none };
   const { negElbo, recon, kl } = last.test;
   return { source: 'last epoch', negElbo, recon, kl, ...none };
@@ -35,14 +43,15 @@ export function readFinalMetrics(runDir: string, metrics: readonly EpochMetrics[
     return fromEpochs(metrics, (err as Error).message);
   }
   if (m === null) return fromEpochs(metrics, null);
-  const { iwae } = m;
+  const summary = (e: IwaeMetrics | null | undefined): IwaeSummary | null => (e === null || e === undefined ? null : { nll: e.nll, stdError: e.stdError, samples: e.samples, images: e.images });
   return {
     source: 'metrics.json',
     negElbo: m.test.negElbo,
     negElboStdError: m.test.negElboStdError,
     recon: m.test.recon,
     kl: m.test.kl,
-    iwae: iwae === null ? null : { nll: iwae.nll, stdError: iwae.stdError, samples: iwae.samples, images: iwae.images },
+    iwae: summary(m.iwae),
+    iwaeTrain: summary(m.iwaeTrain),
     activeUnits: { active: m.latent.activeUnits, of: m.latent.dim },
     problem: null,
   };
