@@ -14,6 +14,7 @@ export interface EndToEnd {
   reportSeconds: number | null; // report.json: the stages' time
   tsneSeconds: number | null; // report.json: the t-SNE stage's share of it
   peakRssMb: number | null; // /usr/bin/time's maximum resident set size
+  tensorsByEpoch: number[]; // tf.memory().numTensors after each epoch, from the run's log.jsonl
   backend: string;
 }
 
@@ -42,6 +43,10 @@ export function endToEnd(what: string, config: string, set: string[], inspect?: 
   const reportDir = existsSync(reportRoot) ? join(reportRoot, readdirSync(reportRoot)[0]!) : null;
   const report = reportDir !== null && existsSync(join(reportDir, 'report.json')) ? (json(join(reportDir, 'report.json')) as { seconds: number; stages: { type: string; seconds: number }[] }) : null;
   const rss = /peak-rss-kb (\d+)/.exec(r.stderr)?.[1];
+  const tensorsByEpoch = readFileSync(join(runDir, 'log.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"numTensors"'))
+    .map((line) => (JSON.parse(line) as { numTensors: number }).numTensors);
   inspect?.(runDir, reportDir);
   rmSync(out, { recursive: true, force: true });
   return {
@@ -54,15 +59,22 @@ export function endToEnd(what: string, config: string, set: string[], inspect?: 
     reportSeconds: report?.seconds ?? null,
     tsneSeconds: report?.stages.find((st) => st.type === 'tsne')?.seconds ?? null,
     peakRssMb: rss === undefined ? null : Number(rss) / 1024,
+    tensorsByEpoch,
     backend: info.backend.name,
   };
+}
+
+/** "412 (flat over 10 epochs)" or every count where they move. */
+function tensorsText(counts: number[]): string {
+  if (counts.length === 0) return '-';
+  return counts.every((c) => c === counts[0]) ? `${counts[0]} (flat over ${counts.length} epochs)` : counts.join(', ');
 }
 
 export function endToEndRows(rows: EndToEnd[]): string[] {
   const s = (x: number | null, digits = 0) => (x === null ? '-' : x.toFixed(digits));
   return [
-    '| run | backend | whole command (s) | training (s) | samples/s | IWAE (K x images: s) | report (s) | of which t-SNE (s) | peak RSS (MB) |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.what} | ${r.backend} | ${s(r.wallSeconds, 1)} | ${s(r.trainSeconds, 1)} | ${s(r.samplesPerSecond)} | ${r.iwae === null ? '-' : `${r.iwae.samples} x ${r.iwae.images}: ${r.iwae.seconds.toFixed(1)}`} | ${s(r.reportSeconds, 1)} | ${s(r.tsneSeconds, 1)} | ${s(r.peakRssMb)} |`),
+    '| run | backend | whole command (s) | training (s) | samples/s | IWAE (K x images: s) | report (s) | of which t-SNE (s) | peak RSS (MB) | tensors after each epoch |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.what} | ${r.backend} | ${s(r.wallSeconds, 1)} | ${s(r.trainSeconds, 1)} | ${s(r.samplesPerSecond)} | ${r.iwae === null ? '-' : `${r.iwae.samples} x ${r.iwae.images}: ${r.iwae.seconds.toFixed(1)}`} | ${s(r.reportSeconds, 1)} | ${s(r.tsneSeconds, 1)} | ${s(r.peakRssMb)} | ${tensorsText(r.tensorsByEpoch)} |`),
   ];
 }

@@ -1,5 +1,6 @@
 // `npm run bench`: training-step throughput of the shipped model shapes, per backend, in one process, then
-// whole runs, the queue and the t-SNE rows; `npm run bench -- --only tsne` runs the t-SNE rows alone (~5 min).
+// the IWAE estimate at K = 1000, whole runs, the queue and the t-SNE rows; `npm run bench -- --only tsne`
+// runs the t-SNE rows alone (~5 min), `--only iwae` the IWAE rows alone (~6 min).
 // Figures are medians over timed steps after warm-up; compare the ratios, not the absolutes (shared machine).
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { nativeThreads } from '../src/backend/native/install.js';
 import { endToEnd, endToEndRows, type EndToEnd } from './end-to-end.js';
+import { iwaeBench, iwaeRows, type IwaeRow } from './iwae.js';
 import { queueBench, queueRows } from './queue.js';
 import { tsneBench, tsneRows, tsneSkipReason, type TsneBench } from './tsne.js';
 import { registerKernelFixes, restoreStockKernels } from '../src/backend/kernels/index.js';
@@ -80,7 +82,7 @@ function pytorchReference(): TorchReference | null {
   return { ...first, samplesPerSecond: best((t) => t.samplesPerSecond), ...(first.cudaSamplesPerSecond === undefined ? {} : { cudaSamplesPerSecond: best((t) => t.cudaSamplesPerSecond) }) };
 }
 
-const SECTIONS = ['tsne'] as const;
+const SECTIONS = ['tsne', 'iwae'] as const;
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
 if (only !== null && !(SECTIONS as readonly (string | undefined)[]).includes(only)) {
@@ -105,7 +107,16 @@ async function gpuBackend(b: 'webgpu' | 'tensorflow-gpu'): Promise<{ ok: true } 
     return { ok: false, reason: (err as Error).message.replace(/^backend '[^']+' cannot be used: /, '') };
   }
 }
+/** The IWAE rows, on native where it loads (the backend evaluations use), else wasm. */
+async function iwaeSection(): Promise<IwaeRow[]> {
+  const backend = (await selectBackend('auto')).name === 'native' ? 'native' : 'wasm';
+  await selectBackend(backend);
+  const pick = (name: string) => ({ name, spec: cases.find((c) => c.name === name)!.spec });
+  return iwaeBench([pick('MLP 784-256-2 VAE'), pick('conv VAE with BatchNorm, z=2')], backend, (line) => process.stderr.write(`${line}\n`));
+}
+
 let torch: ReturnType<typeof pytorchReference> = null;
+let iwae: IwaeRow[] = [];
 let runs: EndToEnd[] = [];
 let queue: Awaited<ReturnType<typeof queueBench>> | null = null;
 if (only === null) {
@@ -134,6 +145,7 @@ if (only === null) {
     }
   }
   torch = pytorchReference();
+  iwae = await iwaeSection();
   process.stderr.write('end to end: configs/beta4.yaml, then a conv CVAE on 3,000 images (a few minutes)\n');
   runs = [
     endToEnd('beta4 (MLP 784-256-10, 10 epochs, full MNIST)', 'configs/beta4.yaml', []),
@@ -162,16 +174,19 @@ if (only === null) {
     const cuda = torch?.cudaSamplesPerSecond?.[c.name];
     if (cuda !== undefined) rows.push(`| ${c.name} | ${c.batch} | PyTorch ${torch!.torch} CUDA on ${torch!.cuda} | ${cuda.toFixed(0)} | ${(cuda / wasm).toFixed(2)}x | ${ref === undefined ? '-' : `${(cuda / ref).toFixed(2)}x`} |`);
   }
-  process.stdout.write(`${rows.join('\n')}\n\n${endToEndRows(runs).join('\n')}\n${queue === null ? '' : `\n${queueRows(queue).join('\n')}\n`}\n`);
+  process.stdout.write(`${rows.join('\n')}\n\n${iwaeRows(iwae).join('\n')}\n\n${endToEndRows(runs).join('\n')}\n${queue === null ? '' : `\n${queueRows(queue).join('\n')}\n`}\n`);
+} else if (only === 'iwae') {
+  iwae = await iwaeSection();
+  process.stdout.write(`${iwaeRows(iwae).join('\n')}\n`);
 }
 let tsne: TsneBench | null = null;
-const skip = tsneSkipReason();
+const skip = only === 'iwae' ? null : tsneSkipReason();
 if (skip !== null) process.stderr.write(`${skip}\n`);
-else {
+else if (only !== 'iwae') {
   tsne = await tsneBench((line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`${tsneRows(tsne).join('\n')}\n`);
 }
 // one JSON file per run, so runs can be compared later (bench/results/ is not committed)
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(join('bench', 'results'), { recursive: true });
-writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, endToEnd: runs, queue, tsne }, null, 2) + '\n');
+writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, iwae, endToEnd: runs, queue, tsne }, null, 2) + '\n');

@@ -104,9 +104,10 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   await saveAt(s, { epoch: epoch + 1, step: 0, sums: zeroSums(), trainSeconds: trained });
   if (endsStage(config.train, epoch)) snapshotCheckpoint(s.ckpt, `${s.ckpt}-stage-${stageOf(epoch)}`); // the paper's training_state{i}
   updateRunInfo(s.runDir, progressInfo(s, epoch + 1, trained));
-  options.onProgress?.({ type: 'epoch', metrics, numTensors: tf.memory().numTensors });
+  const { numTensors } = tf.memory();
+  options.onProgress?.({ type: 'epoch', metrics, numTensors });
   s.log.info(
-    { metrics },
+    { metrics, numTensors }, // in the log, not metrics.jsonl: a leak shows as a count that grows epoch by epoch
     `epoch ${epoch + 1}/${epochs}: train loss ${metrics.train.loss.toFixed(2)}${klScheduleText(metrics, config.loss, spec.latentDim)}, test -ELBO ${test.negElbo.toFixed(2)} (recon ${test.recon.toFixed(2)}, KL ${test.kl.toFixed(2)}) nats/image, ${metrics.samplesPerSecond.toFixed(0)} samples/s`,
   );
   return metrics;
