@@ -26,6 +26,7 @@ napi_value BatchNormTrainGrad(napi_env, napi_callback_info);
 napi_value ReluGrad(napi_env, napi_callback_info);
 napi_value ResizeNearest(napi_env, napi_callback_info);
 napi_value AddRows(napi_env, napi_callback_info);
+napi_value BiasReluGrad(napi_env, napi_callback_info);
 }  // namespace vaelab
 
 static napi_value Init(napi_env env, napi_value exports) {
@@ -53,6 +54,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"reluGrad", nullptr, vaelab::ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"resizeNearest", nullptr, vaelab::ResizeNearest, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addRows", nullptr, vaelab::AddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasReluGrad", nullptr, vaelab::BiasReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns);
   return exports;

@@ -159,3 +159,39 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
 }
 
 }  // namespace vaelab
+
+namespace vaelab {
+
+/**
+ * biasReluGrad(dy, y, rows, cols, dx, dbias): the backward pass of a layer's bias and ReLU in one pass over
+ * y = relu(. + bias): dx = dy * step(y) as reluGrad computes it, and dbias[j] = sum over rows of dx[r, j]
+ * accumulated in double as sumRows does (tfjs's separate ReluGrad and Sum: two passes, the same bits).
+ */
+napi_value BiasReluGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a = args(env, info, 6);
+    const int64_t rows = int_arg(a, 2, "rows", 1), cols = int_arg(a, 3, "cols", 1);
+    const float* dy = floats_arg(a, 0, "dy", rows * cols);
+    const float* y = floats_arg(a, 1, "y", rows * cols);
+    float* dx = floats_arg(a, 4, "dx", rows * cols);
+    float* dbias = floats_arg(a, 5, "dbias", cols);
+    std::vector<double> acc(static_cast<size_t>(cols), 0.0);
+    double* sums = acc.data();
+    for (int64_t r = 0; r < rows; r++) {
+      const float* dr = dy + r * cols;
+      const float* yr = y + r * cols;
+      float* out = dx + r * cols;
+      for (int64_t j = 0; j < cols; j++) {
+        const float v = yr[j];
+        const float step = v > 0.0f ? 1.0f : 0.0f;
+        const float d = dr[j] * (v != v ? v : step);
+        out[j] = d;
+        sums[j] += d;
+      }
+    }
+    for (int64_t j = 0; j < cols; j++) dbias[j] = static_cast<float>(sums[j]);
+    return undefined(env);
+  });
+}
+
+}  // namespace vaelab

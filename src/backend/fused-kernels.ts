@@ -12,12 +12,20 @@ import * as tf from '@tensorflow/tfjs';
  * BatchNormTrainGrad: inputs {dy, x, scale, mean, variance}, attrs {epsilon} -> [dx, dscale, doffset],
  *   through the statistics too.
  * ReluGrad: inputs {dy, x} -> dy where x > 0, else 0.
+ * BiasReluGrad: inputs {dy, y [..., C]} (y a layer's relu(. + bias)) -> [dx, dbias [C]]: dx = ReluGrad(dy, y),
+ *   dbias its sum over every axis but the last.
+ * ConvBiasRelu: inputs {x [N, H, W, Ci], filter [fh, fw, Ci, C], bias [C]}, Conv2D's attrs -> relu(conv + bias),
+ *   NHWC, dilations 1 (FusedConv2D's arithmetic, under a name whose gradient src/models/fused-layers.ts registers).
+ * DenseBiasRelu: inputs {x [N, K], kernel [K, C], bias [C]} -> relu(x kernel + bias) (likewise _FusedMatMul's).
  */
 export const BERNOULLI_NLL = 'VaelabBernoulliNll';
 export const BERNOULLI_NLL_GRAD = 'VaelabBernoulliNllGrad';
 export const BATCH_NORM_TRAIN = 'VaelabBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'VaelabBatchNormTrainGrad';
 export const RELU_GRAD = 'VaelabReluGrad';
+export const BIAS_RELU_GRAD = 'VaelabBiasReluGrad';
+export const CONV_BIAS_RELU = 'VaelabConvBiasRelu';
+export const DENSE_BIAS_RELU = 'VaelabDenseBiasRelu';
 
 /** Whether the active backend has kernel `name` registered. */
 export function hasKernel(name: string): boolean {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNorm } from './batch-norm.js';
+import { Conv, Dense } from './fused-layers.js';
 
 /**
  * Shared building blocks. Every weight initializer is seeded from (model seed, layer name) so the same
@@ -33,11 +34,11 @@ export class LayerFactory {
   }
 
   dense(name: string, units: number, activation: 'relu' | 'tanh' | 'linear' = 'linear'): tf.layers.Layer {
-    return tf.layers.dense({ name, units, activation, kernelInitializer: this.init(name) });
+    return new Dense({ name, units, activation, kernelInitializer: this.init(name) });
   }
 
   conv(name: string, filters: number, activation: 'relu' | 'linear' = 'relu'): tf.layers.Layer {
-    return tf.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation, kernelInitializer: this.init(name) });
+    return new Conv({ name, filters, kernelSize: 3, padding: 'same', activation, kernelInitializer: this.init(name) });
   }
 
   /** PyTorch's defaults (momentum 0.1 in its convention, eps 1e-5), which the reference posts train with. */

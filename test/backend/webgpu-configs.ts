@@ -27,7 +27,8 @@ function sliced(file: string, backend: Config['backend']): Config {
     ...first,
     backend,
     sweep: null,
-    data: { ...first.data, trainLimit: Math.min(2000, MAX_STEPS_PER_EPOCH * first.train.batchSize), testLimit: 500 },
+    // images held out (the iwae-paper presets' last 400) come off the slice: the steps stay 16
+    data: { ...first.data, trainLimit: Math.min(2000, MAX_STEPS_PER_EPOCH * first.train.batchSize) + first.data.heldOut, testLimit: 500 },
     // the iwae-paper schedule counts its own epochs (3^(i-1) per stage): 2 epochs at its first rate
     train: { ...first.train, epochs: 2, schedule: { type: 'constant', stages: null } },
     eval: { ...first.eval, iwaeImages: 0 },

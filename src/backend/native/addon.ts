@@ -32,6 +32,7 @@ export interface NativeAddon {
   reluGrad?(dy: Float32Array, x: Float32Array, n: number, dx: Float32Array): void;
   resizeNearest?(x: Float32Array, rows: Float32Array, cols: Float32Array, y: Float32Array, ...shape: number[]): void;
   addRows?(a: Float32Array, rows: number, cols: number, b: Float32Array, out: Float32Array): void;
+  biasReluGrad?(dy: Float32Array, y: Float32Array, rows: number, cols: number, dx: Float32Array, dbias: Float32Array): void;
 }
 
 export const BUILD_HINT = 'apt-get install libopenblas-pthread-dev libdnnl-dev && npm rebuild vaelab-native';

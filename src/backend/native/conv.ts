@@ -83,6 +83,12 @@ export function nativeFusedConv2d(addon: NativeAddon, original: tf.KernelConfig 
   };
 }
 
+/** ConvBiasRelu (src/backend/fused-kernels.ts): FusedConv2D with a bias and ReLU. */
+export function nativeConvBiasRelu(addon: NativeAddon): tf.KernelFunc {
+  const fused = nativeFusedConv2d(addon, undefined);
+  return (args) => fused({ ...args, attrs: { ...args.attrs, dilations: [1, 1], activation: 'relu' } });
+}
+
 function convInfo({ inputs, attrs }: Parameters<tf.KernelFunc>[0]): Info {
   const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;

@@ -72,3 +72,9 @@ export function nativeFusedMatMul(addon: NativeAddon, original: tf.KernelConfig 
     return out;
   };
 }
+
+/** DenseBiasRelu (src/backend/fused-kernels.ts): _FusedMatMul of x and kernel with a bias and ReLU. */
+export function nativeDenseBiasRelu(addon: NativeAddon): tf.KernelFunc {
+  const fused = nativeFusedMatMul(addon, undefined);
+  return ({ inputs, backend }) => fused({ inputs: { a: inputs.x!, b: inputs.kernel!, bias: inputs.bias! }, backend, attrs: { transposeA: false, transposeB: false, activation: 'relu' } });
+}

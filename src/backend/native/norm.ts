@@ -64,3 +64,18 @@ export function nativeReluGrad(addon: NativeAddon): tf.KernelFunc {
     return dx;
   };
 }
+
+/** A layer's bias and ReLU backward in one pass: [dx, dbias] (tfjs's ReluGrad and Sum: two). */
+export function nativeBiasReluGrad(addon: NativeAddon): tf.KernelFunc {
+  return (args) => {
+    const { dy, y } = args.inputs as Record<'dy' | 'y', tf.TensorInfo>;
+    const cols = y.shape.at(-1);
+    if (dy.dtype !== 'float32' || y.dtype !== 'float32' || !tf.util.arraysEqual(dy.shape, y.shape) || y.shape.length < 2 || cols === undefined || cols === 0) {
+      throw new Error(`BiasReluGrad: expected float32 dy and y [..., C] of one shape, found ${JSON.stringify(dy.shape)} (${dy.dtype}) and ${JSON.stringify(y.shape)} (${y.dtype})`);
+    }
+    const wasm = asWasm(args.backend);
+    const [dx, dbias] = [wasm.makeOutput(y.shape, 'float32'), wasm.makeOutput([cols], 'float32')];
+    addon.biasReluGrad!(heapFloats(wasm, dy), heapFloats(wasm, y), tf.util.sizeFromShape(y.shape) / cols, cols, heapFloats(wasm, dx), heapFloats(wasm, dbias));
+    return [dx, dbias];
+  };
+}
