@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
  * ConvBiasRelu: inputs {x [N, H, W, Ci], filter [fh, fw, Ci, C], bias [C]}, Conv2D's attrs -> relu(conv + bias),
  *   NHWC, dilations 1 (FusedConv2D's arithmetic, under a name whose gradient src/models/fused-layers.ts registers).
  * DenseBiasRelu: inputs {x [N, K], kernel [K, C], bias [C]} -> relu(x kernel + bias) (likewise _FusedMatMul's).
+ * DenseBias: the same inputs -> x kernel + bias, a linear layer (tfjs's own fuses it, in reshapes and a customGrad).
  */
 export const BERNOULLI_NLL = 'VaelabBernoulliNll';
 export const BERNOULLI_NLL_GRAD = 'VaelabBernoulliNllGrad';
@@ -26,6 +27,7 @@ export const RELU_GRAD = 'VaelabReluGrad';
 export const BIAS_RELU_GRAD = 'VaelabBiasReluGrad';
 export const CONV_BIAS_RELU = 'VaelabConvBiasRelu';
 export const DENSE_BIAS_RELU = 'VaelabDenseBiasRelu';
+export const DENSE_BIAS = 'VaelabDenseBias';
 
 /** Whether the active backend has kernel `name` registered. */
 export function hasKernel(name: string): boolean {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BIAS_RELU_GRAD, CONV_BIAS_RELU, DENSE_BIAS_RELU, hasKernel } from '../backend/fused-kernels.js';
+import { BIAS_RELU_GRAD, CONV_BIAS_RELU, DENSE_BIAS, DENSE_BIAS_RELU, hasKernel } from '../backend/fused-kernels.js';
 
 /*
  * tfjs fuses a layer's product, bias and ReLU into one kernel only where no gradient is taken: in training a
@@ -33,9 +33,9 @@ type LayerClass<A> = (new (args: A) => tf.layers.Layer) & { fromConfig: tf.seria
 const StockConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as LayerClass<ConvArgs>;
 const StockDense = tf.layers.dense({ units: 1 }).constructor as LayerClass<DenseArgs>;
 
-/** Whether a training call of this layer can take the fused path. */
-function fusable(f: LayerFields, x: tf.Tensor, training: boolean | undefined, kernel: string): f is LayerFields & { bias: { read(): tf.Tensor } } {
-  return training === true && f.useBias && f.bias !== null && f.activation.getClassName() === 'relu' && x.dtype === 'float32' && hasKernel(BIAS_RELU_GRAD) && hasKernel(kernel);
+/** Whether a training call of this layer can take the fused path (`activation`: the ones it takes). */
+function fusable(f: LayerFields, x: tf.Tensor, training: boolean | undefined, kernel: string, activations = ['relu']): f is LayerFields & { bias: { read(): tf.Tensor } } {
+  return training === true && f.useBias && f.bias !== null && activations.includes(f.activation.getClassName()) && x.dtype === 'float32' && hasKernel(BIAS_RELU_GRAD) && hasKernel(kernel);
 }
 
 /*
@@ -68,7 +68,19 @@ tf.registerGradient(
     'filter',
   ),
 );
-tf.registerGradient(biasReluGradient(DENSE_BIAS_RELU, (dz, x, w) => ({ x: () => tf.matMul(dz, w, false, true), w: () => tf.matMul(x, dz, true, false) }), 'kernel'));
+const denseProduct = (dz: tf.Tensor, x: tf.Tensor, w: tf.Tensor) => ({ x: () => tf.matMul(dz, w, false, true), w: () => tf.matMul(x, dz, true, false) });
+tf.registerGradient(biasReluGradient(DENSE_BIAS_RELU, denseProduct, 'kernel'));
+// a linear layer: its output's gradient is dy itself, the bias's its sum over the rows (tfjs's Sum, as its own)
+tf.registerGradient({
+  kernelName: DENSE_BIAS,
+  inputsToSave: ['x', 'kernel'],
+  gradFunc: (dy, saved) => {
+    const [x, w] = saved as [tf.Tensor, tf.Tensor];
+    const dz = Array.isArray(dy) ? dy[0]! : dy;
+    const { x: dx, w: dw } = denseProduct(dz, x, w);
+    return { x: dx, kernel: dw, bias: () => tf.sum(dz, 0) };
+  },
+});
 
 /** tfjs-layers' Conv2D, trained on the fused kernels where the backend has them (see above). */
 export class Conv extends StockConv2D {
@@ -91,8 +103,9 @@ export class Dense extends StockDense {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const f = this as unknown as LayerFields;
-    if (x.rank !== 2 || !fusable(f, x, kwargs.training, DENSE_BIAS_RELU)) return super.call(inputs, kwargs);
-    return tf.engine().runKernel(DENSE_BIAS_RELU, { x, kernel: f.kernel.read(), bias: f.bias.read() }) as tf.Tensor;
+    if (x.rank !== 2 || !fusable(f, x, kwargs.training, DENSE_BIAS, ['relu', 'linear'])) return super.call(inputs, kwargs);
+    const kernel = f.activation.getClassName() === 'relu' ? DENSE_BIAS_RELU : DENSE_BIAS;
+    return tf.engine().runKernel(kernel, { x, kernel: f.kernel.read(), bias: f.bias.read() }) as tf.Tensor;
   }
 }
 

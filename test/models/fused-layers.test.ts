@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIAS_RELU_GRAD } from '../../src/backend/fused-kernels.js';
+import { BIAS_RELU_GRAD, DENSE_BIAS } from '../../src/backend/fused-kernels.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
 import type { VaeSpec } from '../../src/models/types.js';
 import { lossAndGradients, trainableVariables } from '../../src/train/step.js';
@@ -55,7 +55,7 @@ async function stockStep(spec: VaeSpec): Promise<Step> {
   }
 }
 
-describe.skipIf(skip)('ReLU conv and dense layers trained on the fused kernels (native)', () => {
+describe.skipIf(skip)('ReLU conv and dense layers, and linear dense ones, trained on the fused kernels (native)', () => {
   afterAll(async () => use('wasm'));
 
   for (const [name, spec] of Object.entries(SPECS)) {
@@ -73,6 +73,9 @@ describe.skipIf(skip)('ReLU conv and dense layers trained on the fused kernels (
       expect(count(fused, 'Relu')).toBe(0);
       expect(count(fused, 'VaelabReluGrad')).toBe(0);
       expect(count(fused, BIAS_RELU_GRAD)).toBe(reluLayers);
+      // and the linear dense layers (the encoder's mean and log-variance at least) run as one kernel, not tfjs's fused op
+      expect(count(fused, DENSE_BIAS)).toBeGreaterThanOrEqual(2);
+      expect(count(fused, '_FusedMatMul')).toBe(0);
       expect(fused.kernels.length).toBeLessThan(stock.kernels.length - 2 * reluLayers);
     });
   }

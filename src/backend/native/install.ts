@@ -4,10 +4,10 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeConvBiasRelu, nativeFusedConv2d } from './conv.js';
 import { nativeMaxPoolGrad, nativeResizeNearest, nativeResizeNearestGrad } from './pool.js';
 import { nativeAdd, nativeBatchNorm, nativeReduce } from './reduce.js';
-import { nativeBatchMatMul, nativeDenseBiasRelu, nativeFusedMatMul } from './matmul.js';
+import { nativeBatchMatMul, nativeDenseBias, nativeFusedMatMul } from './matmul.js';
 import { nativeBernoulliNll, nativeBernoulliNllGrad, nativeTanh } from './likelihood.js';
 import { nativeBatchNormTrain, nativeBatchNormTrainGrad, nativeBiasReluGrad, nativeReluGrad } from './norm.js';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, BERNOULLI_NLL, BERNOULLI_NLL_GRAD, BIAS_RELU_GRAD, CONV_BIAS_RELU, DENSE_BIAS_RELU, RELU_GRAD } from '../fused-kernels.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, BERNOULLI_NLL, BERNOULLI_NLL_GRAD, BIAS_RELU_GRAD, CONV_BIAS_RELU, DENSE_BIAS, DENSE_BIAS_RELU, RELU_GRAD } from '../fused-kernels.js';
 
 /**
  * The native backend is tfjs's wasm backend with its heavy kernels swapped for the addon's: tensors stay
@@ -41,7 +41,8 @@ const OPTIONAL: Record<string, [keyof NativeAddon, Factory]> = {
   [BIAS_RELU_GRAD]: ['biasReluGrad', (addon) => nativeBiasReluGrad(addon)],
   // registered with it: a layer takes the fused path only where BiasReluGrad is there
   [CONV_BIAS_RELU]: ['biasReluGrad', nativeConvBiasRelu],
-  [DENSE_BIAS_RELU]: ['biasReluGrad', nativeDenseBiasRelu],
+  [DENSE_BIAS_RELU]: ['biasReluGrad', (addon) => nativeDenseBias(addon, 'relu')],
+  [DENSE_BIAS]: ['biasReluGrad', (addon) => nativeDenseBias(addon, 'linear')],
   ResizeNearestNeighbor: ['resizeNearest', nativeResizeNearest],
   Add: ['addRows', nativeAdd],
 };

@@ -73,8 +73,8 @@ export function nativeFusedMatMul(addon: NativeAddon, original: tf.KernelConfig 
   };
 }
 
-/** DenseBiasRelu (src/backend/fused-kernels.ts): _FusedMatMul of x and kernel with a bias and ReLU. */
-export function nativeDenseBiasRelu(addon: NativeAddon): tf.KernelFunc {
+/** DenseBiasRelu and DenseBias (src/backend/fused-kernels.ts): _FusedMatMul of x and kernel with a bias, and ReLU or none. */
+export function nativeDenseBias(addon: NativeAddon, activation: 'relu' | 'linear'): tf.KernelFunc {
   const fused = nativeFusedMatMul(addon, undefined);
-  return ({ inputs, backend }) => fused({ inputs: { a: inputs.x!, b: inputs.kernel!, bias: inputs.bias! }, backend, attrs: { transposeA: false, transposeB: false, activation: 'relu' } });
+  return ({ inputs, backend }) => fused({ inputs: { a: inputs.x!, b: inputs.kernel!, bias: inputs.bias! }, backend, attrs: { transposeA: false, transposeB: false, activation } });
 }
