@@ -33,10 +33,18 @@ type LayerClass<A> = (new (args: A) => tf.layers.Layer) & { fromConfig: tf.seria
 const StockConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as LayerClass<ConvArgs>;
 const StockDense = tf.layers.dense({ units: 1 }).constructor as LayerClass<DenseArgs>;
 
-/** Whether a training call of this layer can take the fused path (`activation`: the ones it takes). */
-function fusable(f: LayerFields, x: tf.Tensor, training: boolean | undefined, kernel: string, activations = ['relu']): f is LayerFields & { bias: { read(): tf.Tensor } } {
-  return training === true && f.useBias && f.bias !== null && activations.includes(f.activation.getClassName()) && x.dtype === 'float32' && hasKernel(BIAS_RELU_GRAD) && hasKernel(kernel);
+/**
+ * The fused kernel a training call of this layer runs, chosen by its activation from `byActivation`, with its
+ * bias; null where tfjs's own code runs (no such kernel on this backend, no bias, inference, not float32).
+ */
+function fusedKernel(f: LayerFields, x: tf.Tensor, training: boolean | undefined, byActivation: Record<string, string>): { kernel: string; bias: { read(): tf.Tensor } } | null {
+  const kernel = byActivation[f.activation.getClassName()];
+  if (training !== true || !f.useBias || f.bias === null || kernel === undefined || x.dtype !== 'float32') return null;
+  return hasKernel(BIAS_RELU_GRAD) && hasKernel(kernel) ? { kernel, bias: f.bias } : null;
 }
+
+/** The one gradient of a kernel with one output. */
+const single = (dy: tf.Tensor | tf.Tensor[]) => (Array.isArray(dy) ? dy[0]! : dy);
 
 /*
  * The fused kernels' gradients: one BiasReluGrad pass for the output's gradient dz and the bias's, then the
@@ -51,7 +59,7 @@ function biasReluGradient(kernelName: string, product: (dz: tf.Tensor, x: tf.Ten
     gradFunc: (dy, saved, attrs) => {
       const [x, w, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
       // outside the per-input scopes, so each of them can read it; the backward pass's scope disposes it
-      const [dz, db] = tf.engine().runKernel(BIAS_RELU_GRAD, { dy: Array.isArray(dy) ? dy[0]! : dy, y }) as [tf.Tensor, tf.Tensor];
+      const [dz, db] = tf.engine().runKernel(BIAS_RELU_GRAD, { dy: single(dy), y }) as [tf.Tensor, tf.Tensor];
       const grads = product(dz, x, w, attrs);
       return { x: grads.x, [weightName]: grads.w, bias: () => db };
     },
@@ -76,7 +84,7 @@ tf.registerGradient({
   inputsToSave: ['x', 'kernel'],
   gradFunc: (dy, saved) => {
     const [x, w] = saved as [tf.Tensor, tf.Tensor];
-    const dz = Array.isArray(dy) ? dy[0]! : dy;
+    const dz = single(dy);
     const { x: dx, w: dw } = denseProduct(dz, x, w);
     return { x: dx, kernel: dw, bias: () => tf.sum(dz, 0) };
   },
@@ -91,8 +99,9 @@ export class Conv extends StockConv2D {
     const f = this as unknown as ConvFields;
     const dilations = typeof f.dilationRate === 'number' ? [f.dilationRate, f.dilationRate] : f.dilationRate;
     const plain = f.rank === 2 && x.rank === 4 && f.dataFormat === 'channelsLast' && (f.padding === 'same' || f.padding === 'valid') && dilations.every((d) => d === 1);
-    if (!plain || !fusable(f, x, kwargs.training, CONV_BIAS_RELU)) return super.call(inputs, kwargs);
-    return tf.engine().runKernel(CONV_BIAS_RELU, { x, filter: f.kernel.read(), bias: f.bias.read() }, { strides: f.strides, pad: f.padding, dataFormat: 'NHWC', dilations: [1, 1] }) as tf.Tensor;
+    const fused = plain ? fusedKernel(f, x, kwargs.training, { relu: CONV_BIAS_RELU }) : null;
+    if (fused === null) return super.call(inputs, kwargs);
+    return tf.engine().runKernel(fused.kernel, { x, filter: f.kernel.read(), bias: fused.bias.read() }, { strides: f.strides, pad: f.padding, dataFormat: 'NHWC', dilations: [1, 1] }) as tf.Tensor;
   }
 }
 
@@ -103,9 +112,9 @@ export class Dense extends StockDense {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const f = this as unknown as LayerFields;
-    if (x.rank !== 2 || !fusable(f, x, kwargs.training, DENSE_BIAS, ['relu', 'linear'])) return super.call(inputs, kwargs);
-    const kernel = f.activation.getClassName() === 'relu' ? DENSE_BIAS_RELU : DENSE_BIAS;
-    return tf.engine().runKernel(kernel, { x, kernel: f.kernel.read(), bias: f.bias.read() }) as tf.Tensor;
+    const fused = x.rank === 2 ? fusedKernel(f, x, kwargs.training, { relu: DENSE_BIAS_RELU, linear: DENSE_BIAS }) : null;
+    if (fused === null) return super.call(inputs, kwargs);
+    return tf.engine().runKernel(fused.kernel, { x, kernel: f.kernel.read(), bias: fused.bias.read() }) as tf.Tensor;
   }
 }
 
