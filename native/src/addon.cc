@@ -27,6 +27,7 @@ napi_value ReluGrad(napi_env, napi_callback_info);
 napi_value ResizeNearest(napi_env, napi_callback_info);
 napi_value AddRows(napi_env, napi_callback_info);
 napi_value BiasReluGrad(napi_env, napi_callback_info);
+napi_value MlpElbo(napi_env, napi_callback_info);
 }  // namespace vaelab
 
 static napi_value Init(napi_env env, napi_value exports) {
@@ -55,6 +56,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"resizeNearest", nullptr, vaelab::ResizeNearest, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addRows", nullptr, vaelab::AddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasReluGrad", nullptr, vaelab::BiasReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mlpElbo", nullptr, vaelab::MlpElbo, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns);
   return exports;

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vaelab {
 
@@ -63,6 +65,49 @@ inline float* floats_arg(const Args& a, size_t i, const char* name, int64_t need
     throw ArgError{std::string(name) + ": holds " + std::to_string(length) + " values, needs " + std::to_string(needed)};
   }
   return static_cast<float*>(data);
+}
+
+/** A JavaScript array argument of Float32Arrays: each one's data and length (their memory stays the caller's). */
+inline std::vector<std::pair<float*, size_t>> float_arrays_arg(const Args& a, size_t i, const char* name) {
+  bool is_array = false;
+  napi_is_array(a.env, a.values[i], &is_array);
+  if (!is_array) throw ArgError{std::string(name) + ": expected an array of Float32Arrays"};
+  uint32_t n;
+  check(a.env, napi_get_array_length(a.env, a.values[i], &n), "array_length");
+  std::vector<std::pair<float*, size_t>> out;
+  for (uint32_t k = 0; k < n; k++) {
+    napi_value item;
+    check(a.env, napi_get_element(a.env, a.values[i], k, &item), "get_element");
+    bool is_typed = false;
+    napi_is_typedarray(a.env, item, &is_typed);
+    napi_typedarray_type type = napi_int8_array;
+    size_t length = 0;
+    void* data = nullptr;
+    if (is_typed) check(a.env, napi_get_typedarray_info(a.env, item, &type, &length, &data, nullptr, nullptr), "typedarray_info");
+    if (!is_typed || type != napi_float32_array) throw ArgError{std::string(name) + "[" + std::to_string(k) + "]: expected a Float32Array"};
+    out.emplace_back(static_cast<float*>(data), length);
+  }
+  return out;
+}
+
+/** A JavaScript array argument of whole numbers >= min. */
+inline std::vector<int64_t> ints_arg(const Args& a, size_t i, const char* name, int64_t min = 0) {
+  bool is_array = false;
+  napi_is_array(a.env, a.values[i], &is_array);
+  if (!is_array) throw ArgError{std::string(name) + ": expected an array of whole numbers"};
+  uint32_t n;
+  check(a.env, napi_get_array_length(a.env, a.values[i], &n), "array_length");
+  std::vector<int64_t> out;
+  for (uint32_t k = 0; k < n; k++) {
+    napi_value item;
+    double v;
+    check(a.env, napi_get_element(a.env, a.values[i], k, &item), "get_element");
+    if (napi_get_value_double(a.env, item, &v) != napi_ok || v != static_cast<double>(static_cast<int64_t>(v)) || v < static_cast<double>(min) || v > 2147483647.0) {
+      throw ArgError{std::string(name) + "[" + std::to_string(k) + "]: expected a whole number >= " + std::to_string(min)};
+    }
+    out.push_back(static_cast<int64_t>(v));
+  }
+  return out;
 }
 
 /** Wraps a C++ function body: an ArgError (or any std::exception) becomes a thrown JavaScript Error. */

@@ -2,6 +2,7 @@
 // itself; and the Adam update.
 #include <cmath>
 #include <vector>
+#include "clones.h"
 #include "napi-util.h"
 
 namespace vaelab {
@@ -37,6 +38,29 @@ struct AdamArgs {
   const float* g;
   double d[6];
 };
+
+VAELAB_CLONES
+void adam_loop(int64_t n, float* value, float* m, float* v, const float* g, float neg_lr, float b1, float b2, float one_b1, float one_b2, float eps, float c1, float c2) {
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * one_b1;
+    const float vi = v[i] * b2 + (gi * gi) * one_b2;
+    m[i] = mi;
+    v[i] = vi;
+    const float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
+    value[i] = step * neg_lr + value[i];
+  }
+}
+
+VAELAB_CLONES
+void iwae_adam_loop(int64_t n, float* value, float* m, float* v, const float* g, float alpha, float b1, float b2, float one_b1, float one_b2, float eps) {
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i], mi = m[i], vi = v[i];
+    value[i] = value[i] - (mi / (std::sqrt(vi) + eps)) * alpha;
+    m[i] = mi * b1 + gi * one_b1;
+    v[i] = vi * b2 + (gi * gi) * one_b2;
+  }
+}
 
 AdamArgs adam_args(napi_env env, napi_callback_info info, const char* const* names, int count) {
   Args a = args(env, info, static_cast<size_t>(4 + count));
@@ -74,15 +98,7 @@ napi_value AdamStep(napi_env env, napi_callback_info info) {
     const float neg_lr = static_cast<float>(-d[0]), b1 = static_cast<float>(d[1]), b2 = static_cast<float>(d[2]);
     const float one_b1 = static_cast<float>(1 - d[1]), one_b2 = static_cast<float>(1 - d[2]), eps = static_cast<float>(d[3]);
     const float c1 = static_cast<float>(d[4]), c2 = static_cast<float>(d[5]);
-    for (int64_t i = 0; i < n; i++) {
-      const float gi = g[i];
-      const float mi = m[i] * b1 + gi * one_b1;
-      const float vi = v[i] * b2 + (gi * gi) * one_b2;
-      m[i] = mi;
-      v[i] = vi;
-      const float step = (mi / c1) / (std::sqrt(vi / c2) + eps);
-      value[i] = step * neg_lr + value[i];
-    }
+    adam_loop(n, value, m, v, g, neg_lr, b1, b2, one_b1, one_b2, eps, c1, c2);
     return undefined(env);
   });
 }
@@ -102,12 +118,7 @@ napi_value IwaeAdamStep(napi_env env, napi_callback_info info) {
     const double* d = a.d;
     const float alpha = static_cast<float>(d[0]), b1 = static_cast<float>(d[1]), b2 = static_cast<float>(d[2]);
     const float one_b1 = static_cast<float>(1 - d[1]), one_b2 = static_cast<float>(1 - d[2]), eps = static_cast<float>(d[3]);
-    for (int64_t i = 0; i < n; i++) {
-      const float gi = g[i], mi = m[i], vi = v[i];
-      value[i] = value[i] - (mi / (std::sqrt(vi) + eps)) * alpha;
-      m[i] = mi * b1 + gi * one_b1;
-      v[i] = vi * b2 + (gi * gi) * one_b2;
-    }
+    iwae_adam_loop(n, value, m, v, g, alpha, b1, b2, one_b1, one_b2, eps);
     return undefined(env);
   });
 }

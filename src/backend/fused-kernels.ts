@@ -18,6 +18,11 @@ import * as tf from '@tensorflow/tfjs';
  *   NHWC, dilations 1 (FusedConv2D's arithmetic, under a name whose gradient src/models/fused-layers.ts registers).
  * DenseBiasRelu: inputs {x [N, K], kernel [K, C], bias [C]} -> relu(x kernel + bias) (likewise _FusedMatMul's).
  * DenseBias: the same inputs -> x kernel + bias, a linear layer (tfjs's own fuses it, in reshapes and a customGrad).
+ * MlpElbo: inputs {x [B, P], y [B, C] (a cvae's one-hot labels; absent for a vae), eps [B, D], p0, p1, ... (an MLP's
+ *   weights, kernel then bias of each layer: the encoder's hidden layers, mu, logVar, the decoder's hidden layers,
+ *   logits)}, attrs MlpElboAttrs -> [value (the objective times gradScale), terms ([loss, recon, kl] batch means,
+ *   with free bits [.., klFloored, atFloor]), the gradient of value for each p]: a whole step of the one-sample
+ *   ELBO (src/train/step.ts) where tfjs would run ~120 kernels. No gradient of its own: it is one.
  */
 export const BERNOULLI_NLL = 'VaelabBernoulliNll';
 export const BERNOULLI_NLL_GRAD = 'VaelabBernoulliNllGrad';
@@ -28,6 +33,16 @@ export const BIAS_RELU_GRAD = 'VaelabBiasReluGrad';
 export const CONV_BIAS_RELU = 'VaelabConvBiasRelu';
 export const DENSE_BIAS_RELU = 'VaelabDenseBiasRelu';
 export const DENSE_BIAS = 'VaelabDenseBias';
+export const MLP_ELBO = 'VaelabMlpElbo';
+
+export interface MlpElboAttrs {
+  hidden: number[]; // the encoder's widths (the decoder's reversed)
+  activation: 'relu' | 'tanh';
+  beta: number;
+  reconstructionWeight: number;
+  freeBits: number | null;
+  gradScale: number; // 1, or the batch size with reduction sum
+}
 
 /** Whether the active backend has kernel `name` registered. */
 export function hasKernel(name: string): boolean {

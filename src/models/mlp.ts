@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
-import type { MlpSpec } from './types.js';
+import type { MlpSpec, Vae } from './types.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -35,4 +35,41 @@ export function setOutputBias(decoder: tf.LayersModel, bias: Float32Array): void
   const value = tf.tensor1d(bias);
   target.write(value);
   value.dispose();
+}
+
+/** An MLP VAE's dense layers as one fused step takes them: widths, activation, each layer's kernel and bias. */
+export interface MlpWeights {
+  hidden: number[];
+  activation: 'relu' | 'tanh';
+  weights: tf.Variable[]; // kernel then bias of enc_dense_1.., enc_mu, enc_logvar, dec_dense_1.., dec_logits
+}
+
+interface DenseFields {
+  useBias: boolean;
+  activation: { getClassName(): string };
+  kernel: { read(): tf.Tensor } | null;
+  bias: { read(): tf.Tensor } | null;
+}
+
+/**
+ * The weights of a one-stochastic-layer MLP in the order of its dense layers, or null for any other model
+ * (conv, two stochastic layers) or one whose layers are not as mlpEncoder and mlpDecoder build them.
+ */
+export function mlpWeights({ spec, encoder, decoder, intermediate }: Vae): MlpWeights | null {
+  if (spec.arch !== 'mlp' || intermediate !== null) return null;
+  const { hidden, activation } = spec;
+  const layers: [tf.LayersModel, string, string][] = [
+    ...hidden.map((_, i) => [encoder, `enc_dense_${i + 1}`, activation] as [tf.LayersModel, string, string]),
+    [encoder, 'enc_mu', 'linear'],
+    [encoder, 'enc_logvar', 'linear'],
+    ...hidden.map((_, i) => [decoder, `dec_dense_${i + 1}`, activation] as [tf.LayersModel, string, string]),
+    [decoder, 'dec_logits', 'linear'],
+  ];
+  const weights: tf.Variable[] = [];
+  for (const [model, name, expected] of layers) {
+    const layer = model.layers.find((l) => l.name === name) as unknown as DenseFields | undefined;
+    if (layer === undefined || !layer.useBias || layer.kernel === null || layer.bias === null || layer.activation.getClassName() !== expected) return null;
+    weights.push(layer.kernel.read() as tf.Variable, layer.bias.read() as tf.Variable);
+  }
+  return { hidden: [...hidden], activation, weights };
 }

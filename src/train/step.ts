@@ -8,6 +8,7 @@ import type { Vae } from '../models/types.js';
 import type { BatchTensors } from '../data/batch-tensors.js';
 import { bernoulliNll } from '../models/likelihood.js';
 import { elboObjective, stackTerms, type BatchObjective } from './loss.js';
+import { fusedElbo } from './fused-elbo.js';
 import { sampledTerms } from './sampled-loss.js';
 
 /** Batch means of one step's loss terms, read back from the device; klFloored and atFloor with free bits. */
@@ -43,7 +44,10 @@ export interface StepOptions {
  * The step's objective and its gradient for every variable, with the batch means of its terms (stackTerms).
  * With reduction sum the differentiated objective is the batch mean times the batch's images.
  */
-export function lossAndGradients(vae: Vae, variables: tf.Variable[], batch: BatchTensors, { weights, epsSeed, reduction = 'mean' }: StepOptions): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } {
+export function lossAndGradients(vae: Vae, variables: tf.Variable[], batch: BatchTensors, options: StepOptions): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } {
+  const fused = fusedElbo(vae, variables, batch, options);
+  if (fused !== null) return fused;
+  const { weights, epsSeed, reduction = 'mean' } = options;
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const sampled = weights.objective !== 'elbo' || weights.samples > 1 || vae.intermediate !== null;

@@ -33,6 +33,8 @@ export interface NativeAddon {
   resizeNearest?(x: Float32Array, rows: Float32Array, cols: Float32Array, y: Float32Array, ...shape: number[]): void;
   addRows?(a: Float32Array, rows: number, cols: number, b: Float32Array, out: Float32Array): void;
   biasReluGrad?(dy: Float32Array, y: Float32Array, rows: number, cols: number, dx: Float32Array, dbias: Float32Array): void;
+  /** native/src/mlp.cc: dims [B, P, C, D], activation 0 relu / 1 tanh, scalars [beta, reconstructionWeight, freeBits or NaN, gradScale]. */
+  mlpElbo?(x: Float32Array, y: Float32Array | null, eps: Float32Array, params: Float32Array[], grads: Float32Array[], terms: Float32Array, dims: number[], hidden: number[], activation: number, scalars: number[]): void;
 }
 
 export const BUILD_HINT = 'apt-get install libopenblas-pthread-dev libdnnl-dev && npm rebuild vaelab-native';

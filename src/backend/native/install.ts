@@ -6,8 +6,9 @@ import { nativeMaxPoolGrad, nativeResizeNearest, nativeResizeNearestGrad } from 
 import { nativeAdd, nativeBatchNorm, nativeReduce } from './reduce.js';
 import { nativeBatchMatMul, nativeDenseBias, nativeFusedMatMul } from './matmul.js';
 import { nativeBernoulliNll, nativeBernoulliNllGrad, nativeTanh } from './likelihood.js';
+import { nativeMlpElbo } from './mlp-elbo.js';
 import { nativeBatchNormTrain, nativeBatchNormTrainGrad, nativeBiasReluGrad, nativeReluGrad } from './norm.js';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, BERNOULLI_NLL, BERNOULLI_NLL_GRAD, BIAS_RELU_GRAD, CONV_BIAS_RELU, DENSE_BIAS, DENSE_BIAS_RELU, RELU_GRAD } from '../fused-kernels.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, BERNOULLI_NLL, BERNOULLI_NLL_GRAD, BIAS_RELU_GRAD, CONV_BIAS_RELU, DENSE_BIAS, DENSE_BIAS_RELU, MLP_ELBO, RELU_GRAD } from '../fused-kernels.js';
 
 /**
  * The native backend is tfjs's wasm backend with its heavy kernels swapped for the addon's: tensors stay
@@ -43,6 +44,7 @@ const OPTIONAL: Record<string, [keyof NativeAddon, Factory]> = {
   [CONV_BIAS_RELU]: ['biasReluGrad', nativeConvBiasRelu],
   [DENSE_BIAS_RELU]: ['biasReluGrad', (addon) => nativeDenseBias(addon, 'relu')],
   [DENSE_BIAS]: ['biasReluGrad', (addon) => nativeDenseBias(addon, 'linear')],
+  [MLP_ELBO]: ['mlpElbo', (addon) => nativeMlpElbo(addon)],
   ResizeNearestNeighbor: ['resizeNearest', nativeResizeNearest],
   Add: ['addRows', nativeAdd],
 };
