@@ -8,7 +8,7 @@ namespace vaelab {
 
 constexpr int64_t kParallelMacs = int64_t{1} << 26;  // ~0.3 ms on one thread
 
-/** Sets OpenBLAS's thread count for a product of `macs` multiply-adds: setThreads' count from parallel_macs on, else 1. */
-void threads_for(int64_t macs, int64_t parallel_macs = kParallelMacs);
+/** Sets OpenBLAS's thread count for a product of `macs` multiply-adds (setThreads' count, or 1). */
+void threads_for(int64_t macs);
 
 }  // namespace vaelab

@@ -12,8 +12,8 @@ int asked_threads = 1;  // setThreads'
 int current_threads = -1;
 }  // namespace
 
-void threads_for(int64_t macs, int64_t parallel_macs) {
-  const int want = macs >= parallel_macs ? asked_threads : 1;
+void threads_for(int64_t macs) {
+  const int want = macs >= kParallelMacs ? asked_threads : 1;
   if (want != current_threads) {
     openblas_set_num_threads(want);
     current_threads = want;

@@ -1,15 +1,14 @@
 // One training step's objective and gradients of an MLP VAE or CVAE in one call: the forward pass, the
 // one-sample ELBO (Bernoulli likelihood, closed-form KL, beta, reconstruction weight, free bits) and the
-// backward pass, on OpenBLAS products and the loops of poly-math.h. Through tfjs the same step is ~120
+// backward pass, on oneDNN's GEMM and the loops of poly-math.h. Through tfjs the same step is ~120
 // kernels (55 of them the engine's clones of tensors it saves for the backward pass), and their dispatch,
 // not the arithmetic, took most of a step at batch 128.
-#include <cblas.h>
+#include <dnnl.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
-#include "blas-threads.h"
 #include "clones.h"
 #include "likelihood.h"
 #include "napi-util.h"
@@ -38,16 +37,15 @@ struct Piece {
   bool accumulate;  // add to grad (a second layer reads the same input) instead of writing it
 };
 
-// Products in the step from 2^22 multiply-adds on use every thread: back to back, OpenBLAS's threads are still
-// awake for the next one, which they are not between tfjs kernels (kParallelMacs, 2^26). Measured on the MLP VAE
-// 784-256-2 at batch 128 (2 vCPUs, idle, separate processes in turn): a step of 4.7-5.2 ms with this, the same
-// with every product threaded, 5.6-6.3 ms with the per-kernel threshold.
-constexpr int64_t kStepParallelMacs = int64_t{1} << 22;
-
+// The products run on oneDNN's GEMM, on every thread (OMP_NUM_THREADS, set from VAELAB_THREADS): on the MLP VAE
+// 784-256-2 at batch 128 (2 vCPUs, idle, separate processes in turn) the step took 3.1-3.7 ms with it against
+// 3.4-4.6 ms on OpenBLAS with both threads from 2^22 multiply-adds, and 5.6-6.3 ms with OpenBLAS's per-kernel
+// threshold (kParallelMacs). With no OpenBLAS call in the step, OpenBLAS's threads do not spin beside oneDNN's.
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
-  threads_for(m * n * k, kStepParallelMacs);
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+  if (dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) != dnnl_success) {
+    throw ArgError{"oneDNN's sgemm failed on a " + std::to_string(m) + "x" + std::to_string(k) + " by " + std::to_string(k) + "x" + std::to_string(n) + " product"};
+  }
 }
 
 VAELAB_CLONES
