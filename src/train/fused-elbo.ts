@@ -3,7 +3,8 @@ import { hasKernel, MLP_ELBO, type MlpElboAttrs } from '../backend/fused-kernels
 import type { BatchTensors } from '../data/batch-tensors.js';
 import { mlpWeights } from '../models/mlp.js';
 import type { Vae } from '../models/types.js';
-import type { StepOptions } from './step.js';
+import type { StepLoss } from '../config/kl-schedule.js';
+import type { TrainConfig } from '../config/schema.js';
 
 /**
  * The one-sample ELBO step of an MLP VAE or CVAE (step.ts's singleSample: the same eps, objective and
@@ -11,7 +12,8 @@ import type { StepOptions } from './step.js';
  * weight's gradient, where tfjs runs about 120 kernels and the dispatch of each costs more than its
  * arithmetic. Null, having run nothing, for a model or step it does not cover: the caller takes tfjs's way.
  */
-export function fusedElbo(vae: Vae, variables: readonly tf.Variable[], batch: BatchTensors, { weights, epsSeed, reduction = 'mean' }: StepOptions): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } | null {
+// step.ts's StepOptions, spelled out: step.ts imports this file
+export function fusedElbo(vae: Vae, variables: readonly tf.Variable[], batch: BatchTensors, { weights, epsSeed, reduction = 'mean' }: { weights: StepLoss; epsSeed: number; reduction?: TrainConfig['reduction'] }): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } | null {
   if (weights.objective !== 'elbo' || weights.samples !== 1 || !hasKernel(MLP_ELBO) || batch.x.dtype !== 'float32') return null;
   const plan = mlpWeights(vae);
   // gradients for exactly the step's variables, each once
