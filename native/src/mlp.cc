@@ -13,6 +13,7 @@
 #include "likelihood.h"
 #include "napi-util.h"
 #include "poly-math.h"
+#include "reduce.h"
 
 namespace vaelab {
 
@@ -65,18 +66,6 @@ void activation_grad(float* dy, const float* y, int64_t n, Act act) {
   if (act == Act::kTanh) for (int64_t i = 0; i < n; i++) dy[i] = dy[i] * (1.0f - y[i] * y[i]);
 }
 
-/** out[j] = sum over r of x[r, j], in double. */
-VAELAB_CLONES
-void column_sums(const float* x, int64_t rows, int64_t cols, float* out) {
-  std::vector<double> sums(static_cast<size_t>(cols), 0.0);
-  double* acc = sums.data();
-  for (int64_t r = 0; r < rows; r++) {
-    const float* row = x + r * cols;
-    for (int64_t j = 0; j < cols; j++) acc[j] += row[j];
-  }
-  for (int64_t j = 0; j < cols; j++) out[j] = static_cast<float>(acc[j]);
-}
-
 /** out [rows, l.out] = act(pieces side by side x l.w + l.b): the product first, then the bias, as tfjs adds them. */
 void forward(const std::vector<Piece>& in, int64_t rows, const Layer& l, Act act, float* out) {
   int64_t offset = 0;
@@ -93,7 +82,7 @@ void forward(const std::vector<Piece>& in, int64_t rows, const Layer& l, Act act
  */
 void backward(const std::vector<Piece>& in, int64_t rows, const Layer& l, Act act, const float* y, float* dy) {
   activation_grad(dy, y, rows * l.out, act);
-  column_sums(dy, rows, l.out, l.db);
+  sum_rows(dy, rows, l.out, 1.0, l.db);  // the bias's gradient, as tfjs's Sum over the rows gives it on native
   int64_t offset = 0;
   for (const Piece& p : in) {
     gemm(true, false, p.cols, l.out, rows, p.a, p.cols, dy, l.out, 0.0f, l.dw + offset * l.out, l.out);
@@ -138,22 +127,8 @@ napi_value MlpElbo(napi_env env, napi_callback_info info) {
     const float* eps = floats_arg(a, 2, "eps", batch * latent);
     const auto params = float_arrays_arg(a, 3, "params");
     const auto grads = float_arrays_arg(a, 4, "grads");
-    const std::vector<double> scalars = [&] {
-      bool is_array = false;
-      napi_is_array(env, a.values[9], &is_array);
-      uint32_t n = 0;
-      if (is_array) napi_get_array_length(env, a.values[9], &n);
-      if (n != 4) throw ArgError{"scalars: expected [beta, reconstructionWeight, freeBits, gradScale]"};
-      std::vector<double> out;
-      for (uint32_t k = 0; k < n; k++) {
-        napi_value item;
-        double v;
-        check(env, napi_get_element(env, a.values[9], k, &item), "get_element");
-        if (napi_get_value_double(env, item, &v) != napi_ok) throw ArgError{"scalars[" + std::to_string(k) + "]: expected a number"};
-        out.push_back(v);
-      }
-      return out;
-    }();
+    const std::vector<double> scalars = numbers_arg(a, 9, "scalars");
+    if (scalars.size() != 4) throw ArgError{"scalars: expected [beta, reconstructionWeight, freeBits, gradScale]"};
     const double beta = scalars[0], recon_weight = scalars[1], free_bits = scalars[2], grad_scale = scalars[3];
     const bool floored = !std::isnan(free_bits);
     const int64_t input = pixels + (y == nullptr ? 0 : classes), depth = static_cast<int64_t>(hidden.size());

@@ -90,19 +90,31 @@ inline std::vector<std::pair<float*, size_t>> float_arrays_arg(const Args& a, si
   return out;
 }
 
-/** A JavaScript array argument of whole numbers >= min. */
-inline std::vector<int64_t> ints_arg(const Args& a, size_t i, const char* name, int64_t min = 0) {
+/** A JavaScript array argument of numbers. */
+inline std::vector<double> numbers_arg(const Args& a, size_t i, const char* name) {
   bool is_array = false;
   napi_is_array(a.env, a.values[i], &is_array);
-  if (!is_array) throw ArgError{std::string(name) + ": expected an array of whole numbers"};
+  if (!is_array) throw ArgError{std::string(name) + ": expected an array of numbers"};
   uint32_t n;
   check(a.env, napi_get_array_length(a.env, a.values[i], &n), "array_length");
-  std::vector<int64_t> out;
+  std::vector<double> out;
   for (uint32_t k = 0; k < n; k++) {
     napi_value item;
     double v;
     check(a.env, napi_get_element(a.env, a.values[i], k, &item), "get_element");
-    if (napi_get_value_double(a.env, item, &v) != napi_ok || v != static_cast<double>(static_cast<int64_t>(v)) || v < static_cast<double>(min) || v > 2147483647.0) {
+    if (napi_get_value_double(a.env, item, &v) != napi_ok) throw ArgError{std::string(name) + "[" + std::to_string(k) + "]: expected a number"};
+    out.push_back(v);
+  }
+  return out;
+}
+
+/** A JavaScript array argument of whole numbers >= min. */
+inline std::vector<int64_t> ints_arg(const Args& a, size_t i, const char* name, int64_t min = 0) {
+  std::vector<int64_t> out;
+  const std::vector<double> values = numbers_arg(a, i, name);
+  for (size_t k = 0; k < values.size(); k++) {
+    const double v = values[k];
+    if (v != static_cast<double>(static_cast<int64_t>(v)) || v < static_cast<double>(min) || v > 2147483647.0) {
       throw ArgError{std::string(name) + "[" + std::to_string(k) + "]: expected a whole number >= " + std::to_string(min)};
     }
     out.push_back(static_cast<int64_t>(v));

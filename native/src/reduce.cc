@@ -4,8 +4,20 @@
 #include <vector>
 #include "clones.h"
 #include "napi-util.h"
+#include "reduce.h"
 
 namespace vaelab {
+
+VAELAB_CLONES
+void sum_rows(const float* x, int64_t rows, int64_t cols, double scale, float* out) {
+  std::vector<double> sums(static_cast<size_t>(cols), 0.0);
+  double* acc = sums.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    for (int64_t j = 0; j < cols; j++) acc[j] += row[j];
+  }
+  for (int64_t j = 0; j < cols; j++) out[j] = static_cast<float>(acc[j] * scale);
+}
 
 /** sumRows(x, rows, cols, out, scale): out[j] = scale * sum over r of x[r, j], accumulated in double. */
 napi_value SumRows(napi_env env, napi_callback_info info) {
@@ -14,13 +26,7 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
     const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
     const float* x = floats_arg(a, 0, "x", rows * cols);
     float* out = floats_arg(a, 3, "out", cols);
-    const double scale = number_arg(a, 4, "scale");
-    std::vector<double> acc(static_cast<size_t>(cols), 0.0);
-    for (int64_t r = 0; r < rows; r++) {
-      const float* row = x + r * cols;
-      for (int64_t j = 0; j < cols; j++) acc[static_cast<size_t>(j)] += row[j];
-    }
-    for (int64_t j = 0; j < cols; j++) out[j] = static_cast<float>(acc[static_cast<size_t>(j)] * scale);
+    sum_rows(x, rows, cols, number_arg(a, 4, "scale"), out);
     return undefined(env);
   });
 }

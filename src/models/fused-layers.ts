@@ -11,7 +11,7 @@ import { BIAS_RELU_GRAD, CONV_BIAS_RELU, DENSE_BIAS, DENSE_BIAS_RELU, hasKernel 
  */
 
 /** The fields of tfjs-layers' Conv2D and Dense that training reads (public in its JavaScript, not in its types). */
-interface LayerFields {
+export interface LayerFields {
   kernel: { read(): tf.Tensor };
   bias: { read(): tf.Tensor } | null;
   useBias: boolean;

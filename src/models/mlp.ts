@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { LayerFields } from './fused-layers.js';
 import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
 import type { MlpSpec, Vae } from './types.js';
 
@@ -44,13 +45,6 @@ export interface MlpWeights {
   weights: tf.Variable[]; // kernel then bias of enc_dense_1.., enc_mu, enc_logvar, dec_dense_1.., dec_logits
 }
 
-interface DenseFields {
-  useBias: boolean;
-  activation: { getClassName(): string };
-  kernel: { read(): tf.Tensor } | null;
-  bias: { read(): tf.Tensor } | null;
-}
-
 /**
  * The weights of a one-stochastic-layer MLP in the order of its dense layers, or null for any other model
  * (conv, two stochastic layers) or one whose layers are not as mlpEncoder and mlpDecoder build them.
@@ -67,8 +61,8 @@ export function mlpWeights({ spec, encoder, decoder, intermediate }: Vae): MlpWe
   ];
   const weights: tf.Variable[] = [];
   for (const [model, name, expected] of layers) {
-    const layer = model.layers.find((l) => l.name === name) as unknown as DenseFields | undefined;
-    if (layer === undefined || !layer.useBias || layer.kernel === null || layer.bias === null || layer.activation.getClassName() !== expected) return null;
+    const layer = model.layers.find((l) => l.name === name) as unknown as LayerFields | undefined;
+    if (layer === undefined || !layer.useBias || layer.bias === null || layer.activation.getClassName() !== expected) return null;
     weights.push(layer.kernel.read() as tf.Variable, layer.bias.read() as tf.Variable);
   }
   return { hidden: [...hidden], activation, weights };
