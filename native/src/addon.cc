@@ -7,7 +7,7 @@ napi_value Sgemm(napi_env, napi_callback_info);
 napi_value BiasActivation(napi_env, napi_callback_info);
 napi_value SetThreads(napi_env, napi_callback_info);
 napi_value FlushDenormals(napi_env, napi_callback_info);
-napi_value BlasInfo(napi_env, napi_callback_info);
+napi_value Threads(napi_env, napi_callback_info);
 napi_value Conv2d(napi_env, napi_callback_info);
 napi_value Conv2dBackpropInput(napi_env, napi_callback_info);
 napi_value Conv2dBackpropFilter(napi_env, napi_callback_info);
@@ -36,7 +36,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"biasActivation", nullptr, vaelab::BiasActivation, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, vaelab::SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"flushDenormals", nullptr, vaelab::FlushDenormals, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"blasInfo", nullptr, vaelab::BlasInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"threads", nullptr, vaelab::Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2d", nullptr, vaelab::Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, vaelab::Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, vaelab::Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,12 +1,11 @@
 // 2-d convolutions on oneDNN, in tfjs's layouts (x NHWC, filter HWIO): the forward pass and both gradients.
-#include <cblas.h>
 #include <dnnl.hpp>
 #include <vector>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <tuple>
-#include "blas-threads.h"
+#include "gemm.h"
 #include "napi-util.h"
 
 namespace vaelab {
@@ -117,7 +116,7 @@ void unstage(memory& computed, memory& user, dnnl::stream& s) {
 /*
  * A convolution with one output channel (the decoder's last, 64 -> 1 at 28x28) is a dot product of ci
  * values per tap, which oneDNN runs as im2col + a GEMM of one column (~4 GFLOP/s, ~85 ms a step for its
- * three passes). Here each pass is one OpenBLAS GEMM between the ci channels and the taps, plus a shift:
+ * three passes). Here each pass is one GEMM between the ci channels and the taps, plus a shift:
  *   forward        t = x [pixels, ci] . w [ci, taps],  y[o] = sum over taps k of t[input of o through k, k]
  *   backward data  s[p, k] = dy[output that reads input p through k] (0 if none),  dx = s . w^T
  *   backward filt  dw^T [taps, ci] = s^T . x
@@ -149,8 +148,7 @@ void for_each_tap(const Geometry& g, Visit visit) {
 void single_forward(const Geometry& g, const float* x, const float* w, float* y) {
   const int64_t taps = g.fh * g.fw, pixels = g.b * g.h * g.w;
   std::vector<float> t(static_cast<size_t>(pixels * taps));
-  threads_for(pixels * taps * g.ci);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, pixels, taps, g.ci, 1.0f, x, g.ci, w, g.ci, 0.0f, t.data(), taps);
+  gemm(false, true, pixels, taps, g.ci, x, g.ci, w, g.ci, 0.0f, t.data(), taps);
   std::fill(y, y + g.b * g.oh * g.ow, 0.0f);
   for_each_tap(g, [&](int64_t out, int64_t k, int64_t in) {
     if (in >= 0) y[out] += t[static_cast<size_t>(in * taps + k)];
@@ -170,15 +168,13 @@ std::vector<float> tap_gradients(const Geometry& g, const float* dy) {
 void single_backward_data(const Geometry& g, float* dx, const float* w, const float* dy) {
   const int64_t taps = g.fh * g.fw, pixels = g.b * g.h * g.w;
   const std::vector<float> s = tap_gradients(g, dy);
-  threads_for(pixels * taps * g.ci);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pixels, g.ci, taps, 1.0f, s.data(), taps, w, g.ci, 0.0f, dx, g.ci);
+  gemm(false, false, pixels, g.ci, taps, s.data(), taps, w, g.ci, 0.0f, dx, g.ci);
 }
 
 void single_backward_filter(const Geometry& g, const float* x, float* dw, const float* dy) {
   const int64_t taps = g.fh * g.fw, pixels = g.b * g.h * g.w;
   const std::vector<float> s = tap_gradients(g, dy);
-  threads_for(pixels * taps * g.ci);
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, taps, g.ci, pixels, 1.0f, s.data(), taps, x, g.ci, 0.0f, dw, g.ci);
+  gemm(true, false, taps, g.ci, pixels, s.data(), taps, x, g.ci, 0.0f, dw, g.ci);
 }
 
 /** The three arrays of a call: (role 0, role 1, role 2) checked against the geometry's sizes. */
@@ -202,8 +198,7 @@ void single_input_backward_filter(const Geometry& g, const float* x, float* dw, 
   const int64_t taps = g.fh * g.fw, outputs = g.b * g.oh * g.ow;
   std::vector<float> p(static_cast<size_t>(outputs * taps));
   for_each_tap(g, [&](int64_t out, int64_t k, int64_t in) { p[static_cast<size_t>(out * taps + k)] = in >= 0 ? x[in] : 0.0f; });
-  threads_for(outputs * taps * g.co);
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, taps, g.co, outputs, 1.0f, p.data(), taps, dy, g.co, 0.0f, dw, g.co);
+  gemm(true, false, taps, g.co, outputs, p.data(), taps, dy, g.co, 0.0f, dw, g.co);
 }
 
 template <typename Run>

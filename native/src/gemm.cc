@@ -1,22 +1,19 @@
-// Matrix products on OpenBLAS: the BatchMatMul and _FusedMatMul kernels of the native backend.
-#include <cblas.h>
+// Matrix products on oneDNN's sgemm (gemm.h says why not OpenBLAS): the BatchMatMul and _FusedMatMul
+// kernels of the native backend, and the addon's thread and floating-point settings.
+#include <dnnl.h>
+#include <omp.h>
 #include <xmmintrin.h>
 #include <algorithm>
-#include "blas-threads.h"
+#include <string>
+#include "gemm.h"
 #include "napi-util.h"
 
 namespace vaelab {
 
-namespace {
-int asked_threads = 1;  // setThreads'
-int current_threads = -1;
-}  // namespace
-
-void threads_for(int64_t macs) {
-  const int want = macs >= kParallelMacs ? asked_threads : 1;
-  if (want != current_threads) {
-    openblas_set_num_threads(want);
-    current_threads = want;
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) != dnnl_success) {
+    throw ArgError{"oneDNN's sgemm failed on a " + std::to_string(m) + "x" + std::to_string(k) + " by " + std::to_string(k) + "x" + std::to_string(n) + " product"};
   }
 }
 
@@ -35,11 +32,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     const float* B = floats_arg(a, 8, "b", (batch - 1) * sb + k * n);
     float* C = floats_arg(a, 10, "c", batch * m * n);
     const int lda = ta ? m : k, ldb = tb ? k : n;
-    threads_for(m * n * k);
-    for (int64_t i = 0; i < batch; i++) {
-      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, A + i * sa, lda,
-                  B + i * sb, ldb, 0.0f, C + i * m * n, n);
-    }
+    for (int64_t i = 0; i < batch; i++) gemm(ta, tb, m, n, k, A + i * sa, lda, B + i * sb, ldb, 0.0f, C + i * m * n, n);
     return undefined(env);
   });
 }
@@ -78,27 +71,21 @@ napi_value FlushDenormals(napi_env env, napi_callback_info info) {
   });
 }
 
-/** setThreads(n): OpenBLAS's thread count for every later product. */
+/** setThreads(n): the OpenMP threads of every later product and convolution on this thread. */
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 1);
-    asked_threads = static_cast<int>(int_arg(a, 0, "threads", 1));
-    current_threads = asked_threads;
-    openblas_set_num_threads(asked_threads);
+    omp_set_num_threads(static_cast<int>(int_arg(a, 0, "threads", 1)));
     return undefined(env);
   });
 }
 
-/** blasInfo(): [OpenBLAS's build configuration, its thread count]. */
-napi_value BlasInfo(napi_env env, napi_callback_info info) {
+/** threads(): how many threads the next product or convolution may use. */
+napi_value Threads(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     args(env, info, 0);
-    napi_value out, config, threads;
-    napi_create_array_with_length(env, 2, &out);
-    napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &config);
-    napi_create_int32(env, openblas_get_num_threads(), &threads);
-    napi_set_element(env, out, 0, config);
-    napi_set_element(env, out, 1, threads);
+    napi_value out;
+    napi_create_int32(env, omp_get_max_threads(), &out);
     return out;
   });
 }

@@ -1,7 +1,8 @@
 // The Bernoulli likelihood of images under decoder logits, fused: tfjs spends about 26 passes over the
 // logits on it (10 kernels forward, 16 for the gradient), this file one each, four floats at a time. On the
-// calling thread: spread over OpenMP's threads, these loops fought OpenBLAS's (which spin on the other core
-// after each product) and a training step on two cores took twice as long as on one.
+// calling thread: spread over OpenMP's threads, these loops fought OpenBLAS's, which spun on the other core
+// after each product when the products ran on it (gemm.h), and a training step on two cores took twice as
+// long as on one.
 #include <xmmintrin.h>
 #include <cmath>
 #include <cstdint>

@@ -3,13 +3,13 @@
 // backward pass, on oneDNN's GEMM and the loops of poly-math.h. Through tfjs the same step is ~120
 // kernels (55 of them the engine's clones of tensors it saves for the backward pass), and their dispatch,
 // not the arithmetic, took most of a step at batch 128.
-#include <dnnl.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
 #include "clones.h"
+#include "gemm.h"
 #include "likelihood.h"
 #include "napi-util.h"
 #include "poly-math.h"
@@ -37,17 +37,6 @@ struct Piece {
   float* grad;  // where d objective / d a goes, or nullptr where no one needs it
   bool accumulate;  // add to grad (a second layer reads the same input) instead of writing it
 };
-
-// The products run on oneDNN's GEMM, on every thread (OMP_NUM_THREADS, set from VAELAB_THREADS): on the MLP VAE
-// 784-256-2 at batch 128 (2 vCPUs, idle, separate processes in turn) the step took 3.1-3.7 ms with it against
-// 3.4-4.6 ms on OpenBLAS with both threads from 2^22 multiply-adds, and 5.6-6.3 ms with OpenBLAS's per-kernel
-// threshold (kParallelMacs). With no OpenBLAS call in the step, OpenBLAS's threads do not spin beside oneDNN's.
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) != dnnl_success) {
-    throw ArgError{"oneDNN's sgemm failed on a " + std::to_string(m) + "x" + std::to_string(k) + " by " + std::to_string(k) + "x" + std::to_string(n) + " product"};
-  }
-}
 
 VAELAB_CLONES
 void bias_activation(float* out, int64_t rows, int64_t cols, const float* bias, Act act) {

@@ -1,7 +1,6 @@
 // BatchNorm as training computes it (the batch's own statistics) and its gradient, one call each, and the
 // ReLU gradient: the tfjs composites of these make ~20 full-size passes per conv BatchNorm per step.
-// Single-threaded, like likelihood.cc: these are memory-bound loops the compiler vectorises, and a second
-// thread would fight OpenBLAS's and oneDNN's.
+// Single-threaded, like likelihood.cc: these are memory-bound loops the compiler vectorises.
 #include <algorithm>
 #include <cmath>
 #include <vector>

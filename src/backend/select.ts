@@ -134,7 +134,7 @@ function describeImportError(pkg: string, err: unknown): string {
   return `${pkg} failed to load: ${message.split('\n')[0]}`;
 }
 
-/** wasm with the addon's OpenBLAS and oneDNN kernels in place of its heavy ones. */
+/** wasm with the addon's oneDNN kernels in place of its heavy ones. */
 async function tryNative(): Promise<Outcome> {
   if (process.env.VAELAB_NATIVE === 'off') return { ok: false, reason: 'switched off by VAELAB_NATIVE=off' };
   removeNativeKernels(); // so the fixes below wrap wasm's kernels, never native ones left from an earlier choice

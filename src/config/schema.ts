@@ -210,7 +210,7 @@ export const ConfigSchema = z.strictObject({
     .default('run')
     .describe('run name: the folder under experiments/ and reports/'),
   seed: z.int().min(0).max(2 ** 31 - 1).default(1).describe('seeds weights, shuffling and sampling'),
-  backend: z.enum(BACKENDS).default('auto').describe('auto tries tensorflow-gpu (only on a CUDA GPU), webgpu (Dawn, only on a hardware adapter), tensorflow, native (OpenBLAS and oneDNN kernels on wasm), wasm, cpu in that order'),
+  backend: z.enum(BACKENDS).default('auto').describe('auto tries tensorflow-gpu (only on a CUDA GPU), webgpu (Dawn, only on a hardware adapter), tensorflow, native (oneDNN kernels on wasm), wasm, cpu in that order'),
   data: DataSchema.prefault({}),
   model: ModelSchema.prefault({}),
   loss: LossSchema.prefault({}),

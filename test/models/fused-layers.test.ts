@@ -6,7 +6,7 @@ import type { VaeSpec } from '../../src/models/types.js';
 import { lossAndGradients, trainableVariables } from '../../src/train/step.js';
 import { noLeak, seeded, use } from '../backend/helpers.js';
 
-// CI installs OpenBLAS and oneDNN; VAELAB_SKIP_NATIVE=1 skips these where the addon cannot be built
+// CI installs oneDNN; VAELAB_SKIP_NATIVE=1 skips these where the addon cannot be built
 const skip = process.env.VAELAB_SKIP_NATIVE === '1';
 
 const base = { latentDim: 2, init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10 } as const;

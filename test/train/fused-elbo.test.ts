@@ -9,7 +9,7 @@ import type { StepLoss } from '../../src/config/kl-schedule.js';
 import { lossAndGradients, trainableVariables, type StepOptions } from '../../src/train/step.js';
 import { expectClose, noLeak, seeded, use, type TestBackend } from '../backend/helpers.js';
 
-// CI installs OpenBLAS and oneDNN; VAELAB_SKIP_NATIVE=1 skips these where the addon cannot be built
+// CI installs oneDNN; VAELAB_SKIP_NATIVE=1 skips these where the addon cannot be built
 const skip = process.env.VAELAB_SKIP_NATIVE === '1';
 
 const base = { init: 'pytorch', imageSize: 784, height: 28, width: 28, numClasses: 10, outputBias: 'zero' } as const;

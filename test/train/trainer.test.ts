@@ -88,7 +88,7 @@ describe('resume', () => {
     { kind: 'cvae', arch: 'mlp', data: {}, backend: 'wasm' },
     // BatchNorm: running statistics (and their recalibration before each evaluation) must resume exactly too
     { kind: 'cvae', arch: 'conv', data: { trainLimit: 128, testLimit: 64 }, backend: 'wasm' },
-    // OpenBLAS and oneDNN on two threads: still the same bits when resumed
+    // oneDNN on two threads: still the same bits when resumed
     { kind: 'vae', arch: 'mlp', data: {}, backend: 'native' },
     { kind: 'cvae', arch: 'conv', data: { trainLimit: 128, testLimit: 64 }, backend: 'native' },
     // cut at overall step 6 of a 10-step warm-up (4 steps an epoch), and in the second epoch of a 3-epoch one:

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 
 /**
- * The native addon (native/, built by node-gyp at npm install when OpenBLAS, oneDNN and a compiler are
+ * The native addon (native/, built by node-gyp at npm install when oneDNN and a compiler are
  * there): plain functions over Float32Arrays that write into arrays the caller passes. Every size is
  * checked in C++ too, but the kernels here check shapes first and call it only with consistent ones.
  */
@@ -10,7 +10,8 @@ export interface NativeAddon {
   biasActivation(c: Float32Array, rows: number, cols: number, bias: Float32Array | null, relu: boolean): void;
   setThreads(threads: number): void;
   flushDenormals(on: boolean): void;
-  blasInfo(): [config: string, threads: number];
+  /** The threads the next product or convolution may use (OpenMP's, which oneDNN runs on). */
+  threads(): number;
   /** (x, filter, y, ...geometry): forward writes y, backpropInput writes x, backpropFilter writes filter. */
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, ...geometry: number[]): void;
   conv2dBackpropInput(dx: Float32Array, filter: Float32Array, dy: Float32Array, ...geometry: number[]): void;
@@ -37,7 +38,7 @@ export interface NativeAddon {
   mlpElbo?(x: Float32Array, y: Float32Array | null, eps: Float32Array, params: Float32Array[], grads: Float32Array[], terms: Float32Array, dims: number[], hidden: number[], activation: number, scalars: number[]): void;
 }
 
-export const BUILD_HINT = 'apt-get install libopenblas-pthread-dev libdnnl-dev && npm rebuild vaelab-native';
+export const BUILD_HINT = 'apt-get install libdnnl-dev && npm rebuild vaelab-native';
 
 let cached: { ok: true; addon: NativeAddon } | { ok: false; reason: string } | null = null;
 

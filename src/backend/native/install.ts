@@ -56,7 +56,7 @@ export interface NativeInfo {
   libraries: string; // versions, for run.json and the log
 }
 
-/** Threads for OpenBLAS and oneDNN: VAELAB_THREADS, else every core (oneDNN reads OMP_NUM_THREADS at load). */
+/** Threads for oneDNN: VAELAB_THREADS, else every core (its OpenMP reads OMP_NUM_THREADS at load). */
 export function nativeThreads(): number {
   const asked = Number(process.env.VAELAB_THREADS);
   return Number.isInteger(asked) && asked >= 1 ? asked : availableParallelism();
@@ -72,8 +72,7 @@ export function installNativeKernels(): { ok: true; info: NativeInfo } | { ok: f
   addon.setThreads(threads);
   // like torch.set_flush_denormal(True): values below 1.2e-38 become 0 on this thread while native is on
   addon.flushDenormals(true);
-  const [blas] = addon.blasInfo();
-  const info = { threads, libraries: `${blas.split(' ').slice(0, 2).join(' ')}, oneDNN ${addon.dnnlInfo()}` };
+  const info = { threads: addon.threads(), libraries: `oneDNN ${addon.dnnlInfo()}` };
   if (installed !== null) return { ok: true, info };
   installed = new Map();
   const optional = Object.entries(OPTIONAL).flatMap(([name, [fn, factory]]) => (typeof addon[fn] === 'function' ? [[name, factory] as const] : []));

@@ -34,7 +34,7 @@ function product(addon: NativeAddon, backend: {}, a: tf.TensorInfo, b: tf.Tensor
   return out;
 }
 
-/** BatchMatMul on OpenBLAS, every transpose combination. */
+/** BatchMatMul on oneDNN's sgemm, every transpose combination. */
 export function nativeBatchMatMul(addon: NativeAddon, original: tf.KernelConfig | undefined): tf.KernelFunc {
   return (args) => {
     const { a, b } = args.inputs;
@@ -48,7 +48,7 @@ export function nativeBatchMatMul(addon: NativeAddon, original: tf.KernelConfig 
 }
 
 /**
- * _FusedMatMul (a dense layer's product, bias and activation in one) on OpenBLAS for the cases our models
+ * _FusedMatMul (a dense layer's product, bias and activation in one) on oneDNN's sgemm for the cases our models
  * make: a rank-1 bias over the last axis and a linear or ReLU activation; anything else goes to wasm's own.
  */
 export function nativeFusedMatMul(addon: NativeAddon, original: tf.KernelConfig | undefined): tf.KernelFunc {
