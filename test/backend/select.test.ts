@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { isFixed } from '../../src/backend/kernels/index.js';
 import { selectBackend } from '../../src/backend/select.js';
+import { notBuiltReason } from '../../src/backend/native/addon.js';
 import { VaelabError } from '../../src/errors.js';
 
 describe('selectBackend', () => {
@@ -57,6 +58,15 @@ describe('selectBackend', () => {
     } finally {
       delete process.env.VAELAB_NATIVE;
     }
+  });
+
+  it('says the command that builds the addon: npm install where npm dropped the package, npm rebuild where only its build is missing', () => {
+    // what require() says in a fresh clone whose npm install had no oneDNN (npm removes the failed optional package)
+    const dropped = notBuiltReason("Cannot find module 'vaelab-native'\nRequire stack:\n- /x/src/backend/native/addon.ts");
+    expect(dropped).toBe("the native addon is not built (Cannot find module 'vaelab-native'); to build it: apt-get install libdnnl-dev && npm install");
+    // and where the package is linked but its compiled file is not there
+    const unbuilt = notBuiltReason("Cannot find module './build/Release/vaelab_native.node'\nRequire stack:\n- /x/native/index.cjs");
+    expect(unbuilt).toMatch(/to build it: apt-get install libdnnl-dev && npm rebuild vaelab-native$/);
   });
 
   it("'tensorflow' throws a VaelabError that names the backend and the reason", async () => {

@@ -38,7 +38,16 @@ export interface NativeAddon {
   mlpElbo?(x: Float32Array, y: Float32Array | null, eps: Float32Array, params: Float32Array[], grads: Float32Array[], terms: Float32Array, dims: number[], hidden: number[], activation: number, scalars: number[]): void;
 }
 
-export const BUILD_HINT = 'apt-get install libdnnl-dev && npm rebuild vaelab-native';
+/**
+ * Why the addon did not load, with the command that builds it. npm drops an optional dependency whose build
+ * failed (no libraries at `npm install`), and `npm rebuild` then finds nothing to build: where the package
+ * itself is missing it takes `npm install`; where the package is there but its build is not, `npm rebuild`.
+ */
+export function notBuiltReason(error: string): string {
+  const first = error.split('\n')[0]!;
+  const build = first.includes("Cannot find module 'vaelab-native'") ? 'npm install' : 'npm rebuild vaelab-native';
+  return `the native addon is not built (${first}); to build it: apt-get install libdnnl-dev && ${build}`;
+}
 
 let cached: { ok: true; addon: NativeAddon } | { ok: false; reason: string } | null = null;
 
@@ -48,8 +57,7 @@ export function loadAddon(): { ok: true; addon: NativeAddon } | { ok: false; rea
   try {
     cached = { ok: true, addon: createRequire(import.meta.url)('vaelab-native') as NativeAddon };
   } catch (err) {
-    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-    cached = { ok: false, reason: `the native addon is not built (${first}); to build it: ${BUILD_HINT}` };
+    cached = { ok: false, reason: notBuiltReason(err instanceof Error ? err.message : String(err)) };
   }
   return cached;
 }
