@@ -68,6 +68,21 @@ describe.skipIf(skip)('native kernels against the cpu backend', () => {
     expect(again.attempts.at(-1)!.reason).toMatch(new RegExp(` on ${nativeThreads()} threads`));
   });
 
+  it("keeps OMP_NUM_THREADS where VAELAB_THREADS is unset (a sweep's parallel points get one share of the cores each)", async () => {
+    const before = { vaelab: process.env.VAELAB_THREADS, omp: process.env.OMP_NUM_THREADS };
+    delete process.env.VAELAB_THREADS;
+    process.env.OMP_NUM_THREADS = '1';
+    try {
+      expect((await selectBackend('native')).attempts.at(-1)!.reason).toMatch(/ on 1 threads/);
+    } finally {
+      for (const [name, value] of [['VAELAB_THREADS', before.vaelab], ['OMP_NUM_THREADS', before.omp]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    await selectBackend('native');
+  });
+
   it('flushes denormals to zero while native is on (they made training 2.5x slower), and not after', async () => {
     const halve = (x: number) => x / (2 + Math.random() * 0); // a run-time division, not constant-folded
     await selectBackend('native');

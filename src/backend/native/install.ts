@@ -56,10 +56,17 @@ export interface NativeInfo {
   libraries: string; // versions, for run.json and the log
 }
 
-/** Threads for oneDNN: VAELAB_THREADS, else every core (its OpenMP reads OMP_NUM_THREADS at load). */
+/**
+ * Threads for oneDNN: VAELAB_THREADS, else OMP_NUM_THREADS (a user's, or a sweep's parallel points, which
+ * src/sweep/child-executor.ts gives one share of the cores each), else every core. setThreads applies it
+ * over whatever OpenMP read at load, so an OMP_NUM_THREADS left out here would be overridden.
+ */
 export function nativeThreads(): number {
-  const asked = Number(process.env.VAELAB_THREADS);
-  return Number.isInteger(asked) && asked >= 1 ? asked : availableParallelism();
+  for (const name of ['VAELAB_THREADS', 'OMP_NUM_THREADS']) {
+    const asked = Number(process.env[name]);
+    if (Number.isInteger(asked) && asked >= 1) return asked;
+  }
+  return availableParallelism();
 }
 
 /** Swaps the native kernels in on 'wasm' (call with the wasm backend and our fixes registered); idempotent. */
