@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { core } from 'zod';
@@ -6,6 +5,7 @@ import { ConfigError, VaelabError, type ConfigIssue } from '../errors.js';
 import { duplicateKeys, locate, parseSource, type YamlSource } from './locate.js';
 import { describeIssue, kindOf } from './describe.js';
 import { ARCHS, ConfigSchema, modelKeys, type Arch, type Config } from './schema.js';
+import { readTextFile } from './read-text.js';
 import { didYouMean } from './suggest.js';
 import { sweepProblems } from './sweep.js';
 
@@ -84,17 +84,8 @@ function readWithExtends(path: string, sources: YamlSource[], chain: string[]): 
   if (chain.includes(path)) {
     throw new VaelabError(`config extends itself: ${[...chain, path].map(display).join(' -> ')}`);
   }
-  let text: string;
-  try {
-    const size = statSync(path).size;
-    if (size > MAX_CONFIG_BYTES) throw new VaelabError(`config ${display(path)} is ${size} bytes: a config is a few hundred; refusing anything over ${MAX_CONFIG_BYTES}`);
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err instanceof VaelabError) throw err;
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
-    const from = chain.length > 0 ? ` (extended from ${display(chain[chain.length - 1]!)})` : '';
-    throw new VaelabError(`cannot read config ${display(path)}${from}: ${why}`);
-  }
+  const from = chain.length > 0 ? ` (extended from ${display(chain[chain.length - 1]!)})` : '';
+  const text = readTextFile(path, { limit: MAX_CONFIG_BYTES, what: 'config', display: `${display(path)}${from}` });
   const src = parseSource(display(path), text);
   const syntax = [
     ...src.doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split('\n')[0]! })),

@@ -43,7 +43,7 @@ describe('the config loader under hostile input', () => {
   });
 
   it('a huge file is refused by its size; thousands of unknown keys list fifty and count the rest', () => {
-    expect(() => loadConfig(file('#'.repeat(2 << 20)))).toThrow(/is 2097152 bytes: .* refusing anything over 1048576/);
+    expect(() => loadConfig(file('#'.repeat(2 << 20)))).toThrow(/is 2097152 bytes: refusing anything over 1048576/);
     const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n');
     const err = (() => {
       try {
