@@ -23,8 +23,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw storageError(path, err);
+  }
+}
+
+/** Cleanup after a failure: its own error (the same ENAMETOOLONG, EACCES) must never hide the first one. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // nothing more to do: the caller reports the error that brought us here
   }
 }
 
@@ -46,7 +55,7 @@ export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Pr
     mkdirSync(next);
     await fill(next);
   } catch (err) {
-    rmSync(next, { recursive: true, force: true });
+    removeQuietly(next);
     throw storageError(next, err);
   }
   rmSync(prev, { recursive: true, force: true });

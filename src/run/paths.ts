@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { VaelabError } from '../errors.js';
 
@@ -39,6 +39,7 @@ const STORAGE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 
  */
 export function storageError(path: string, err: unknown): unknown {
   const c = (err as NodeJS.ErrnoException | null)?.code;
+  if (c === 'ENAMETOOLONG') return new VaelabError(`cannot write ${path} (${code(err)}): the path is ${Buffer.byteLength(path)} bytes; choose a shorter output folder`);
   if (c === undefined || !STORAGE.has(c)) return err;
   return new VaelabError(`cannot write ${path} (${code(err)}); the previous state is kept: free space or fix the folder, then resume`);
 }
@@ -56,6 +57,11 @@ function code(err: unknown): string {
  * path came from, for the message.
  */
 export function ensureDir(path: string, what = 'folder'): string {
+  return makeDirs(path, what).abs;
+}
+
+/** ensureDir, saying which folders it created; a failure part way removes those it made, so nothing is left. */
+function makeDirs(path: string, what: string): { abs: string; created: string[] } {
   const abs = resolve(path);
   const missing: string[] = [];
   for (let p = abs; ; ) {
@@ -73,29 +79,64 @@ export function ensureDir(path: string, what = 'folder'): string {
     if (!isDir) throw new VaelabError(`${what} ${path}: ${p} is a file, not a folder`);
     break;
   }
+  const created: string[] = [];
   for (const dir of missing.reverse()) {
     try {
       mkdirSync(dir);
+      created.push(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(dir).isDirectory()) continue; // made meanwhile by another process
+      removeDirs(created);
       throw new VaelabError(`${what} ${path}: cannot create ${dir} (${code(err)})`);
     }
   }
-  return abs;
+  return { abs, created };
+}
+
+/** Removes folders we just made, deepest first; a failure here never hides the error that called it. */
+function removeDirs(created: readonly string[]): void {
+  for (const dir of [...created].reverse()) {
+    try {
+      rmdirSync(dir); // only if empty: another process may have started using it
+    } catch {
+      return;
+    }
+  }
+}
+
+// Linux's PATH_MAX (4096 bytes with its NUL; macOS 1024), and the most vaelab puts below an output root:
+// <name, 100>/<sweep id>/<point, 120>/checkpoint.next/q-h1/weights.bin.tmp-<pid> is under 300 bytes.
+const PATH_MAX = process.platform === 'darwin' ? 1024 : 4096;
+const NAME_MAX = 255;
+const BELOW_ROOT = 512;
+
+/** Refuses a root whose run folders would not fit under the system's path limits, before any folder is made. */
+function checkLength(abs: string, path: string, what: string): void {
+  const words = 'ENAMETOOLONG: name too long';
+  const long = abs.split('/').find((part) => Buffer.byteLength(part) > NAME_MAX);
+  if (long !== undefined) throw new VaelabError(`${what} ${path}: too long (${words}): a folder name of ${Buffer.byteLength(long)} bytes (the limit is ${NAME_MAX})`);
+  const bytes = Buffer.byteLength(abs);
+  if (bytes + BELOW_ROOT >= PATH_MAX) {
+    throw new VaelabError(`${what} ${path}: too long (${words}): ${bytes} bytes leave no room for the ${BELOW_ROOT} vaelab may write below it (the system allows ${PATH_MAX - 1}); choose a shorter folder`);
+  }
 }
 
 /**
  * An output folder the CLI is about to fill: created if needed, and proven writable now, before any
- * training, so a read-only or virtual filesystem is exit 2 within a second rather than after an epoch.
+ * training, so a read-only or virtual filesystem or a path too long is exit 2 within a second rather than
+ * after an epoch, and leaves no folder behind.
  */
 export function ensureWritableDir(path: string, what: string): string {
-  const abs = ensureDir(path, what);
-  // access(W_OK) says yes to root on /proc and on many network mounts: only a real file tells.
+  checkLength(resolve(path), path, what);
+  const { abs, created } = makeDirs(path, what);
+  // access(W_OK) says yes to root on /proc and on many network mounts: only a real file tells. 'wx'
+  // (O_CREAT | O_EXCL) never follows a link planted at the probe's name.
   const probe = join(abs, `.vaelab-probe-${process.pid}`);
   try {
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   } catch (err) {
+    removeDirs(created);
     throw new VaelabError(`${what} ${path}: ${abs} is not writable (${code(err)})`);
   }
   return abs;

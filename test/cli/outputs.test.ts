@@ -80,6 +80,8 @@ describe('unusable output folders fail fast with exit 2', () => {
     ['--out below a file', (d: string) => ['--out', join(d, 'file', 'x')], /ENOTDIR: a part of the path is a file/],
     ['--reports that is a file', (d: string) => ['--reports', join(d, 'file')], /--reports .*file is a file, not a folder/],
     ['--out on a virtual filesystem', (_d: string) => ['--out', '/proc/self'], /--out \/proc\/self: .* is not writable/],
+    // 4060 bytes: mkdir takes it, but not the run's files below it (it used to leave 20 folders and a stack trace)
+    ['--out too long for a run below it', (d: string) => ['--out', join(d, ...Array<string>(20).fill('d'.repeat(200)), 'e'.repeat(21))], /--out .*: too long \(ENAMETOOLONG: name too long\)/],
   ])('%s', (_what, flags, message) => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), 'not a folder');
