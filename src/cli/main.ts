@@ -85,7 +85,19 @@ async function trainCommand(args: CliArgs): Promise<number> {
   }
   process.stdout.write(`${result.runDir}\n`);
   if (result.reportPath !== null) process.stdout.write(`${result.reportPath}\n`);
-  return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+  if (result.status === 'interrupted') return EXIT.interrupted;
+  return reportOutcome(result, args);
+}
+
+/** A completed run whose report failed is exit 1: the run stands, and the one command that rebuilds the report is said. */
+function reportOutcome(result: PipelineResult, args: CliArgs): number {
+  if (result.reportProblems.length === 0) return EXIT.ok;
+  const whole = result.reportProblems.find((p) => p.stage === null);
+  const stages = result.reportProblems.map((p) => p.stage);
+  process.stderr.write(whole !== undefined ? `error: no report was written: ${whole.message}\n` : `error: the report is incomplete: ${stages.length} stage${stages.length === 1 ? '' : 's'} failed (${stages.join(', ')}), each named above with its file and cause\n`);
+  const reports = resolve(args.reports) === resolve('reports') ? '' : ` --reports ${args.reports}`;
+  process.stderr.write(`the run is saved and completed; once the cause is fixed, rebuild its report with: npx tsx run report ${result.runDir}${reports}\n`);
+  return EXIT.failed;
 }
 
 /**

@@ -62,16 +62,17 @@ function inThread(request: JobRequest, options: LaunchOptions): JobHandle {
   const code = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`;
   const worker = new Worker(code, { eval: true, workerData: request, stderr: false, stdout: false });
   const result = new Promise<PipelineResult>((resolve, reject) => {
-    let settled = false;
-    const settle = (o: { result: PipelineResult } | { error: Error }) => {
-      if (settled) return;
-      settled = true;
+    // Settled at the thread's exit, not at its last message: Node has then written all the thread's
+    // stderr, so what the caller prints after the result comes after the job's own lines.
+    let outcome: { result: PipelineResult } | { error: Error } | null = null;
+    const keep = (o: { result: PipelineResult } | { error: Error }) => (outcome ??= o);
+    worker.on('message', listener(options, keep));
+    worker.on('error', (error: unknown) => keep({ error: error instanceof Error ? error : new Error(String(error)) }));
+    worker.on('exit', (code) => {
+      const o = outcome ?? { error: new JobLostError(`training thread exited with code ${code} before reporting a result`) };
       if ('result' in o) resolve(o.result);
       else reject(o.error);
-    };
-    worker.on('message', listener(options, settle));
-    worker.on('error', (error: unknown) => settle({ error: error instanceof Error ? error : new Error(String(error)) }));
-    worker.on('exit', (code) => settle({ error: new JobLostError(`training thread exited with code ${code} before reporting a result`) }));
+    });
   });
   return {
     result,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 export { readRunConfig as runConfig } from '../run/run-dir.js';
-import { describeErrorForLog, VaelabError } from '../errors.js';
+import { describeError, describeErrorForLog, VaelabError } from '../errors.js';
 import { buildIndex, experimentsRootOf } from '../report/catalog/index-page.js';
 import { buildReport } from '../report/render.js';
 import { resolveStages } from '../report/registry.js';
@@ -18,6 +18,13 @@ export interface PipelineOptions extends TrainOptions {
 
 export interface PipelineResult extends TrainResult {
   reportPath: string | null; // index.html of the report, null when none was built
+  /** Each report stage that failed (stage null: no report was written at all); empty when it all went. */
+  reportProblems: ReportProblem[];
+}
+
+export interface ReportProblem {
+  stage: string | null;
+  message: string;
 }
 
 /** Creates a new run directory under `out`, trains the config's model in it, then writes its report. */
@@ -62,21 +69,21 @@ function lockRun(runDir: string) {
 async function withReport(config: Config, result: TrainResult, options: PipelineOptions): Promise<PipelineResult> {
   const stages = config.report.stages;
   // `report.stages: []` keeps the run out of reports/ altogether, the index included (tests rely on it).
-  if (Array.isArray(stages) && stages.length === 0) return { ...result, reportPath: null };
+  if (Array.isArray(stages) && stages.length === 0) return { ...result, reportPath: null, reportProblems: [] };
   const log = options.reportLog ?? (() => {});
-  const reportPath = result.status === 'completed' ? await runReport(result.runDir, options.reports ?? 'reports', log) : null;
+  const report = result.status === 'completed' ? await runReport(result.runDir, options.reports ?? 'reports', log) : { path: null, problems: [] };
   await refreshIndex(result.runDir, config.name, options, log);
-  return { ...result, reportPath };
+  return { ...result, reportPath: report.path, reportProblems: report.problems };
 }
 
-async function runReport(runDir: string, reports: string, log: (message: string) => void): Promise<string | null> {
+/** The report of a saved run: what goes wrong is returned for the caller's exit code, never thrown. */
+async function runReport(runDir: string, reports: string, log: (message: string) => void): Promise<{ path: string | null; problems: ReportProblem[] }> {
   try {
     const report = await buildReport(runDir, reports, { log });
-    for (const s of report.stages) if (!s.ok) log(`report stage ${s.type} failed: ${s.error ?? ''}`);
-    return report.indexPath;
+    return { path: report.indexPath, problems: report.stages.filter((s) => !s.ok).map((s) => ({ stage: s.type, message: s.error ?? '' })) };
   } catch (err) {
-    log(`report failed (the run is saved; retry with npx tsx run report ${runDir}): ${describeErrorForLog(err)}`);
-    return null;
+    log(`report failed: ${describeErrorForLog(err)}`);
+    return { path: null, problems: [{ stage: null, message: describeError(err) }] };
   }
 }
 

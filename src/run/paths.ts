@@ -44,6 +44,12 @@ export function storageError(path: string, err: unknown): unknown {
   return new VaelabError(`cannot write ${path} (${code(err)}); the previous state is kept: free space or fix the folder, then resume`);
 }
 
+/** The cause of a failed write, in words ("ENOSPC: no space left on the device"), when the filesystem is to blame; else null. */
+export function storageCause(err: unknown): string | null {
+  const c = (err as NodeJS.ErrnoException | null)?.code;
+  return c !== undefined && STORAGE.has(c) ? code(err) : null;
+}
+
 function code(err: unknown): string {
   const c = (err as NodeJS.ErrnoException).code;
   if (c === undefined) return (err as Error).message;

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '../../backend/select.js';
 import type { BackendRequest } from '../../config/schema.js';
@@ -19,6 +18,7 @@ import { checkSameData, differingKeys, runLabels } from './differ.js';
 import { runsTable } from './runs-table.js';
 import { latentsReader } from './beta-trends.js';
 import { betaSection, curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
+import { writeReportFile } from '../figures/write-file.js';
 
 export interface CompareOptions {
   /** Backend to decode with instead of the first run's config.backend. */
@@ -179,7 +179,7 @@ export async function buildComparison(dirs: readonly string[], reportsRoot = 're
       const c: CompareContext = { runs, labels, outDir: tmp, finalDir, reportsRoot, dataset, log, latents: latentsReader() };
       const sections = await drawSections(c);
       for (const s of sections) if (!s.ok) failed.push({ title: s.title, error: s.error });
-      writeFileSync(join(tmp, 'index.html'), comparisonPage(c, id, keys, leftOut, sections));
+      writeReportFile(join(tmp, 'index.html'), comparisonPage(c, id, keys, leftOut, sections));
       const record: ComparisonRecord = {
         formatVersion: COMPARISON_FORMAT,
         id,

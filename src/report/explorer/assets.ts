@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../run/atomic.js';
+import { ensureDir } from '../../run/paths.js';
+import { writeReportFile } from '../figures/write-file.js';
 import type { Plane } from './plane.js';
 
 /**
@@ -64,8 +65,10 @@ export async function writeExplorerAssets(outDir: string, decoder: tf.LayersMode
     'latents.js': globalScript('VAELAB_LATENTS', plane.points),
     'explorer.js': readFileSync(PAGE_SCRIPT, 'utf8'),
   };
+  // outDir is the report's fresh `.next` folder: plain writes, the folder is swapped in whole
+  ensureDir(join(outDir, EXPLORER_DIR));
   return Object.entries(files).map(([name, text]) => {
-    writeFileAtomic(join(outDir, EXPLORER_DIR, name), text);
+    writeReportFile(join(outDir, EXPLORER_DIR, name), text);
     return `${EXPLORER_DIR}/${name}`;
   });
 }

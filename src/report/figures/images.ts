@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
+import { writeReportFile } from './write-file.js';
 
 /** A grayscale picture, one byte per pixel, row-major. */
 export interface GrayImage {
@@ -61,6 +61,6 @@ export function encodePng(image: GrayImage): Buffer {
 /** Tiles the images and writes the PNG; returns its size in pixels for the <img> tag. */
 export function writeTiles(path: string, pixels: Float32Array, count: number, opts: TileOptions): { width: number; height: number } {
   const image = tileGray(pixels, count, opts);
-  writeFileSync(path, encodePng(image));
+  writeReportFile(path, encodePng(image));
   return { width: image.width, height: image.height };
 }

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import type { TopLevelSpec } from 'vega-lite';
 import { createRng } from '../../data/batches.js';
 import { pictureLayer } from './grid-figure.js';
 import { CLASS_COLOURS } from './palette.js';
+import { writeReportFile } from './write-file.js';
 
 /**
  * A class-coloured scatter of thousands of points drawn as a PNG under real axes: an SVG of 10,000
@@ -69,7 +69,7 @@ export function writeRgbPng(path: string, rgb: Uint8Array, width: number, height
   const options = { colorType: 2, inputColorType: 2, inputHasAlpha: false } as const;
   const png = new PNG({ width, height, ...options });
   png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
-  writeFileSync(path, PNG.sync.write(png, options));
+  writeReportFile(path, PNG.sync.write(png, options));
 }
 
 export interface RasterAxes {

@@ -1,9 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { toCsv } from '../figures/csv.js';
 import { fileLink, table, type SafeHtml } from '../figures/html.js';
 import type { Stage } from '../types.js';
+import { writeReportFile } from '../figures/write-file.js';
 
 const Options = z.strictObject({});
 
@@ -24,7 +25,7 @@ export const exportsStage: Stage<z.infer<typeof Options>> = {
       ...Array.from(test.mu.subarray(i * latentDim, (i + 1) * latentDim)),
       ...Array.from(test.logVar.subarray(i * latentDim, (i + 1) * latentDim)),
     ]);
-    writeFileSync(join(ctx.outDir, 'latents-test.csv'), toCsv(header, rows));
+    writeReportFile(join(ctx.outDir, 'latents-test.csv'), toCsv(header, rows));
     const what = `${test.count} rows: test index, label, class name, posterior mean (mu1..mu${latentDim}) and log-variance (logVar1..logVar${latentDim})`;
     const listed: [SafeHtml, string][] = [[fileLink('latents-test.csv', 'latents-test.csv'), what]];
     // The t-SNE stage writes its own file; list it here too when it ran before this stage.

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { deriveSeed } from '../../data/batches.js';
@@ -10,6 +9,7 @@ import { fileLink, html } from '../figures/html.js';
 import { hoverScatter, writeHoverSprite } from '../figures/hover-scatter.js';
 import { rasterPanel, sharedRange } from '../figures/raster-panel.js';
 import type { Stage } from '../types.js';
+import { writeReportFile } from '../figures/write-file.js';
 
 // Barnes-Hut t-SNE, O(n log n) a step: the whole 10,000-image test set in ~17-20 s on one core.
 const Options = z.strictObject({
@@ -52,7 +52,7 @@ export const tsneStage: Stage<z.infer<typeof Options>> = {
     const x = Float32Array.from({ length: n }, (_, i) => xy[2 * i] ?? 0);
     const y = Float32Array.from({ length: n }, (_, i) => xy[2 * i + 1] ?? 0);
     const csv = toCsv(['testIndex', 'label', 'class', 'tsne1', 'tsne2'], pick.map((idx, i) => [idx, labels[i]!, ctx.classNames[labels[i]!] ?? '', x[i]!, y[i]!]));
-    writeFileSync(join(ctx.outDir, 'tsne.csv'), csv);
+    writeReportFile(join(ctx.outDir, 'tsne.csv'), csv);
     const { test: images } = await ctx.dataset();
     const { height, width, imageSize } = ctx.spec();
     const points = { xy, labels, indices: pick, images: gatherRows(images.images, imageSize, pick), size: { height, width } };
