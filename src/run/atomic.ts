@@ -1,18 +1,20 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { openNoFollow } from './no-follow.js';
 import { ensureDir, storageError } from './paths.js';
 
 /**
  * Writes land whole or not at all: the bytes go to a temp file beside the target, are flushed, and
  * the temp file is renamed over the target (rename is atomic on one filesystem). A kill at any moment
  * leaves either the old file or the new one, never half of one; a failed write (a full disk) removes
- * its temp file and leaves the old one.
+ * its temp file and leaves the old one. Neither step follows a link: the temp file is opened with
+ * O_NOFOLLOW, and rename replaces a link at `path` itself, never the file it points to.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   ensureDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    const fd = openSync(tmp, 'w');
+    const fd = openNoFollow(tmp, 'truncate');
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let off = 0;
@@ -45,6 +47,8 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  * Replaces a whole directory: `fill` writes into a fresh sibling, then the old one is moved aside and
  * the new one moved in. If a kill lands between the two renames, `<dir>.prev` still holds the last
  * good copy and `recoverDir` puts it back. If `fill` fails, the sibling is removed and `dir` is untouched.
+ * No link is followed: rmSync removes a link, not what it points to; `fill` writes into a folder made
+ * fresh here; the renames move `dir` itself when it is a link.
  */
 export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   const next = `${dir}.next`;

@@ -161,7 +161,7 @@ export function readOptimizerWeights(dir: string): { name: string; tensor: tf.Te
   return weightSpecs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
 }
 
-/** A copy of the checkpoint at `dest` (a stage boundary), written beside it and renamed into place. */
+/** A copy of the checkpoint at `dest` (a stage boundary), written beside it and renamed into place (rmSync and rename take a link at `dest`, never its target). */
 export function snapshotCheckpoint(dir: string, dest: string): void {
   const tmp = `${dest}.tmp`;
   rmSync(tmp, { recursive: true, force: true });

@@ -39,7 +39,10 @@ function holderAlive(info: LockInfo): boolean {
 function tryCreate(path: string): boolean {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() } satisfies LockInfo));
+    // never through a link left at that name: removed (rm takes the link, not its target), then created
+    // exclusively ('wx' fails rather than follow one); link() itself does not follow `path` either
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() } satisfies LockInfo), { flag: 'wx' });
     linkSync(tmp, path);
     return true;
   } catch (err) {

@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describeIssue } from '../config/describe.js';
 import { VaelabError } from '../errors.js';
+import { openNoFollow } from './no-follow.js';
 import { storageError } from './paths.js';
 
 // metrics.jsonl: one EpochMetrics line per epoch, appended as each epoch ends.
@@ -38,7 +39,12 @@ export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
 export function appendMetrics(dir: string, m: EpochMetrics): void {
   const path = join(dir, 'metrics.jsonl');
   try {
-    appendFileSync(path, JSON.stringify(m) + '\n');
+    const fd = openNoFollow(path, 'append'); // a metrics.jsonl linked to another file is refused, never appended to
+    try {
+      appendFileSync(fd, JSON.stringify(m) + '\n');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw storageError(path, err);
   }

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { VaelabError } from '../errors.js';
+import { refuseLinks } from './no-follow.js';
 
 // A folder name we write below a root: the charset safePathName produces, so no separator, no `..`.
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._=,+-]*$/;
@@ -8,7 +9,8 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._=,+-]*$/;
 /**
  * `root/seg1/seg2/...` for names that came from data (run.json, comparison.json, a config), refusing any
  * name that could climb out of `root` or point elsewhere. Every output folder built from such a name goes
- * through here, so `report` and `compare` can only ever replace folders inside `--reports`.
+ * through here, so `report` and `compare` can only ever replace folders inside `--reports`. A folder of
+ * those names that is a link (kept by `rsync -a`) is refused too: writing into it would leave `root`.
  */
 export function childPath(root: string, ...segments: string[]): string {
   for (const s of segments) {
@@ -16,7 +18,12 @@ export function childPath(root: string, ...segments: string[]): string {
       throw new VaelabError(`refusing to write to ${JSON.stringify(s)} under ${root}: a folder name must be letters, digits and . _ = , + - (starting with a letter or digit)`);
     }
   }
-  return join(resolve(root), ...segments);
+  let path = resolve(root);
+  for (const s of segments) {
+    path = join(path, s);
+    refuseLinks([path]);
+  }
+  return path;
 }
 
 const WORDS: Record<string, string> = {

@@ -13,6 +13,7 @@ import { loadConfig } from '../config/load.js';
 import { canonicalJson } from '../config/sweep.js';
 import { dropConvHidden } from '../config/upgrade.js';
 import { readVersionedJson } from './json-file.js';
+import { refuseLinks } from './no-follow.js';
 
 export { appendMetrics, readMetrics, readMetricsFile, type EpochMetrics, type LossMeans, type MetricsFile } from './metrics-file.js';
 import { childPath, ensureDir } from './paths.js';
@@ -150,9 +151,11 @@ export function configHash(config: Config): string {
 /**
  * Refuses to resume a run whose files no longer describe one run: a config.yaml edited since the run
  * began (a new seed, learning rate or epoch count would be silently mixed into the same weights), or a
- * checkpoint that is gone although epochs were trained (resuming would restart from epoch 1 over them).
+ * checkpoint that is gone although epochs were trained (resuming would restart from epoch 1 over them),
+ * or a file it appends to that is a link (gathered by `rsync -a`: the lines would land in another file).
  */
 export function checkResumable(dir: string, info: RunInfo, config: Config): void {
+  refuseLinks([join(dir, 'log.jsonl'), join(dir, 'metrics.jsonl')]);
   if (info.configSha256 !== undefined && info.configSha256 !== configHash(config)) {
     throw new VaelabError(
       `${join(dir, 'config.yaml')} was edited after the run began: a resumed run keeps the config it started with. ` +

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { PlannedPoint } from '../config/sweep.js';
 import { describeError } from '../errors.js';
 import { readEvalMetrics } from '../run/eval-metrics.js';
+import { refuseLinks } from '../run/no-follow.js';
 import { createRunDirAt, readRunInfo, type RunStatus } from '../run/run-dir.js';
 import { pointMetrics, type SweepFile, type SweepPointEntry } from '../run/sweep-file.js';
 import type { Progress } from '../train/trainer.js';
@@ -48,6 +49,7 @@ export function initialEntry(sweepDir: string, p: Pick<PlannedPoint, 'name' | 'v
  */
 export async function runPoint(sweepDir: string, point: PlannedPoint, entry: SweepPointEntry, options: RunPointOptions): Promise<SweepPointEntry> {
   const runDir = join(sweepDir, point.name);
+  refuseLinks([runDir]); // a point folder linked elsewhere (rsync -a) would train outside the sweep's folder
   const action = existsSync(join(runDir, 'run.json')) ? 'resumed' : 'new';
   if (action === 'new') createRunDirAt(runDir, point.config);
   Object.assign(entry, { status: 'running', action, error: null, seconds: null, metrics: null });
