@@ -5,6 +5,7 @@ import type { BackendRequest, StageSpec } from '../config/schema.js';
 import { describeError, describeErrorForLog } from '../errors.js';
 import { replaceDirAtomic, writeJsonAtomic } from '../run/atomic.js';
 import { reportDirOf } from '../run/paths.js';
+import { checkReportable } from '../run/run-check.js';
 import { readMetricsFile, readRunConfig, readRunInfo } from '../run/run-dir.js';
 import { displayRunDir, hidePaths, type KnownPath } from './catalog/display-path.js';
 import { readFinalMetrics } from './catalog/final-metrics.js';
@@ -53,6 +54,7 @@ export async function buildReport(runDir: string, reportsRoot = 'reports', opts:
   const log = opts.log ?? (() => {});
   const info = readRunInfo(runDir);
   const config = readRunConfig(runDir);
+  checkReportable(runDir); // damaged weights: refused before anything is drawn
   const metrics = readMetricsFile(runDir);
   // `report.stages: []` turns the report off after training; asking for one explicitly gets the defaults.
   const wanted = opts.stages ?? config.report.stages;

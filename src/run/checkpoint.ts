@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { defaultInit, defaultMlpKeys, dropConvHidden, renameBoundSum } from '../config/upgrade.js';
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
+import { readWeights } from './weights-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { CONDITIONALS, twoLayerPaths } from '../models/two-layer.js';
 import { twoLayerSpec, type Conditionals, type Vae, type VaeSpec } from '../models/types.js';
@@ -70,32 +71,17 @@ function readJson<T>(path: string): T {
   }
 }
 
-const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1 };
-
-/** Bytes a weight manifest says its files hold. */
-function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
-  return specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (BYTES[s.dtype] ?? 4), 0);
-}
-
-/** A weights file, refused unless it holds exactly the bytes its manifest declares (a truncated copy, a torn write). */
-function readWeights(path: string, specs: readonly tf.io.WeightsManifestEntry[]): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new VaelabError(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  const expected = manifestBytes(specs);
-  if (bytes.length !== expected) throw new VaelabError(`${path} is damaged: ${bytes.length} bytes, its manifest declares ${expected}`);
-  return bytes;
+/** A saved model's files, its weights checked whole and finite (readWeights). */
+function readModelFiles(dir: string): { json: tf.io.ModelJSON; groups: tf.io.WeightsManifestConfig; weights: Uint8Array } {
+  const json = readJson<tf.io.ModelJSON>(join(dir, 'model.json'));
+  const groups = json.weightsManifest ?? [];
+  if (groups.length !== 1 || groups[0]!.paths.length !== 1) throw new VaelabError(`${join(dir, 'model.json')}: expected one weights file in its manifest`);
+  return { json, groups, weights: readWeights(join(dir, groups[0]!.paths[0]!), groups[0]!.weights) };
 }
 
 /** Loads a model saved by saveModel through tfjs's own loader, as any tfjs program would. */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const json = readJson<tf.io.ModelJSON>(join(dir, 'model.json'));
-  const groups = json.weightsManifest ?? [];
-  if (groups.length !== 1 || groups[0]!.paths.length !== 1) throw new VaelabError(`${join(dir, 'model.json')}: expected one weights file in its manifest`);
-  const weights = readWeights(join(dir, groups[0]!.paths[0]!), groups[0]!.weights);
+  const { json, groups, weights } = readModelFiles(dir);
   const weightData = weights.slice().buffer;
   try {
     return await tf.loadLayersModel(
@@ -151,6 +137,14 @@ export async function loadVae(dir: string): Promise<Vae> {
   const load = (name: keyof Conditionals) => loadModel(join(dir, FOLDERS[name]));
   const conditionals: Conditionals = { qH1: await load('qH1'), qZ: await load('qZ'), pH1: await load('pH1'), pX: await load('pX') };
   return { spec, ...twoLayerPaths(two, conditionals), intermediate: conditionals };
+}
+
+/**
+ * Refuses a checkpoint whose model weights are damaged or not finite, without building the models: what
+ * report, compare and resume check before they draw or train anything (loadModel checks the same).
+ */
+export function checkCheckpointWeights(dir: string): void {
+  for (const name of ['encoder', 'decoder', ...Object.values(FOLDERS)]) if (existsSync(join(dir, name, 'model.json'))) readModelFiles(join(dir, name));
 }
 
 /** Adam's saved state, in the order optimizer.setWeights expects. */

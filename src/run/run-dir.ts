@@ -12,6 +12,7 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { loadConfig } from '../config/load.js';
 import { canonicalJson } from '../config/sweep.js';
 import { dropConvHidden } from '../config/upgrade.js';
+import { checkCheckpointWeights } from './checkpoint.js';
 import { readVersionedJson } from './json-file.js';
 import { refuseLinks } from './no-follow.js';
 
@@ -152,7 +153,8 @@ export function configHash(config: Config): string {
  * Refuses to resume a run whose files no longer describe one run: a config.yaml edited since the run
  * began (a new seed, learning rate or epoch count would be silently mixed into the same weights), or a
  * checkpoint that is gone although epochs were trained (resuming would restart from epoch 1 over them),
- * or a file it appends to that is a link (gathered by `rsync -a`: the lines would land in another file).
+ * a file it appends to that is a link (gathered by `rsync -a`: the lines would land in another file), or
+ * weights that are not finite.
  */
 export function checkResumable(dir: string, info: RunInfo, config: Config): void {
   refuseLinks([join(dir, 'log.jsonl'), join(dir, 'metrics.jsonl')]);
@@ -169,6 +171,8 @@ export function checkResumable(dir: string, info: RunInfo, config: Config): void
       `${join(dir, 'checkpoint')} is missing or incomplete, but the run trained ${info.epochsCompleted} epoch(s): cannot resume it without restarting over them. Start a new run`,
     );
   }
+  // weights that are damaged or not finite: refused now, while run.json still says what the run was
+  if (existsSync(join(dir, 'checkpoint', 'state.json'))) checkCheckpointWeights(join(dir, 'checkpoint'));
 }
 
 /** The resolved config a run directory was made with (config.yaml), from any vaelab version that reads it. */

@@ -5,6 +5,7 @@ import { loadDataset } from '../../data/datasets.js';
 import { describeErrorForLog, errorKind, VaelabError } from '../../errors.js';
 import { replaceDirAtomic, writeJsonAtomic } from '../../run/atomic.js';
 import { childPath } from '../../run/paths.js';
+import { checkReportable } from '../../run/run-check.js';
 import { shortHash } from '../../config/names.js';
 import { COMPARISON_FORMAT, type ComparisonRecord } from '../catalog/comparison-record.js';
 import { expandRunDirs } from '../catalog/discover.js';
@@ -53,6 +54,7 @@ function loadRuns(dirs: readonly string[]): { runs: RunSummary[]; leftOut: strin
   const leftOut: string[] = [];
   for (const { runDir, named } of expandRunDirs(dirs)) {
     const r = readRunSummary(runDir);
+    checkReportable(r.runDir);
     if (r.hasCheckpoint) runs.push(r);
     else if (named) throw new VaelabError(`${runDir} (status ${r.info.status}) has no checkpoint to draw its figures from: it stopped before its first epoch ended; leave it out of the comparison`);
     else leftOut.push(hidePaths(`${displayRunDir(runDir)} (${r.info.status}, no checkpoint${r.info.error === null ? '' : `: ${r.info.error}`})`, [{ path: runDir, keep: 2 }]));
