@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -10,12 +10,13 @@ import type { Config } from '../config/schema.js';
 import { plannedEpochs } from '../config/schedule.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import { loadConfig } from '../config/load.js';
-import { canonicalJson } from '../config/sweep.js';
 import { dropConvHidden } from '../config/upgrade.js';
 import { checkCheckpointWeights } from './checkpoint.js';
+import { checkConfigUnchanged, configHash } from './config-hash.js';
 import { readVersionedJson } from './json-file.js';
 import { refuseLinks } from './no-follow.js';
 
+export { configHash } from './config-hash.js';
 export { appendMetrics, readMetrics, readMetricsFile, type EpochMetrics, type LossMeans, type MetricsFile } from './metrics-file.js';
 import { childPath, ensureDir } from './paths.js';
 
@@ -144,11 +145,6 @@ export function withAbsoluteDataDir(config: Config, baseDir = process.cwd()): Co
   return config.data.dir === null || isAbsolute(config.data.dir) ? config : { ...config, data: { ...config.data, dir: resolve(baseDir, config.data.dir) } };
 }
 
-/** The fingerprint of a resolved config: equal configs, equal hashes, whatever the key order. */
-export function configHash(config: Config): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex');
-}
-
 /**
  * Refuses to resume a run whose files no longer describe one run: a config.yaml edited since the run
  * began (a new seed, learning rate or epoch count would be silently mixed into the same weights), or a
@@ -158,12 +154,7 @@ export function configHash(config: Config): string {
  */
 export function checkResumable(dir: string, info: RunInfo, config: Config): void {
   refuseLinks([join(dir, 'log.jsonl'), join(dir, 'metrics.jsonl')]);
-  if (info.configSha256 !== undefined && info.configSha256 !== configHash(config)) {
-    throw new VaelabError(
-      `${join(dir, 'config.yaml')} was edited after the run began: a resumed run keeps the config it started with. ` +
-        'Restore the file, or start a new run with the new config',
-    );
-  }
+  checkConfigUnchanged(dir, info.configSha256, config, 'began: a resumed run keeps the config it started with. Restore the file, or start a new run with the new config');
   // run.json counts an epoch only once its checkpoint is saved: a kill between the metrics line and that
   // save leaves no checkpoint and nothing lost (the epoch is redone); a count without a checkpoint is damage
   if (info.epochsCompleted > 0 && !existsSync(join(dir, 'checkpoint', 'state.json')) && !existsSync(join(dir, 'checkpoint.prev', 'state.json'))) {

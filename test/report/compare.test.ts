@@ -9,6 +9,7 @@ import { train } from '../../src/jobs/pipeline.js';
 import { buildComparison, expandRunDirs, type ComparisonRecord } from '../../src/report/compare/index.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { acquireLock } from '../../src/run/lock.js';
+import { configHash, readRunConfig, updateRunInfo } from '../../src/run/run-dir.js';
 import { SWEEP_FORMAT, type SweepFile } from '../../src/run/sweep-file.js';
 import { tempDir, tinyConfig } from '../helpers/tiny.js';
 import { checkReport, lazyBrowser } from './browser.js';
@@ -165,6 +166,7 @@ describe('compare', () => {
     cpSync(runs.z3, other, { recursive: true });
     const yaml = join(other, 'config.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('testLimit: 200', 'testLimit: 150'));
+    updateRunInfo(other, { configSha256: configHash(readRunConfig(other)) }); // as if trained on them: an edit alone is refused first
     const refused = buildComparison([runs.z2, other], join(tmp, 'reports-x'), { experiments: null });
     await expect(refused).rejects.toThrow(/cannot compare runs trained on different data/);
     await expect(refused).rejects.toThrow(runs.z2);
