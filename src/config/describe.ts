@@ -28,6 +28,7 @@ export function describeIssue(issue: core.$ZodIssue): string {
 
 export function kindOf(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return `a list ${JSON.stringify(v).slice(0, 40)}`;
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(v);

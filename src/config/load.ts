@@ -6,27 +6,15 @@ import { duplicateKeys, locate, parseSource, type YamlSource } from './locate.js
 import { describeIssue, kindOf } from './describe.js';
 import { ARCHS, ConfigSchema, modelKeys, type Arch, type Config } from './schema.js';
 import { readTextFile } from './read-text.js';
+import { deepMerge, FORBIDDEN, forbiddenKey, isRecord } from './raw.js';
 import { didYouMean } from './suggest.js';
+import { memoryProblems } from './size-bound.js';
 import { sweepProblems } from './sweep.js';
 
 type Raw = Record<string, unknown>;
 
 const MAX_CONFIG_BYTES = 1 << 20;
 const MAX_ISSUES = 50; // more than this is a wrong file, not a config with typos: and each costs a YAML walk
-// Keys that would reach Object.prototype through an assignment: never config keys.
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The path of the first forbidden key in a parsed document, or null. */
-function forbiddenKey(value: unknown, path: string[] = []): string[] | null {
-  if (!isRecord(value)) return null;
-  for (const k of Object.keys(value)) {
-    if (FORBIDDEN.has(k)) return [...path, k];
-    const deeper = forbiddenKey(value[k], [...path, k]);
-    if (deeper !== null) return deeper;
-  }
-  return null;
-}
-
 export interface LoadedConfig {
   config: Config;
   /** The config file's folder: relative paths in the config (data.dir) resolve against it. */
@@ -45,6 +33,9 @@ export interface LoadOptions {
 
 /** YAML file -> (extends) -> (--set) -> strict schema parse. Every problem is reported at once. */
 export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
+  // JavaScript callers get a message, not resolve()'s TypeError or a string's --set read char by char
+  if (typeof file !== 'string' || file === '') throw new VaelabError(`loadConfig: expected a config file path, found ${kindOf(file)}`);
+  if (options.set !== undefined && !(Array.isArray(options.set) && options.set.every((s) => typeof s === 'string'))) throw new VaelabError(`loadConfig: options.set must be a list of "key.path=value" strings, found ${kindOf(options.set)}`);
   const sources: YamlSource[] = [];
   const raw = readWithExtends(resolve(file), sources, []);
   options.upgrade?.(raw);
@@ -72,7 +63,13 @@ function resolveSweptPaths(config: Config, baseDir: string): void {
 
 /** Validate an already-built object (library use: a script that builds its config in code). */
 export function parseConfig(raw: unknown): Config {
-  return validate(raw, [], new Set());
+  try {
+    return validate(raw, [], new Set());
+  } catch (err) {
+    // no file and no --set: the values came in the object itself
+    if (err instanceof ConfigError) throw new ConfigError(err.issues.map((i) => (i.file === null ? { ...i, file: 'config object' } : i)));
+    throw err;
+  }
 }
 
 function display(path: string): string {
@@ -128,15 +125,6 @@ function readWithExtends(path: string, sources: YamlSource[], chain: string[]): 
   return deepMerge(parent, rest);
 }
 
-function deepMerge(base: Raw, over: Raw): Raw {
-  const out: Raw = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isRecord(b) && isRecord(v) ? deepMerge(b, v) : v;
-  }
-  return out;
-}
-
 function applyOverrides(raw: Raw, set: readonly string[]): Set<string> {
   const paths = new Set<string>();
   const issues: ConfigIssue[] = [];
@@ -176,7 +164,11 @@ function validate(raw: unknown, sources: YamlSource[], setPaths: Set<string>, ma
   if (result.success) {
     // a sweep's keys and points are checked once the config itself is sound: they are judged against it
     const problems = sweepProblems(result.data, maxSweepPoints);
-    if (problems.length === 0) return result.data;
+    if (problems.length === 0) {
+      const tooBig = memoryProblems(result.data);
+      if (tooBig.length === 0) return result.data;
+      throw new ConfigError(tooBig.map((p) => place(p.path, p.message, sources, setPaths)));
+    }
     throw new ConfigError(problems.map((p) => place(p.path.map(String), p.message, sources, setPaths, p.at)));
   }
   const defaults = ConfigSchema.parse({}) as Raw;
@@ -232,8 +224,4 @@ function valueAt(obj: Raw, path: string[]): Raw | undefined {
   let node: unknown = obj;
   for (const k of path) node = isRecord(node) ? node[k] : undefined;
   return isRecord(node) ? node : undefined;
-}
-
-function isRecord(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

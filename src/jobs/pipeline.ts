@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 export { readRunConfig as runConfig } from '../run/run-dir.js';
 import { describeError, describeErrorForLog, VaelabError } from '../errors.js';
@@ -28,7 +29,9 @@ export interface ReportProblem {
 }
 
 /** Creates a new run directory under `out`, trains the config's model in it, then writes its report. */
-export async function train(config: Config, options: PipelineOptions = {}): Promise<PipelineResult> {
+export async function train(given: Config, options: PipelineOptions = {}): Promise<PipelineResult> {
+  // A library caller's config is checked as a file's is (epochs -5 or a 17 GB model must not start a run folder)
+  const config = parseConfig(given);
   if (config.sweep !== null) throw new VaelabError(`config ${config.name} has a sweep: run it with runSweep (or set sweep to null for one run)`);
   // A typo in report.stages fails now, before the training it would otherwise follow.
   if (config.report.stages !== 'default' && config.report.stages.length > 0) resolveStages(config);
