@@ -1,7 +1,10 @@
 import { watchLaunchers } from './launchers.js';
 
+// A closed terminal (SIGHUP) ends the run as SIGTERM does, with a checkpoint, not by Node's default exit.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * Ctrl-C (and SIGTERM) for a long command: the first press calls `onFirst` (finish the step, checkpoint);
+ * Ctrl-C (and SIGTERM, and SIGHUP: the terminal was closed) for a long command: the first press calls `onFirst` (finish the step, checkpoint);
  * a second press more than a second later stops at once with 130, the last checkpoint intact. tsx relays a
  * terminal's Ctrl-C to us a second time when our first acknowledgement races it: only a second press a
  * moment later means "stop now". Returns a function that removes the handlers.
@@ -35,8 +38,7 @@ export function onInterrupt(onFirst: () => void, message: string, stopNow: () =>
     process.stderr.write(`\ninterrupt: ${message} (Ctrl-C again to stop at once)\n`);
     onFirst();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
   const stopWatching = watchLaunchers((pid) => {
     if (firstSignal > 0) return;
     firstSignal = Date.now();
@@ -45,7 +47,6 @@ export function onInterrupt(onFirst: () => void, message: string, stopNow: () =>
   });
   return () => {
     stopWatching();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
   };
 }

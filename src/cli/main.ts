@@ -12,6 +12,7 @@ import { buildComparison } from '../report/compare/index.js';
 import { buildReport } from '../report/render.js';
 import { isSweepDir } from '../run/sweep-file.js';
 import { parseArgs, type CliArgs } from './args.js';
+import { installProcessGuards } from './process-guards.js';
 import { commandHelp, helpText } from './help.js';
 import { progressBar } from './progress.js';
 import { onInterrupt } from './interrupt.js';
@@ -21,6 +22,7 @@ import { sweepCommand } from './sweep.js';
 
 /** The whole CLI: argv in, exit code out. Only user errors become messages; bugs keep their stack. */
 export async function main(argv: readonly string[]): Promise<number> {
+  installProcessGuards();
   try {
     const args = parseArgs(argv);
     switch (args.command) {

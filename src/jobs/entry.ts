@@ -19,6 +19,8 @@ if (!isMainThread) {
 } else {
   process.on('SIGINT', stop); // a terminal's Ctrl-C reaches the whole process group, this process too
   process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop); // the terminal closed: checkpoint, as for SIGTERM
+  process.on('SIGUSR1', () => {}); // keeps Node's inspector (127.0.0.1:9229) from opening on SIGUSR1
   process.on('disconnect', stop);
   const request = await new Promise<JobRequest>((resolve) => {
     process.on('message', (m: ControlMessage) => (m.type === 'start' ? resolve(m.request) : stop()));
