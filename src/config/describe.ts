@@ -29,8 +29,17 @@ export function describeIssue(issue: core.$ZodIssue): string {
 export function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return `a list ${JSON.stringify(v).slice(0, 40)}`;
+  if (Array.isArray(v)) return `a list ${clip(JSON.stringify(v), 40)}`;
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return v.length > SHOWN ? `a string of ${v.length} characters, ${clip(JSON.stringify(v), SHOWN)}` : JSON.stringify(v);
   return `${typeof v} ${String(v)}`;
+}
+
+// A message quotes the start of a value, never all of it: a 1 MB scalar, or a whole file read through
+// `extends` (/etc/passwd), would otherwise be echoed to the terminal and into logs.
+const SHOWN = 60;
+
+/** `text` cut to `max` characters, with an ellipsis when cut. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { core } from 'zod';
 import { ConfigError, VaelabError, type ConfigIssue } from '../errors.js';
 import { duplicateKeys, locate, parseSource, type YamlSource } from './locate.js';
-import { describeIssue, kindOf } from './describe.js';
+import { clip, describeIssue, kindOf } from './describe.js';
 import { ARCHS, ConfigSchema, modelKeys, type Arch, type Config } from './schema.js';
 import { readTextFile } from './read-text.js';
 import { deepMerge, FORBIDDEN, forbiddenKey, isRecord } from './raw.js';
@@ -132,7 +132,7 @@ function applyOverrides(raw: Raw, set: readonly string[]): Set<string> {
     const eq = item.indexOf('=');
     const path = eq > 0 ? item.slice(0, eq).trim() : '';
     if (path === '' || path.split('.').some((p) => p === '')) {
-      issues.push({ file: null, line: null, col: null, path: '', message: `--set ${JSON.stringify(item)}: expected key.path=value` });
+      issues.push({ file: null, line: null, col: null, path: '', message: `--set ${clip(JSON.stringify(item), 80)}: expected key.path=value` });
       continue;
     }
     if (path.split('.').some((p) => FORBIDDEN.has(p))) {

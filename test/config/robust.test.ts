@@ -84,3 +84,21 @@ describe('the config loader under hostile input', () => {
     );
   });
 });
+
+describe('messages quote the start of a value, never all of it', () => {
+  it('a 1 MB scalar, a whole file through extends and a huge --set are cut', () => {
+    const huge = 'a'.repeat(1_000_000);
+    expect(() => loadConfig(file(`name: ${huge}\n`))).toThrow(/found a string of 1000000 characters, "a{59}…$/);
+    const passwd = (() => {
+      try {
+        loadConfig(file('extends: /etc/passwd\n'));
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(passwd).toMatch(/\/etc\/passwd:1:1 expected a mapping of keys, found a string of \d+ characters/);
+    expect(passwd.length).toBeLessThan(300);
+    expect(() => loadConfig(file('name: x\n'), { set: [`${huge}`] })).toThrow(/--set "a{79}…: expected key\.path=value$/);
+  });
+});
