@@ -43,6 +43,10 @@ export const DataSchema = z
       ),
   })
   .superRefine((data, ctx) => {
+    // known from the config alone: refused before a run folder exists (the data's own count is checked on load)
+    if (data.trainLimit !== null && data.heldOut >= data.trainLimit) {
+      ctx.addIssue({ code: 'custom', path: ['heldOut'], message: `data.heldOut leaves out the last ${data.heldOut} of data.trainLimit ${data.trainLimit} training images, leaving none to train on: expected fewer than ${data.trainLimit}` });
+    }
     if (data.dataset === 'mnist' && data.dir !== null) {
       ctx.addIssue({
         code: 'custom',

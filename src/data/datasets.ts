@@ -85,17 +85,24 @@ async function locateFiles(dir: string, dataset: string): Promise<DataFiles> {
   }
   const found: Partial<DataFiles> = {};
   const missing: string[] = [];
+  const notFiles: string[] = [];
   for (const [key, name] of Object.entries(IDX_FILE_NAMES) as [FileKey, string][]) {
     // Raw first: it skips a decompression when someone has unpacked the download next to the archive.
     const candidates = [name, `${name}.gz`];
     for (const candidate of candidates) {
       const path = join(dir, candidate);
-      if ((await stat(path).catch(() => null))?.isFile()) {
+      const entry = await stat(path).catch(() => null);
+      if (entry?.isFile()) {
         found[key] = path;
         break;
       }
+      // a FIFO or a device reads without end or blocks: named as what it is, not as missing
+      if (entry !== null) notFiles.push(`${path} is ${entry.isDirectory() ? 'a folder' : entry.isFIFO() ? 'a FIFO (named pipe)' : entry.isCharacterDevice() || entry.isBlockDevice() ? 'a device' : 'not a regular file'}`);
     }
     if (found[key] === undefined) missing.push(candidates.join(' or '));
+  }
+  if (notFiles.length > 0) {
+    throw new DataError(`dataset ${dataset}: ${notFiles.join('; ')}: expected a regular IDX file`);
   }
   if (missing.length > 0) {
     throw new DataError(`dataset ${dataset}: missing IDX files in ${dir}: looked for ${missing.join(', ')}`);

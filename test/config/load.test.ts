@@ -143,3 +143,10 @@ describe('loadConfig', () => {
     expect(loadConfig(file).config.data.dir).toBe(join(dir, 'digits'));
   });
 });
+
+describe('data.heldOut against data.trainLimit', () => {
+  it('holding out every training image is a config error, before any run folder exists', () => {
+    expect(() => parseConfig({ data: { trainLimit: 100, heldOut: 100 } })).toThrow(/data\.heldOut leaves out the last 100 of data\.trainLimit 100 training images, leaving none to train on/);
+    expect(parseConfig({ data: { trainLimit: 100, heldOut: 99 } }).data.heldOut).toBe(99);
+  });
+});

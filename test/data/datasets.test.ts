@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -133,6 +134,18 @@ describe('loadDataset: idx and fashion-mnist from a folder', () => {
     expect(message).toContain('train-labels-idx1-ubyte or train-labels-idx1-ubyte.gz');
     expect(message).toContain('t10k-images-idx3-ubyte or t10k-images-idx3-ubyte.gz');
     expect(message).not.toContain('train-images-idx3-ubyte or');
+  });
+
+  it('names a FIFO or a device in place of a file as what it is, not as missing', async () => {
+    await writeIdxSet(join(base, 'set'));
+    await rm(join(base, 'set', 't10k-labels-idx1-ubyte'));
+    execFileSync('mkfifo', [join(base, 'set', 't10k-labels-idx1-ubyte')]);
+    await rm(join(base, 'set', 'train-images-idx3-ubyte'));
+    await symlink('/dev/zero', join(base, 'set', 'train-images-idx3-ubyte'));
+    const message = await loadError(idxConfig());
+    expect(message).toContain(`${join(base, 'set', 't10k-labels-idx1-ubyte')} is a FIFO (named pipe)`);
+    expect(message).toContain(`${join(base, 'set', 'train-images-idx3-ubyte')} is a device`);
+    expect(message).not.toContain('missing');
   });
 
   it('rejects a dir that does not exist, resolved against baseDir', async () => {
