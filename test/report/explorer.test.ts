@@ -197,6 +197,20 @@ describe.skipIf(SKIP_BROWSER)('explorer page in headless Chromium (file://, offl
     await r.close();
   });
 
+  it('says so on the page when latents.js holds null (an edited or foreign file), without a script error', async () => {
+    const r = await explorerReport('vx-null', { latentDim: 2 });
+    writeFileSync(join(r.outDir, 'explorer', 'latents.js'), 'window.VAELAB_LATENTS = null;\n');
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+    await page.goto(r.url);
+    await page.waitForSelector('#vx-explorer[data-state="error"]', { timeout: 30_000 });
+    expect(await page.locator('#vx-status').textContent()).toBe('The explorer could not start: explorer/latents.js does not hold what the explorer expects; rebuild the report (npx tsx run report <run folder>)');
+    expect(errors).toEqual([]);
+    await page.close();
+    await r.close();
+  });
+
   it('cvae: a class button changes the image and feeds the one-hot label', async () => {
     const r = await explorerReport('vx-cvae', { kind: 'cvae', latentDim: 2 });
     const { page, errors } = await open(r.url);

@@ -191,6 +191,15 @@
     fail(new Error(missing.join(', ') + ' did not load; the explorer/ folder belongs beside index.html'));
     return;
   }
+  // A script that loaded but holds something else (edited, or from another vaelab) is said as such, not thrown.
+  const pts = window.VAELAB_LATENTS;
+  const isList = (v) => Array.isArray(v) || ArrayBuffer.isView(v);
+  const points = pts !== null && typeof pts === 'object' && isList(pts.labels) && isList(pts.x) && isList(pts.y) && pts.x.length === pts.labels.length && pts.y.length === pts.labels.length;
+  const decoder = window.VAELAB_DECODER !== null && typeof window.VAELAB_DECODER === 'object';
+  if (!points || !decoder) {
+    fail(new Error('explorer/' + (points ? 'decoder.js' : 'latents.js') + ' does not hold what the explorer expects; rebuild the report (npx tsx run report <run folder>)'));
+    return;
+  }
 
   // Pointer events serve mouse, pen and touch alike; capture keeps a drag alive outside the canvas.
   plane.addEventListener('pointerdown', (e) => {
