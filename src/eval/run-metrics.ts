@@ -2,7 +2,7 @@ import { IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from '../config/schem
 import { evaluationImages } from '../data/binarize.js';
 import type { Split } from '../data/datasets.js';
 import { twoLayerSpec, type Vae } from '../models/types.js';
-import { EVAL_METRICS_FORMAT, type EvalMetrics, type IwaeMetrics } from '../run/eval-metrics.js';
+import { EVAL_METRICS_FORMAT, stdErrorOf, type EvalMetrics, type IwaeMetrics } from '../run/eval-metrics.js';
 import { latentUsage } from './active-units.js';
 import { elboTerms, meanAndStdError } from './elbo.js';
 import { iwaeFromLogWeights, iwaeLogWeights } from './iwae.js';
@@ -86,11 +86,15 @@ async function iwaeEstimate(vae: Vae, split: Split, count: number, which: 'test'
 
 /** One log line: the headline numbers of metrics.json. */
 export function describeEvalMetrics(m: EvalMetrics): string {
+  const pm = (se: number, images: number) => {
+    const e = stdErrorOf(se, images);
+    return e === null ? ' (one image: no standard error)' : ` ± ${e.toFixed(2)}`;
+  };
   const said = (what: string, e: IwaeMetrics | null | undefined) =>
-    e === null || e === undefined ? '' : `; ${what} ${e.nll.toFixed(2)} ± ${e.stdError.toFixed(2)} (K ${e.samples}, ${e.images} images, ${e.seconds.toFixed(1)} s)`;
+    e === null || e === undefined ? '' : `; ${what} ${e.nll.toFixed(2)}${pm(e.stdError, e.images)} (K ${e.samples}, ${e.images} images, ${e.seconds.toFixed(1)} s)`;
   const iwae = said('IWAE NLL', m.iwae) + said('training-set IWAE NLL', m.iwaeTrain);
   return (
-    `test -ELBO ${m.test.negElbo.toFixed(2)} ± ${m.test.negElboStdError.toFixed(2)} nats/image${iwae}; ` +
+    `test -ELBO ${m.test.negElbo.toFixed(2)}${pm(m.test.negElboStdError, m.test.images)} nats/image${iwae}; ` +
     (m.latent.layers === undefined
       ? `${m.latent.activeUnits} of ${m.latent.dim} latent units active`
       : `active units by layer ${m.latent.layers.map((l) => `${l.name} ${l.activeUnits} of ${l.dim}`).join(', ')}`)

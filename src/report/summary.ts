@@ -54,11 +54,11 @@ function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null): Saf
   const iwae =
     final.iwae === null
       ? final.source === 'metrics.json' ? 'not computed (eval.iwaeImages is 0)' : '—'
-      : `${final.iwae.nll.toFixed(2)} ± ${final.iwae.stdError.toFixed(2)} nats/image (K = ${final.iwae.samples}, first ${final.iwae.images} test images)`;
+      : `${final.iwae.nll.toFixed(2)}${se(final.iwae.stdError)} nats/image (K = ${final.iwae.samples}, first ${final.iwae.images} test images)`;
   const rows: [string, string][] = [['test −ELBO', elbo], ['test IWAE NLL', iwae]];
   if (final.iwaeTrain !== null) {
     const t = final.iwaeTrain;
-    rows.push(['training IWAE NLL', `${t.nll.toFixed(2)} ± ${t.stdError.toFixed(2)} nats/image (K = ${t.samples}, first ${t.images} training images)`]);
+    rows.push(['training IWAE NLL', `${t.nll.toFixed(2)}${se(t.stdError)} nats/image (K = ${t.samples}, first ${t.images} training images)`]);
   }
   if (usage !== null) {
     const active = usage.klPerDim.length;

@@ -18,6 +18,14 @@ export interface TestElbo {
   kl: number; // closed form
 }
 
+/**
+ * A mean's standard error as the pages and logs print it: none from a single image, whose spread is
+ * unknown (a stored 0 would read as "exact").
+ */
+export function stdErrorOf(stdError: number, images: number): number | null {
+  return images < 2 ? null : stdError;
+}
+
 /** The importance-weighted estimate of the test negative log-likelihood (src/eval/iwae.ts). */
 export interface IwaeMetrics {
   nll: number; // -mean over images of log (1/K) sum_k w_k: an upper bound on -log p(x) that tightens with K

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from './atomic.js';
 import { readVersionedJson } from './json-file.js';
-import type { EvalMetrics } from './eval-metrics.js';
+import { stdErrorOf, type EvalMetrics } from './eval-metrics.js';
 import type { RunStatus } from './run-dir.js';
 
 /**
@@ -55,7 +55,7 @@ export function pointMetrics(m: EvalMetrics): PointMetrics {
     testNegElbo: m.test.negElbo,
     testNegElboStdError: m.test.negElboStdError,
     iwaeNll: m.iwae?.nll ?? null,
-    iwaeStdError: m.iwae?.stdError ?? null,
+    iwaeStdError: m.iwae === null || m.iwae === undefined ? null : stdErrorOf(m.iwae.stdError, m.iwae.images),
     activeUnits: m.latent.activeUnits,
     latentDim: m.latent.dim,
   };

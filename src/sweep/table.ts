@@ -8,7 +8,7 @@ import type { SweepFile } from '../run/sweep-file.js';
 export function formatSweepTable(s: SweepFile): string {
   const short = (k: string) => k.slice(k.lastIndexOf('.') + 1);
   const labels = s.keys.map((k) => (s.keys.filter((o) => short(o) === short(k)).length > 1 ? k : short(k)));
-  const pm = (v: number | null, se: number | null) => (v === null ? '-' : `${v.toFixed(2)} ± ${(se ?? 0).toFixed(2)}`);
+  const pm = (v: number | null, se: number | null) => (v === null ? '-' : se === null ? v.toFixed(2) : `${v.toFixed(2)} ± ${se.toFixed(2)}`);
   const header = ['point', 'status', ...labels, 'test -ELBO', 'IWAE NLL', 'active', 'error'];
   const rows = s.points.map((p) => [
     p.name,

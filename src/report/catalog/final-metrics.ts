@@ -1,4 +1,4 @@
-import { readEvalMetrics, type IwaeMetrics } from '../../run/eval-metrics.js';
+import { readEvalMetrics, stdErrorOf, type IwaeMetrics } from '../../run/eval-metrics.js';
 import type { EpochMetrics } from '../../run/run-dir.js';
 
 /**
@@ -9,7 +9,7 @@ import type { EpochMetrics } from '../../run/run-dir.js';
  */
 export interface IwaeSummary {
   nll: number;
-  stdError: number;
+  stdError: number | null; // null from one image
   samples: number;
   images: number;
 }
@@ -43,11 +43,11 @@ export function readFinalMetrics(runDir: string, metrics: readonly EpochMetrics[
     return fromEpochs(metrics, (err as Error).message);
   }
   if (m === null) return fromEpochs(metrics, null);
-  const summary = (e: IwaeMetrics | null | undefined): IwaeSummary | null => (e === null || e === undefined ? null : { nll: e.nll, stdError: e.stdError, samples: e.samples, images: e.images });
+  const summary = (e: IwaeMetrics | null | undefined): IwaeSummary | null => (e === null || e === undefined ? null : { nll: e.nll, stdError: stdErrorOf(e.stdError, e.images), samples: e.samples, images: e.images });
   return {
     source: 'metrics.json',
     negElbo: m.test.negElbo,
-    negElboStdError: m.test.negElboStdError,
+    negElboStdError: stdErrorOf(m.test.negElboStdError, m.test.images),
     recon: m.test.recon,
     kl: m.test.kl,
     iwae: summary(m.iwae),

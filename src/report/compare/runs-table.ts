@@ -44,6 +44,7 @@ function elboCell(run: RunSummary): Cell {
 function iwaeCell(run: RunSummary): Cell {
   const iwae = run.final.iwae;
   if (iwae === null) return { html: DASH, sort: null };
+  if (iwae.stdError === null) return { html: html`${iwae.nll.toFixed(2)}`, sort: iwae.nll };
   return { html: html`${iwae.nll.toFixed(2)} <span class="se">± ${iwae.stdError.toFixed(2)}</span>`, sort: iwae.nll };
 }
 
