@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { VaelabError } from '../errors.js';
 import { safePathName, shortHash } from './names.js';
 import { describeIssue } from './describe.js';
 import { ARCHS, ConfigSchema, modelKeys, type Config, type SweepSpec } from './schema.js';
@@ -134,13 +135,22 @@ export function sweepProblems(config: Config, maxPoints = MAX_SWEEP_POINTS): Swe
   const add = (p: SweepProblem) => problems.set(`${p.path.join('.')}\u0000${p.message}`, p);
   const points = nameSweepPoints(expandSweep(spec));
   const firstByValues = new Map<string, number>();
+  // Two points whose configs come out equal (`{model.latentDim: 2}` beside `{}` on a base of 2) are one run:
+  // a local sweep would train it twice, and on the queue they would share one job id and lose a point.
+  const firstByConfig = new Map<string, number>();
   points.forEach((point, i) => {
     const id = canonicalJson(point.values);
     const first = firstByValues.get(id);
     if (first !== undefined) add({ path: Array.isArray(spec) ? ['sweep', i] : ['sweep'], at: 'value', message: `points ${first + 1} and ${i + 1} set the same values (${point.name})` });
     firstByValues.set(id, first ?? i);
     const result = ConfigSchema.safeParse(withValues(config, point.values), { reportInput: true });
-    if (result.success) return;
+    if (result.success) {
+      const resolved = canonicalJson(result.data);
+      const same = firstByConfig.get(resolved);
+      if (same === undefined) firstByConfig.set(resolved, i);
+      else if (first === undefined) add({ path: Array.isArray(spec) ? ['sweep', i] : ['sweep'], at: 'value', message: duplicateMessage(points, same, i) });
+      return;
+    }
     for (const issue of result.error.issues) {
       const dotted = issue.path.map(String).join('.');
       const where = Array.isArray(spec) ? ['sweep', i] : ['sweep'];
@@ -162,6 +172,10 @@ export function sweepProblems(config: Config, maxPoints = MAX_SWEEP_POINTS): Swe
   return [...problems.values()];
 }
 
+function duplicateMessage(points: SweepPoint[], first: number, second: number): string {
+  return `points ${first + 1} (${points[first]!.name}) and ${second + 1} (${points[second]!.name}) resolve to the same config: one of them is redundant`;
+}
+
 function breaks(config: Config, key: string, value: unknown, dotted: string): boolean {
   const result = ConfigSchema.safeParse(withValues(config, { [key]: value }));
   return !result.success && result.error.issues.some((i) => i.path.map(String).join('.') === dotted);
@@ -171,6 +185,14 @@ function breaks(config: Config, key: string, value: unknown, dotted: string): bo
 export function planSweep(config: Config): SweepPlan {
   if (config.sweep === null) throw new Error('planSweep: the config has no sweep');
   const points = nameSweepPoints(expandSweep(config.sweep)).map((p) => ({ ...p, config: ConfigSchema.parse(withValues(config, p.values)) }));
+  // sweepProblems compares configs before loadConfig resolves folders: `data.dir: [good, ./good]` meet only here
+  const seen = new Map<string, number>();
+  points.forEach((p, i) => {
+    const resolved = canonicalJson(p.config);
+    const first = seen.get(resolved);
+    if (first !== undefined) throw new VaelabError(duplicateMessage(points, first, i));
+    seen.set(resolved, i);
+  });
   const keys = [...new Set(points.flatMap((p) => Object.keys(p.values)))];
   return { id: sweepId(config), keys, points };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { expandSweep, nameSweepPoints, planSweep, sweepableKeys, sweepId } from '../../src/config/sweep.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, VaelabError } from '../../src/errors.js';
 import { safePathName } from '../../src/config/names.js';
 import { tempDir } from '../helpers/tiny.js';
 
@@ -45,6 +45,12 @@ describe('relative data folders in a sweep', () => {
     const list = planSweep(loadConfig(write('name: d\ndata: {dataset: idx, dir: good}\nsweep:\n  - {data.dir: other}\n')).config);
     expect(list.points[0]!.config.data.dir).toMatch(/\/other$/);
     expect(list.points[0]!.config.data.dir!.startsWith('/')).toBe(true);
+  });
+
+  it('that name one folder two ways are one point: refused once the paths are resolved', () => {
+    const config = loadConfig(write('name: d\ndata: {dataset: idx, dir: good}\nsweep:\n  data.dir: [good, ./good]\n')).config;
+    expect(() => planSweep(config)).toThrow(VaelabError);
+    expect(() => planSweep(config)).toThrow(/^points 1 \(dir=good-\w+\) and 2 \(dir=good-\w+\) resolve to the same config/);
   });
 });
 
@@ -166,6 +172,18 @@ describe('sweep validation in loadConfig', () => {
     expect(issuesOf(() => parseConfig({ sweep: { 'loss.beta': [] } }))[0]!.message).toMatch(/at least 1 items/);
     expect(issuesOf(() => parseConfig({ sweep: [{ 'loss.beta': 2 }, { 'loss.beta': 2 }] }))[0]!.message).toMatch(/points 1 and 2 set the same values/);
     expect(issuesOf(() => parseConfig({ sweep: { model: { latentDim: [2] } } }))[0]!.message).toMatch(/mapping of dotted keys to lists/);
+  });
+
+  it('refuses two points that resolve to the same config, naming both (on a queue they would share one job)', () => {
+    const file = write('name: s\nmodel: {latentDim: 2}\nsweep:\n  - {model.latentDim: 2}\n  - {}\n');
+    const issues = issuesOf(() => loadConfig(file));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'sweep.1', line: 5 });
+    expect(issues[0]!.message).toBe('points 1 (latentDim=2) and 2 (base) resolve to the same config: one of them is redundant');
+    // a grid whose values differ only in form (1 and 1.0 are one YAML number) is the literal case, reported once
+    const literal = issuesOf(() => parseConfig({ sweep: { 'loss.beta': [1, 1.0] } }));
+    expect(literal).toHaveLength(1);
+    expect(literal[0]!.message).toMatch(/^points 1 and 2 set the same values/);
   });
 
   it('accepts a sweep from --set, and --set sweep=null turns a sweep config into a single run', () => {
