@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { VaelabError } from '../errors.js';
+import { redactBare, redactUrls } from './redact.js';
 
 /**
  * Redis connections for the queue. Every one gets an error handler: an ioredis or BullMQ client without
@@ -8,7 +9,7 @@ import { VaelabError } from '../errors.js';
  */
 export interface QueueUrl {
   url: string; // as given: the only copy that holds the password
-  shown: string; // the same URL with the password replaced by ***
+  shown: string; // the same URL with the password replaced by *** (userinfo and ?password=)
   password: string | null;
 }
 
@@ -24,19 +25,19 @@ export function parseQueueUrl(url: string): QueueUrl {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new VaelabError(`--queue expects a redis:// or rediss:// URL, found ${parsed.protocol}//${parsed.host}`);
   }
-  const password = parsed.password === '' ? null : decodeURIComponent(parsed.password);
-  if (password !== null) parsed.password = '***';
-  return { url, shown: parsed.toString(), password };
+  // ioredis takes the password from the userinfo, else from ?password=
+  const password = parsed.password !== '' ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password') || null;
+  return { url, shown: redactUrls(url), password };
 }
 
-/** A URL we could not parse may still hold `:secret@`: cut out what sits between the last ':' and '@'. */
+/** A URL we could not parse may still hold `:secret@`: cut out what sits between the first ':' and the last '@'. */
 function redactLoose(text: string): string {
-  return text.replace(/:[^:@/]*@/, ':***@');
+  return redactUrls(text).replace(/:[^@]*@/, ':***@');
 }
 
-/** Text with every occurrence of the password replaced: for messages that quote what Redis or ioredis said. */
+/** A message that may quote what Redis or ioredis said, with the password masked (see redact.ts). */
 export function redact(text: string, q: QueueUrl): string {
-  return q.password === null || q.password === '' ? text : text.split(q.password).join('***');
+  return redactBare(redactUrls(text), q.password);
 }
 
 /**

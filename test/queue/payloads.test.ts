@@ -26,7 +26,7 @@ describe('queue URLs', () => {
     const q = parseQueueUrl('redis://alice:s3cr%40t@redis.lab:6380/2');
     expect(q.password).toBe('s3cr@t');
     expect(q.shown).toBe('redis://alice:***@redis.lab:6380/2');
-    expect(redact('AUTH s3cr@t failed', q)).toBe('AUTH *** failed');
+    expect(redact('lost redis://alice:s3cr%40t@redis.lab:6380/2', q)).toBe('lost redis://alice:***@redis.lab:6380/2'); // a bare password: redact.test.ts
     expect(parseQueueUrl('rediss://:pw@h:6380').shown).toBe('rediss://:***@h:6380');
     expect(parseQueueUrl('redis://h:6379').password).toBeNull();
     expect(() => parseQueueUrl('http://h:6379')).toThrow(/redis:\/\/ or rediss:\/\//);
