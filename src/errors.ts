@@ -27,7 +27,9 @@ function formatIssues(issues: ConfigIssue[]): string {
   const lines = issues.map((i) => {
     const where = i.file === null ? '--set' : i.line === null ? i.file : `${i.file}:${i.line}:${i.col ?? 1}`;
     const key = i.path === '' ? '' : ` ${i.path}:`;
-    return `  ${where}${key} ${i.message}`;
+    // the location already says --set: a message that starts with it would print "--set --set"
+    const message = i.file === null ? i.message.replace(/^--set /, '') : i.message;
+    return `  ${where}${key} ${message}`;
   });
   const n = issues.length;
   return `invalid config (${n} problem${n === 1 ? '' : 's'}):\n${lines.join('\n')}`;

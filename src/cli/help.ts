@@ -14,6 +14,11 @@ const EXIT_CODES = [
   '130 interrupted (Ctrl-C; resume with --resume, or rerun a sweep: completed points are skipped).',
 ];
 
+const QUEUE_ENV = [
+  'Environment: VAELAB_QUEUE=redis://... is the queue of worker and status when neither --queue nor --queue-file is',
+  'given. A password on the command line shows in `ps` to every user of the machine; these two keep it off it.',
+];
+
 /** `--help`: every command and option, sweeps, and every config key with its default. */
 export function helpText(): string {
   const keys = configReference();
@@ -33,6 +38,8 @@ export function helpText(): string {
     'Options:',
     ...optionLines(all),
     '',
+    ...QUEUE_ENV,
+    '',
     ...EXIT_CODES,
     '',
     'Sweeps: `sweep: {model.latentDim: [2, 5, 10], loss.beta: [1, 4]}` runs the grid of all combinations;',
@@ -47,5 +54,6 @@ export function helpText(): string {
 /** `<command> --help`: that command's usage and the options it takes. */
 export function commandHelp(command: Command): string {
   const c = COMMANDS[command];
-  return [`${RUN} ${command}: ${c.summary}`, '', 'Usage:', ...c.usage.map((u) => `  ${RUN} ${u}`), '', 'Options:', ...optionLines(c.options), '', ...EXIT_CODES].join('\n');
+  const env = c.options.some((o) => o.name === 'queue') ? [...QUEUE_ENV, ''] : [];
+  return [`${RUN} ${command}: ${c.summary}`, '', 'Usage:', ...c.usage.map((u) => `  ${RUN} ${u}`), '', 'Options:', ...optionLines(c.options), '', ...env, ...EXIT_CODES].join('\n');
 }

@@ -2,17 +2,23 @@ import type { Config } from '../config/schema.js';
 import { EXIT, VaelabError } from '../errors.js';
 import { startWorker } from '../queue/worker.js';
 import { submitSweep } from '../queue/submit.js';
-import { formatPointRows, openQueues, pointRow, stateGroup, sweepJobData, sweepRows, type PointRow } from '../queue/status.js';
+import { printable, printableJson } from '../queue/printable.js';
+import { formatPointRows, formatSweepRows, openQueues, pointRow, stateGroup, sweepJobData, sweepRows, type PointRow } from '../queue/status.js';
 import { formatSweepTable } from '../sweep/table.js';
 import type { CliArgs } from './args.js';
+import { queueUrl } from './queue-url.js';
 import { onInterrupt } from './interrupt.js';
 import { progressBars, redraw, type StateCounts } from './progress-bars.js';
 
-const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+// job ids, hosts and errors in these lines may come from Redis: escaped, but for the lines' own breaks
+const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${printable(m, '\n\t')}\n`);
 
 function needQueue(args: CliArgs, command: string): string {
-  if (args.queue === null) throw new VaelabError(`${command} needs --queue redis://host:6379 (see ${command} --help)`);
-  return args.queue;
+  if (args.queue === null) throw new VaelabError(`${command} needs a queue: --queue redis://host:6379, --queue-file PATH, or VAELAB_QUEUE in the environment (see ${command} --help)`);
+  const url = queueUrl(args.queue, (line) => process.stderr.write(`warning: ${line}\n`));
+  // read once: nothing this process starts (git, training processes, BullMQ's sandbox) inherits the password
+  delete process.env['VAELAB_QUEUE'];
+  return url;
 }
 
 /**
@@ -42,7 +48,7 @@ export async function queuedSweepCommand(config: Config, args: CliArgs): Promise
     return EXIT.ok;
   }
   const { summary, comparison, host, sweepDir } = submitted.result;
-  process.stdout.write(`${formatSweepTable(summary)}\n${submitted.sweepDir}\n`);
+  process.stdout.write(`${printable(formatSweepTable(summary), '\n')}\n${submitted.sweepDir}\n`); // the summary came through Redis
   if (comparison.indexPath !== null) process.stdout.write(`${comparison.indexPath}\n`);
   if (comparison.points.length < summary.points.length) {
     log(`the comparison on ${host} holds ${comparison.points.length} of ${summary.points.length} points (the others trained on machines that share no disk with it): gather the point folders into one ${sweepDir} and run npx tsx run compare on it`);
@@ -74,14 +80,16 @@ export async function statusCommand(args: CliArgs): Promise<number> {
   try {
     const id = args.positional[0];
     if (id === undefined) {
-      const rows = await sweepRows(queues);
-      if (args.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else process.stdout.write(rows.length === 0 ? `no sweeps in the queue at ${queues.q.shown}\n` : `${rows.map((r) => `${r.id}  ${r.name}  ${r.state}  ${r.points} points`).join('\n')}\n`);
+      const { rows, skipped } = await sweepRows(queues);
+      // a job that is not a readable sweep is named on stderr, so --json stays the list of sweeps
+      for (const s of skipped) log(`skipped sweep job ${s.id}: ${s.reason}`);
+      if (args.json) process.stdout.write(`${printableJson(rows)}\n`);
+      else process.stdout.write(rows.length === 0 ? `no sweeps in the queue at ${queues.q.shown}\n` : `${formatSweepRows(rows)}\n`);
       return EXIT.ok;
     }
     const sweep = await sweepJobData(queues, id);
     const rows = await Promise.all(sweep.points.map((p) => pointRow(queues, p)));
-    process.stdout.write(args.json ? `${JSON.stringify({ id, name: sweep.sweep.name, points: rows }, null, 2)}\n` : `${sweep.sweep.name}/${id}\n${formatPointRows(rows)}\n`);
+    process.stdout.write(args.json ? `${printableJson({ id, name: sweep.sweep.name, points: rows })}\n` : `${printable(`${sweep.sweep.name}/${id}`)}\n${formatPointRows(rows)}\n`);
     return EXIT.ok;
   } finally {
     await queues.close();

@@ -18,13 +18,16 @@ export const PAYLOAD_FORMAT = 1;
 export const MAX_PAYLOAD_CHARS = 64 * 1024;
 
 const SafeName = z.string().max(100).regex(SAFE_NAME, SAFE_NAME_RULE);
+// A point's name becomes its run folder (childPath's rule: safePathName's characters) and is printed by
+// `status`: one that is not a folder name is refused with the payload, before any retry or terminal sees it.
+const PointName = z.string().max(120).regex(/^[A-Za-z0-9][A-Za-z0-9._=,+-]*$/, 'letters, digits and . _ = , + -, starting with a letter or digit');
 const Values = z.record(z.string().max(200), z.unknown());
 
 /** `config` is checked apart, by the CLI's own config parser, so its messages name the key. */
 export const PointJobSchema = z.strictObject({
   formatVersion: z.literal(PAYLOAD_FORMAT),
   sweep: z.strictObject({ name: SafeName, id: SafeName }),
-  point: z.strictObject({ name: z.string().max(120), values: Values }),
+  point: z.strictObject({ name: PointName, values: Values }),
   config: z.unknown(),
 });
 export type PointJob = Omit<z.infer<typeof PointJobSchema>, 'config'> & { config: Config };
@@ -32,7 +35,7 @@ export type PointJob = Omit<z.infer<typeof PointJobSchema>, 'config'> & { config
 export const SweepJobSchema = z.strictObject({
   formatVersion: z.literal(PAYLOAD_FORMAT),
   sweep: z.strictObject({ name: SafeName, id: SafeName, keys: z.array(z.string().max(200)) }),
-  points: z.array(z.strictObject({ name: z.string().max(120), values: Values, jobId: z.string().max(100) })),
+  points: z.array(z.strictObject({ name: PointName, values: Values, jobId: z.string().max(100) })),
 });
 export type SweepJob = z.infer<typeof SweepJobSchema>;
 

@@ -10,6 +10,7 @@ import type { Executor } from '../sweep/executor.js';
 import { plannedEpochs } from '../config/schedule.js';
 import { initialEntry, runPoint } from '../sweep/point.js';
 import type { Progress } from '../train/trainer.js';
+import { UnreadableData } from './read-job.js';
 import { MAX_PAYLOAD_CHARS, PAYLOAD_FORMAT, pointJobId, PointJobSchema, type PointJob, type PointProgress, type PointResult } from './payloads.js';
 
 export interface PointWorkerOptions {
@@ -29,6 +30,7 @@ const RUN_LOCK_WAIT_MS = 120_000;
  * the CLI's own schema, its id against the hash of that config, and every path it names.
  */
 export function readPointJob(data: unknown, jobId: string | undefined, options: Pick<PointWorkerOptions, 'dataRoot'>): PointJob {
+  if (data instanceof UnreadableData) throw new VaelabError(`job ${jobId}: ${data.reason}: refused`);
   const size = JSON.stringify(data ?? null).length;
   if (size > MAX_PAYLOAD_CHARS) throw new VaelabError(`job ${jobId}: payload of ${size} characters is over the limit of ${MAX_PAYLOAD_CHARS}: refused`);
   const shape = PointJobSchema.safeParse(data);

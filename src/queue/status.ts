@@ -2,12 +2,14 @@ import { Queue } from 'bullmq';
 import { VaelabError } from '../errors.js';
 import { checkReachable, lastingConnection, onceAMinute, parseQueueUrl, type QueueUrl } from './connection.js';
 import { PointProgressSchema, PointResultSchema, POINTS, PREFIX, SweepJobSchema, SWEEPS, type SweepJob } from './payloads.js';
+import { printable } from './printable.js';
+import { isUnreadable, readJob } from './read-job.js';
 
 /** A point as `run status` and the submitter's progress show it. */
 export interface PointRow {
   name: string;
   jobId: string;
-  state: string; // BullMQ's: waiting, delayed, active, completed, failed (unknown: removed from Redis)
+  state: string; // BullMQ's: waiting, delayed, active, completed, failed (unknown: removed from Redis; unreadable: not JSON)
   host: string | null;
   backend: string | null;
   attempts: number;
@@ -22,6 +24,12 @@ export interface SweepRow {
   name: string;
   state: string;
   points: number;
+}
+
+/** The sweeps list, less the jobs on the sweeps queue that are not vaelab sweeps, each named with why. */
+export interface SweepList {
+  rows: SweepRow[];
+  skipped: { id: string; reason: string }[];
 }
 
 export interface Queues {
@@ -52,17 +60,24 @@ export async function openQueues(url: string, role: string, log: (m: string) => 
 }
 
 export async function sweepJobData(queues: Queues, sweepId: string): Promise<SweepJob> {
-  const job = await queues.sweeps.getJob(sweepId);
+  const job = await readJob(queues.sweeps, sweepId);
   if (job === undefined) throw new VaelabError(`no sweep ${sweepId} in the queue at ${queues.q.shown} (run status without a sweep id lists them)`);
+  if (isUnreadable(job)) throw new VaelabError(`sweep job ${sweepId} at ${queues.q.shown}: ${job.unreadable}`);
   const parsed = SweepJobSchema.safeParse(job.data);
-  if (!parsed.success) throw new VaelabError(`job ${sweepId} at ${queues.q.shown} is not a vaelab sweep`);
+  if (!parsed.success) throw new VaelabError(`job ${sweepId} at ${queues.q.shown} is not a vaelab sweep: ${notASweep(parsed.error)}`);
   return parsed.data;
+}
+
+function notASweep(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.map(String).join('.') || 'data'}: ${issue.message}`;
 }
 
 export async function pointRow(queues: Queues, p: SweepJob['points'][number]): Promise<PointRow> {
   const row: PointRow = { name: p.name, jobId: p.jobId, state: 'unknown', host: null, backend: null, attempts: 0, epoch: null, epochs: null, testNegElbo: null, error: null };
-  const job = await queues.points.getJob(p.jobId);
+  const job = await readJob(queues.points, p.jobId);
   if (job === undefined) return row;
+  if (isUnreadable(job)) return { ...row, state: 'unreadable', error: job.unreadable };
   row.state = await job.getState();
   row.attempts = job.attemptsMade;
   row.error = job.failedReason === undefined || job.failedReason === '' ? null : job.failedReason;
@@ -75,15 +90,27 @@ export async function pointRow(queues: Queues, p: SweepJob['points'][number]): P
   return row;
 }
 
-export async function sweepRows(queues: Queues): Promise<SweepRow[]> {
-  const jobs = await queues.sweeps.getJobs(['waiting-children', 'waiting', 'delayed', 'active', 'completed', 'failed'], 0, 199);
+/** The newest 200 sweeps of each state; a job that is not a readable vaelab sweep is skipped, not fatal. */
+export async function sweepRows(queues: Queues): Promise<SweepList> {
+  const ids = [...new Set(await queues.sweeps.getRanges(['waiting-children', 'waiting', 'delayed', 'active', 'completed', 'failed'], 0, 199))];
+  const skipped: SweepList['skipped'] = [];
   const rows = await Promise.all(
-    jobs.map(async (job) => {
+    ids.map(async (id) => {
+      const job = await readJob(queues.sweeps, id);
+      if (job === undefined) return null; // removed meanwhile
+      if (isUnreadable(job)) {
+        skipped.push({ id, reason: job.unreadable });
+        return null;
+      }
       const data = SweepJobSchema.safeParse(job.data);
-      return data.success ? { id: job.id ?? '?', name: data.data.sweep.name, state: await job.getState(), points: data.data.points.length, at: job.timestamp } : null;
+      if (!data.success) {
+        skipped.push({ id, reason: `not a vaelab sweep: ${notASweep(data.error)}` });
+        return null;
+      }
+      return { id, name: data.data.sweep.name, state: await job.getState(), points: data.data.points.length, at: job.timestamp };
     }),
   );
-  return rows.flatMap((r) => (r === null ? [] : [r])).sort((a, b) => b.at - a.at).map(({ at: _at, ...r }) => r);
+  return { rows: rows.flatMap((r) => (r === null ? [] : [r])).sort((a, b) => b.at - a.at).map(({ at: _at, ...r }) => r), skipped };
 }
 
 /** A state's group in the submitter's bar. */
@@ -91,18 +118,26 @@ export function stateGroup(state: string): 'waiting' | 'active' | 'done' | 'fail
   return state === 'active' ? 'active' : state === 'completed' ? 'done' : state === 'failed' ? 'failed' : 'waiting';
 }
 
+/** `status` without a sweep id: one line a sweep, every field escaped (it came from Redis). */
+export function formatSweepRows(rows: readonly SweepRow[]): string {
+  return rows.map((r) => printable(`${r.id}  ${r.name}  ${r.state}  ${r.points} points`)).join('\n');
+}
+
+/** `status <sweep id>`: the points' table, every cell escaped (it came from Redis). */
 export function formatPointRows(rows: readonly PointRow[]): string {
   const header = ['point', 'state', 'host', 'backend', 'attempts', 'epoch', 'test -ELBO', 'error'];
-  const cells = rows.map((r) => [
-    r.name,
-    r.state,
-    r.host ?? '-',
-    r.backend ?? '-',
-    String(r.attempts),
-    r.epoch === null ? '-' : `${r.epoch}/${r.epochs ?? '?'}`,
-    r.testNegElbo === null ? '-' : r.testNegElbo.toFixed(2),
-    r.error === null ? '' : r.error.replace(/\s+/g, ' ').slice(0, 120),
-  ]);
+  const cells = rows.map((r) =>
+    [
+      r.name,
+      r.state,
+      r.host ?? '-',
+      r.backend ?? '-',
+      String(r.attempts),
+      r.epoch === null ? '-' : `${r.epoch}/${r.epochs ?? '?'}`,
+      r.testNegElbo === null ? '-' : r.testNegElbo.toFixed(2),
+      r.error === null ? '' : r.error.replace(/\s+/g, ' ').slice(0, 120),
+    ].map((cell) => printable(cell)),
+  );
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c]!.length)));
   return [header, ...cells].map((line) => line.map((cell, c) => (c === line.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
 }

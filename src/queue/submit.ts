@@ -7,6 +7,7 @@ import { childPath, ensureDir } from '../run/paths.js';
 import { writeSweepFile } from '../run/sweep-file.js';
 import { lastingConnection, onceAMinute } from './connection.js';
 import { PAYLOAD_FORMAT, pointJobId, POINTS, PREFIX, SweepResultSchema, SWEEPS, type PointJob, type SweepJob, type SweepResult } from './payloads.js';
+import { isUnreadable, readJob } from './read-job.js';
 import { openQueues, pointRow, type PointRow, type Queues } from './status.js';
 
 export interface SubmitOptions {
@@ -44,7 +45,9 @@ export async function submitSweep(config: Config, o: SubmitOptions): Promise<Sub
       sweep: { name: config.name, id: plan.id, keys: plan.keys },
       points: plan.points.map((p) => ({ name: p.name, values: p.values, jobId: pointJobId(plan.id, p.config) })),
     };
-    const added = (await queues.sweeps.getJob(plan.id)) === undefined ? await addFlow(queues, plan, sweep, o) : 0;
+    const before = await readJob(queues.sweeps, plan.id);
+    if (isUnreadable(before)) throw new VaelabError(`sweep job ${plan.id} at ${queues.q.shown}: ${before.unreadable} (remove it to submit this sweep again)`);
+    const added = before === undefined ? await addFlow(queues, plan, sweep, o) : 0;
     o.log(`sweep ${config.name}/${plan.id}: ${plan.points.length} points, ${added === 0 ? 'queued before: nothing added' : `${added - 1} points queued`} at ${queues.q.shown}`);
     if (o.detach) return { plan, added, result: null, sweepDir: null };
     const result = await follow(queues, sweep, o);
@@ -105,7 +108,8 @@ async function follow(queues: Queues, sweep: SweepJob, o: SubmitOptions): Promis
         .catch(() => {}); // Redis restarting: the next event redraws the row
     };
     for (const name of ['waiting', 'active', 'progress', 'completed', 'failed', 'delayed'] as const) pointEvents.on(name, refresh);
-    const parent = await queues.sweeps.getJob(sweep.sweep.id);
+    const parent = await readJob(queues.sweeps, sweep.sweep.id);
+    if (isUnreadable(parent)) throw new VaelabError(`sweep job ${sweep.sweep.id} at ${queues.q.shown}: ${parent.unreadable}`);
     if (parent === undefined) throw new VaelabError(`sweep ${sweep.sweep.id} is gone from the queue at ${queues.q.shown} (removed meanwhile?)`);
     const value: unknown = await parent.waitUntilFinished(sweepEvents);
     const result = SweepResultSchema.safeParse(value);

@@ -1,4 +1,4 @@
-import { Worker, UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -11,6 +11,7 @@ import type { Executor } from '../sweep/executor.js';
 import { checkReachable, lastingConnection, onceAMinute, parseQueueUrl } from './connection.js';
 import { POINTS, PREFIX, SWEEPS, type PointProgress, type PointResult } from './payloads.js';
 import { readPointJob, trainPoint, type PointWorkerOptions } from './point-job.js';
+import { CheckedWorker } from './read-job.js';
 
 export interface WorkerSettings {
   url: string;
@@ -95,8 +96,8 @@ export async function startWorker(s: WorkerSettings): Promise<RunningWorker> {
 
   const connection = lastingConnection(q, 'worker', s.log);
   const common = { connection, prefix: PREFIX, lockDuration: LOCK_MS, stalledInterval: STALLED_MS, maxStalledCount: 3 };
-  const points = new Worker(POINTS, processPoint, { ...common, concurrency: s.concurrency, autorun: false });
-  const sweeps = new Worker(SWEEPS, SANDBOX, {
+  const points = new CheckedWorker<PointResult>(POINTS, processPoint, { ...common, concurrency: s.concurrency, autorun: false });
+  const sweeps = new CheckedWorker(SWEEPS, SANDBOX, {
     ...common,
     concurrency: 1,
     autorun: false,

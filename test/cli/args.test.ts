@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
 import { commandHelp, helpText } from '../../src/cli/help.js';
-import { VaelabError } from '../../src/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+import { ConfigError, VaelabError } from '../../src/errors.js';
 
 const fails = (argv: string[]) => {
   try {
@@ -40,5 +41,41 @@ describe('the command line', () => {
     expect(fails(['--help=3'])).toBe('--help takes no value; see --help');
     expect(fails(['c.yaml', '--jobs', '0'])).toBe('--jobs expects a whole number >= 1, found "0"');
     expect(fails(['c.yaml', '--jobs', '1.5'])).toBe('--jobs expects a whole number >= 1, found "1.5"');
+  });
+
+  it('reads a negative number as a bad value, and says how to give a value that starts with "-"', () => {
+    expect(fails(['c.yaml', '--max-points', '-1'])).toBe('--max-points expects a whole number >= 1, found "-1"');
+    expect(fails(['worker', '--concurrency', '-2'])).toBe('--concurrency expects a whole number >= 1, found "-2"');
+    expect(fails(['c.yaml', '--out', '-dir'])).toBe('--out needs a value (one that starts with "-" is written --out=-dir); see --help');
+  });
+
+  it('takes the queue from --queue, --queue-file or, for worker and status, VAELAB_QUEUE', () => {
+    const env = { VAELAB_QUEUE: 'redis://:pw@h:6379' };
+    expect(parseArgs(['worker', '--queue-file', 'q.url'], env).queue).toEqual({ from: '--queue-file', value: 'q.url' });
+    expect(parseArgs(['status'], env).queue).toEqual({ from: 'VAELAB_QUEUE', value: env.VAELAB_QUEUE });
+    expect(parseArgs(['worker', '--queue', 'redis://h:1'], env).queue).toEqual({ from: '--queue', value: 'redis://h:1' });
+    expect(parseArgs(['c.yaml', '--queue-file', 'q.url'], env).queue).toEqual({ from: '--queue-file', value: 'q.url' });
+    expect(parseArgs(['c.yaml'], env).queue).toBeNull(); // a sweep goes to the queue only when its command line says so
+    expect(parseArgs(['status'], { VAELAB_QUEUE: '' }).queue).toBeNull();
+    expect(fails(['worker', '--queue', 'redis://h:1', '--queue-file', 'q.url'])).toBe('give the queue once: --queue or --queue-file, not both');
+    expect(commandHelp('worker')).toMatch(/--queue-file PATH\s+a file holding the Redis URL/);
+    expect(commandHelp('status')).toContain('VAELAB_QUEUE');
+    expect(helpText()).toContain('VAELAB_QUEUE');
+  });
+});
+
+describe('a --set that is not key.path=value', () => {
+  it('names --set once', () => {
+    const messageOf = (set: string) => {
+      try {
+        loadConfig('configs/vae-mlp-z2.yaml', { set: [set] });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error(`expected --set ${set} to be refused`);
+    };
+    expect(messageOf('nokey')).toBe('invalid config (1 problem):\n  --set "nokey": expected key.path=value');
+    expect(messageOf('model.latentDim=[')).toMatch(/^invalid config \(1 problem\):\n {2}--set model\.latentDim: value is not valid YAML: /);
   });
 });
