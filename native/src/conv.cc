@@ -28,7 +28,8 @@ struct Geometry {
   memory::dims strides() const { return {sh, sw}; }
   memory::dims dilates() const { return {dh - 1, dw - 1}; }  // oneDNN counts the gaps, tfjs the step
   memory::dims pad_l() const { return {pt, pl}; }
-  // the far-side padding that makes oneDNN's output size equal tfjs's
+  // the far-side padding that makes oneDNN's output size equal tfjs's (each product is under 2^62: every
+  // dimension is under 2^31, so the sum fits in int64)
   memory::dims pad_r() const { return {(oh - 1) * sh + (fh - 1) * dh + 1 - h - pt, (ow - 1) * sw + (fw - 1) * dw + 1 - w - pl}; }
   auto key() const { return std::make_tuple(b, h, w, ci, oh, ow, co, fh, fw, sh, sw, dh, dw, pt, pl); }
 };
@@ -40,7 +41,11 @@ Geometry geometry(const Args& a) {
   for (int i = 0; i < 15; i++) v[i] = int_arg(a, static_cast<size_t>(3 + i), names[i], i < 13 ? 1 : 0);
   Geometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
   const auto r = g.pad_r();
-  if (r[0] < 0 || r[1] < 0) throw ArgError{"convolution geometry needs negative padding: not supported natively"};
+  if (r[0] < 0 || r[1] < 0) {
+    const bool rows = r[0] < 0;
+    throw ArgError{std::string(rows ? "outHeight" : "outWidth") + ": " + std::to_string(rows ? g.oh : g.ow) + " needs a negative far-side padding (" +
+                   std::to_string(rows ? r[0] : r[1]) + ") with this input, filter, stride and dilation: not supported natively"};
+  }
   return g;
 }
 
@@ -54,9 +59,16 @@ struct PassPrimitive {
   std::unique_ptr<memory> src_mem, wei_mem, dst_mem;  // its own buffers, where those layouts are not tfjs's
 };
 
+/*
+ * A geometry's primitives and buffers. Training runs in a worker thread and anything may run on the main one,
+ * so two calls of one geometry can overlap: `lock` is held for a whole call, from building its pass to the
+ * last reorder out of the shared buffers (uncontended, tens of nanoseconds against the call's tens of
+ * microseconds at least). Calls of different geometries share nothing and run in parallel.
+ */
 struct Primitives {
   dnnl::convolution_forward::primitive_desc fwd;
   PassPrimitive pass[3];
+  std::mutex lock;
 };
 
 enum class Pass { forward = 0, backward_data = 1, backward_weights = 2 };
@@ -68,21 +80,29 @@ enum class Pass { forward = 0, backward_data = 1, backward_weights = 2 };
  */
 bool blocked(const Geometry& g) { return g.ci >= 8 && g.co >= 8; }
 
-Primitives& primitives(const Geometry& g, Pass pass) {
-  static std::map<decltype(g.key()), std::unique_ptr<Primitives>> cache;
+memory::desc src_md(const Geometry& g) { return md(g.src(), blocked(g) ? tag::any : tag::nhwc); }
+memory::desc wei_md(const Geometry& g) { return md(g.weights(), blocked(g) ? tag::any : tag::hwio); }
+memory::desc dst_md(const Geometry& g) { return md(g.dst(), blocked(g) ? tag::any : tag::nhwc); }
+
+/** The geometry's entry, its forward descriptor built on first use under the cache's lock, which guards nothing else. */
+Primitives& entry(const Geometry& g) {
+  static std::map<decltype(g.key()), std::unique_ptr<Primitives>> cache;  // never erased: entries stay put
   static std::mutex lock;
   std::lock_guard<std::mutex> guard(lock);
-  const bool any = blocked(g);
-  auto src = md(g.src(), any ? tag::any : tag::nhwc), wei = md(g.weights(), any ? tag::any : tag::hwio), dst = md(g.dst(), any ? tag::any : tag::nhwc);
   auto& slot = cache[g.key()];
   if (!slot) {
-    auto fwd_d = dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, src, wei, dst,
-                                                 g.strides(), g.dilates(), g.pad_l(), g.pad_r());
-    slot.reset(new Primitives{dnnl::convolution_forward::primitive_desc(fwd_d, engine()), {}});
+    auto fwd_d = dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, src_md(g), wei_md(g),
+                                                 dst_md(g), g.strides(), g.dilates(), g.pad_l(), g.pad_r());
+    slot.reset(new Primitives{dnnl::convolution_forward::primitive_desc(fwd_d, engine()), {}, {}});
   }
-  Primitives& p = *slot;
+  return *slot;
+}
+
+/** The pass's primitive, built on first use; the caller holds p.lock. */
+PassPrimitive& pass_primitive(const Geometry& g, Primitives& p, Pass pass) {
   PassPrimitive& pp = p.pass[static_cast<int>(pass)];
-  if (pp.prim) return p;
+  if (pp.prim) return pp;
+  const auto src = src_md(g), wei = wei_md(g), dst = dst_md(g);
   if (pass == Pass::forward) {
     pp.prim.reset(new dnnl::convolution_forward(p.fwd));
     pp.src = p.fwd.src_desc(), pp.wei = p.fwd.weights_desc(), pp.dst = p.fwd.dst_desc();
@@ -97,7 +117,7 @@ Primitives& primitives(const Geometry& g, Pass pass) {
     pp.prim.reset(new dnnl::convolution_backward_weights(pd));
     pp.src = pd.src_desc(), pp.wei = pd.diff_weights_desc(), pp.dst = pd.diff_dst_desc();
   }
-  return p;
+  return pp;
 }
 
 /** The array in the layout the primitive computes in: tfjs's own, or its buffer, reordered into when `read`. */
@@ -147,7 +167,7 @@ void for_each_tap(const Geometry& g, Visit visit) {
 /** The filter [taps, ci] (HWIO with O = 1 is already that, row-major). */
 void single_forward(const Geometry& g, const float* x, const float* w, float* y) {
   const int64_t taps = g.fh * g.fw, pixels = g.b * g.h * g.w;
-  std::vector<float> t(static_cast<size_t>(pixels * taps));
+  std::vector<float> t(static_cast<size_t>(size_of({pixels, taps}, "x")));
   gemm(false, true, pixels, taps, g.ci, x, g.ci, w, g.ci, 0.0f, t.data(), taps);
   std::fill(y, y + g.b * g.oh * g.ow, 0.0f);
   for_each_tap(g, [&](int64_t out, int64_t k, int64_t in) {
@@ -158,7 +178,7 @@ void single_forward(const Geometry& g, const float* x, const float* w, float* y)
 /** s [input pixels, taps]: the dy each input pixel meets through each tap. */
 std::vector<float> tap_gradients(const Geometry& g, const float* dy) {
   const int64_t taps = g.fh * g.fw;
-  std::vector<float> s(static_cast<size_t>(g.b * g.h * g.w * taps), 0.0f);
+  std::vector<float> s(static_cast<size_t>(size_of({g.b * g.h * g.w, taps}, "x")), 0.0f);
   for_each_tap(g, [&](int64_t out, int64_t k, int64_t in) {
     if (in >= 0) s[static_cast<size_t>(in * taps + k)] = dy[out];
   });
@@ -183,8 +203,8 @@ struct Buffers {
 };
 
 Buffers buffers(const Args& a, const Geometry& g) {
-  return {floats_arg(a, 0, "x", g.b * g.h * g.w * g.ci), floats_arg(a, 1, "filter", g.fh * g.fw * g.ci * g.co),
-          floats_arg(a, 2, "y", g.b * g.oh * g.ow * g.co)};
+  return {floats_arg(a, 0, "x", {g.b, g.h, g.w, g.ci}), floats_arg(a, 1, "filter", {g.fh, g.fw, g.ci, g.co}),
+          floats_arg(a, 2, "y", {g.b, g.oh, g.ow, g.co})};
 }
 
 /*
@@ -196,7 +216,7 @@ bool single_input(const Geometry& g) { return g.ci == 1 && g.sh == 1 && g.sw == 
 
 void single_input_backward_filter(const Geometry& g, const float* x, float* dw, const float* dy) {
   const int64_t taps = g.fh * g.fw, outputs = g.b * g.oh * g.ow;
-  std::vector<float> p(static_cast<size_t>(outputs * taps));
+  std::vector<float> p(static_cast<size_t>(size_of({outputs, taps}, "y")));
   for_each_tap(g, [&](int64_t out, int64_t k, int64_t in) { p[static_cast<size_t>(out * taps + k)] = in >= 0 ? x[in] : 0.0f; });
   gemm(true, false, taps, g.co, outputs, p.data(), taps, dy, g.co, 0.0f, dw, g.co);
 }
@@ -217,7 +237,9 @@ napi_value conv_call(napi_env env, napi_callback_info info, Pass pass, Run run) 
       single_input_backward_filter(g, buf.src, buf.weights, buf.dst);
       return undefined(env);
     }
-    PassPrimitive& pp = primitives(g, pass).pass[static_cast<int>(pass)];
+    Primitives& p = entry(g);
+    std::lock_guard<std::mutex> guard(p.lock);
+    PassPrimitive& pp = pass_primitive(g, p, pass);
     memory user_src(md(g.src(), tag::nhwc), engine(), buf.src), user_wei(md(g.weights(), tag::hwio), engine(), buf.weights),
         user_dst(md(g.dst(), tag::nhwc), engine(), buf.dst);
     dnnl::stream s(engine());

@@ -5,6 +5,7 @@
 #include <xmmintrin.h>
 #include <algorithm>
 #include <string>
+#include <thread>
 #include "gemm.h"
 #include "napi-util.h"
 
@@ -28,9 +29,10 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     const bool ta = bool_arg(a, 0, "transposeA"), tb = bool_arg(a, 1, "transposeB");
     const int64_t batch = int_arg(a, 2, "batch", 1), m = int_arg(a, 3, "m", 1), n = int_arg(a, 4, "n", 1), k = int_arg(a, 5, "k", 1);
     const int64_t sa = int_arg(a, 7, "aStride"), sb = int_arg(a, 9, "bStride");
-    const float* A = floats_arg(a, 6, "a", (batch - 1) * sa + m * k);
-    const float* B = floats_arg(a, 8, "b", (batch - 1) * sb + k * n);
-    float* C = floats_arg(a, 10, "c", batch * m * n);
+    // the last product's matrix starts at (batch - 1) * stride: every size is checked for overflow
+    const float* A = floats_arg(a, 6, "a", size_sum(size_of({batch - 1, sa}, "a"), size_of({m, k}, "a"), "a"));
+    const float* B = floats_arg(a, 8, "b", size_sum(size_of({batch - 1, sb}, "b"), size_of({k, n}, "b"), "b"));
+    float* C = floats_arg(a, 10, "c", {batch, m, n});
     const int lda = ta ? m : k, ldb = tb ? k : n;
     for (int64_t i = 0; i < batch; i++) gemm(ta, tb, m, n, k, A + i * sa, lda, B + i * sb, ldb, 0.0f, C + i * m * n, n);
     return undefined(env);
@@ -42,7 +44,7 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 5);
     const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
-    float* C = floats_arg(a, 0, "c", rows * cols);
+    float* C = floats_arg(a, 0, "c", {rows, cols});
     napi_valuetype bias_type;
     napi_typeof(env, a.values[3], &bias_type);
     const float* bias = bias_type == napi_null ? nullptr : floats_arg(a, 3, "bias", cols);
@@ -71,11 +73,17 @@ napi_value FlushDenormals(napi_env env, napi_callback_info info) {
   });
 }
 
-/** setThreads(n): the OpenMP threads of every later product and convolution on this thread. */
+/**
+ * setThreads(n): the OpenMP threads of every later product and convolution on this thread. At most 1024
+ * or 4 a core, whichever is more: OpenMP accepts any count here and fails only at the next parallel region,
+ * where (on 2 cores) 32768 threads end the process (libgomp: thread creation failed), 100000 crash it
+ * (segfault) and 2^31 - 1 end it too (libgomp: out of memory).
+ */
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 1);
-    omp_set_num_threads(static_cast<int>(int_arg(a, 0, "threads", 1)));
+    const int64_t most = std::max<int64_t>(1024, 4 * static_cast<int64_t>(std::thread::hardware_concurrency()));
+    omp_set_num_threads(static_cast<int>(int_arg(a, 0, "threads", 1, most)));
     return undefined(env);
   });
 }

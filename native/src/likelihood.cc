@@ -28,7 +28,7 @@ struct Operands {
 Operands operands(const Args& a, size_t first) {
   const int64_t rows = int_arg(a, first, "rows", 0), cols = int_arg(a, first + 1, "cols", 1), samples = int_arg(a, first + 2, "samples", 1);
   if (rows % samples != 0) throw ArgError{"rows: " + std::to_string(rows) + " is not a multiple of samples " + std::to_string(samples)};
-  return {rows, cols, samples, floats_arg(a, 0, "logits", rows * cols), floats_arg(a, 1, "x", rows / samples * cols)};
+  return {rows, cols, samples, floats_arg(a, 0, "logits", {rows, cols}), floats_arg(a, 1, "x", {rows / samples, cols})};
 }
 
 VAELAB_CLONES
@@ -92,7 +92,7 @@ napi_value BernoulliNllGrad(napi_env env, napi_callback_info info) {
     Args a = args(env, info, 7);
     const auto [rows, cols, samples, l, x] = operands(a, 3);
     const float* dy = floats_arg(a, 2, "dy", rows);
-    float* dl = floats_arg(a, 6, "dlogits", rows * cols);
+    float* dl = floats_arg(a, 6, "dlogits", {rows, cols});
     bernoulli_nll_grad_rows(l, x, dy, rows, cols, samples, dl);
     return undefined(env);
   });

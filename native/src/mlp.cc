@@ -109,11 +109,11 @@ napi_value MlpElbo(napi_env env, napi_callback_info info) {
     const int64_t act_code = int_arg(a, 8, "activation", 0);
     if (act_code > 1) throw ArgError{"activation: expected 0 (relu) or 1 (tanh)"};
     const Act act = act_code == 0 ? Act::kRelu : Act::kTanh;
-    const float* x = floats_arg(a, 0, "x", batch * pixels);
+    const float* x = floats_arg(a, 0, "x", {batch, pixels});
     napi_valuetype y_type;
     napi_typeof(env, a.values[1], &y_type);
-    const float* y = y_type == napi_null ? nullptr : floats_arg(a, 1, "y", batch * classes);
-    const float* eps = floats_arg(a, 2, "eps", batch * latent);
+    const float* y = y_type == napi_null ? nullptr : floats_arg(a, 1, "y", {batch, classes});
+    const float* eps = floats_arg(a, 2, "eps", {batch, latent});
     const auto params = float_arrays_arg(a, 3, "params");
     const auto grads = float_arrays_arg(a, 4, "grads");
     const std::vector<double> scalars = numbers_arg(a, 9, "scalars");
@@ -130,9 +130,9 @@ napi_value MlpElbo(napi_env env, napi_callback_info info) {
       const auto check_size = [&](const std::pair<float*, size_t>& p, int64_t need, const char* what) {
         if (p.second != static_cast<size_t>(need)) throw ArgError{std::string(what) + "[" + std::to_string(k) + "]: holds " + std::to_string(p.second) + " values, expected " + std::to_string(need)};
       };
-      check_size(params[k], in * out, "params");
+      check_size(params[k], size_of({in, out}, "params"), "params");
       check_size(params[k + 1], out, "params");
-      check_size(grads[k], in * out, "grads");
+      check_size(grads[k], size_of({in, out}, "grads"), "grads");
       check_size(grads[k + 1], out, "grads");
       layers.push_back({params[k].first, params[k + 1].first, grads[k].first, grads[k + 1].first, in, out});
     };
@@ -145,7 +145,7 @@ napi_value MlpElbo(napi_env env, napi_callback_info info) {
     if (params.size() != layers.size() * 2 || grads.size() != layers.size() * 2) throw ArgError{"params and grads: expected " + std::to_string(layers.size() * 2) + " arrays each"};
     float* terms = floats_arg(a, 5, "terms", floored ? 5 : 3);
 
-    const auto buffer = [&](int64_t cols) { return std::vector<float>(static_cast<size_t>(batch * cols)); };
+    const auto buffer = [&](int64_t cols) { return std::vector<float>(static_cast<size_t>(size_of({batch, cols}, "hidden"))); };
     std::vector<std::vector<float>> enc(static_cast<size_t>(depth)), dec(static_cast<size_t>(depth));
     std::vector<std::vector<float>> denc(static_cast<size_t>(depth)), ddec(static_cast<size_t>(depth));
     for (int64_t i = 0; i < depth; i++) {

@@ -43,11 +43,11 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 9);
     const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
-    const float* x = floats_arg(a, 0, "x", rows * cols);
+    const float* x = floats_arg(a, 0, "x", {rows, cols});
     const float* scale = floats_arg(a, 3, "scale", cols);
     const float* offset = floats_arg(a, 4, "offset", cols);
     const double eps = number_arg(a, 5, "epsilon");
-    float* y = floats_arg(a, 6, "y", rows * cols);
+    float* y = floats_arg(a, 6, "y", {rows, cols});
     float* mean = floats_arg(a, 7, "mean", cols);
     float* variance = floats_arg(a, 8, "variance", cols);
     // two passes, as tfjs's moments: the mean, then the squares about it (no cancellation)
@@ -95,13 +95,13 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 11);
     const int64_t rows = int_arg(a, 2, "rows", 1), cols = int_arg(a, 3, "cols", 1);
-    const float* dy = floats_arg(a, 0, "dy", rows * cols);
-    const float* x = floats_arg(a, 1, "x", rows * cols);
+    const float* dy = floats_arg(a, 0, "dy", {rows, cols});
+    const float* x = floats_arg(a, 1, "x", {rows, cols});
     const float* scale = floats_arg(a, 4, "scale", cols);
     const float* mean = floats_arg(a, 5, "mean", cols);
     const float* variance = floats_arg(a, 6, "variance", cols);
     const double eps = number_arg(a, 7, "epsilon");
-    float* dx = floats_arg(a, 8, "dx", rows * cols);
+    float* dx = floats_arg(a, 8, "dx", {rows, cols});
     float* dscale = floats_arg(a, 9, "dscale", cols);
     float* doffset = floats_arg(a, 10, "doffset", cols);
     std::vector<double> sums[2];  // sum dy, sum dy (x - mean)
@@ -170,9 +170,9 @@ napi_value BiasReluGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 6);
     const int64_t rows = int_arg(a, 2, "rows", 1), cols = int_arg(a, 3, "cols", 1);
-    const float* dy = floats_arg(a, 0, "dy", rows * cols);
-    const float* y = floats_arg(a, 1, "y", rows * cols);
-    float* dx = floats_arg(a, 4, "dx", rows * cols);
+    const float* dy = floats_arg(a, 0, "dy", {rows, cols});
+    const float* y = floats_arg(a, 1, "y", {rows, cols});
+    float* dx = floats_arg(a, 4, "dx", {rows, cols});
     float* dbias = floats_arg(a, 5, "dbias", cols);
     std::vector<double> acc(static_cast<size_t>(cols), 0.0);
     double* sums = acc.data();

@@ -1,7 +1,9 @@
 // The gradients of max-pooling and of nearest-neighbour upsampling (NHWC), as plain loops: each output
 // cell passes its gradient to the one input cell it came from.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 #include "napi-util.h"
 
@@ -66,9 +68,9 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
     const char* names[] = {"batch", "inHeight", "inWidth", "channels", "outHeight", "outWidth", "filterHeight", "filterWidth", "strideHeight", "strideWidth", "padTop", "padLeft"};
     for (int i = 0; i < 12; i++) v[i] = int_arg(a, static_cast<size_t>(3 + i), names[i], i < 10 ? 1 : 0);
     const int64_t B = v[0], H = v[1], W = v[2], C = v[3], OH = v[4], OW = v[5], FH = v[6], FW = v[7], SH = v[8], SW = v[9], PT = v[10], PL = v[11];
-    const float* x = floats_arg(a, 0, "x", B * H * W * C);
-    const float* dy = floats_arg(a, 1, "dy", B * OH * OW * C);
-    float* dx = floats_arg(a, 2, "dx", B * H * W * C);
+    const float* x = floats_arg(a, 0, "x", {B, H, W, C});
+    const float* dy = floats_arg(a, 1, "dy", {B, OH, OW, C});
+    float* dx = floats_arg(a, 2, "dx", {B, H, W, C});
     if (SH == FH && SW == FW && PT == 0 && PL == 0 && OH * SH == H && OW * SW == W) {
       tiled_max_pool_grad(x, dy, dx, B, H, W, C, FH, FW);
       return undefined(env);
@@ -113,13 +115,27 @@ struct Resize {
   const float *rows, *cols;
 };
 
+/**
+ * Each of the n indices a whole number in [0, size): written !(inside) so that NaN, which fails every
+ * comparison, fails the check too (a cast of NaN to an integer is undefined behaviour: on x86, a far negative index).
+ */
+void check_indices(const float* index, int64_t n, int64_t size, const char* name, const char* size_name) {
+  for (int64_t i = 0; i < n; i++) {
+    const float v = index[i];
+    if (!(v >= 0.0f && static_cast<double>(v) < static_cast<double>(size)) || v != std::floor(v)) {
+      throw ArgError{std::string(name) + "[" + std::to_string(i) + "]: expected a whole number from 0 to " + size_name + " - 1 = " +
+                     std::to_string(size - 1) + ", got " + number_text(v)};
+    }
+  }
+}
+
 Resize resize_args(const Args& a) {
   Resize r{int_arg(a, 4, "batch", 1), int_arg(a, 5, "inHeight", 1), int_arg(a, 6, "inWidth", 1), int_arg(a, 7, "channels", 1),
            int_arg(a, 8, "outHeight", 1), int_arg(a, 9, "outWidth", 1), nullptr, nullptr};
   r.rows = floats_arg(a, 1, "rows", r.OH);
   r.cols = floats_arg(a, 2, "cols", r.OW);
-  for (int64_t y = 0; y < r.OH; y++) if (r.rows[y] < 0 || r.rows[y] >= r.H) throw ArgError{"rows: index outside the input"};
-  for (int64_t x = 0; x < r.OW; x++) if (r.cols[x] < 0 || r.cols[x] >= r.W) throw ArgError{"cols: index outside the input"};
+  check_indices(r.rows, r.OH, r.H, "rows", "inHeight");
+  check_indices(r.cols, r.OW, r.W, "cols", "inWidth");
   return r;
 }
 
@@ -135,8 +151,8 @@ napi_value ResizeNearestGrad(napi_env env, napi_callback_info info) {
     const Resize r = resize_args(a);
     const int64_t B = r.B, H = r.H, W = r.W, C = r.C, OH = r.OH, OW = r.OW;
     const float *rows = r.rows, *cols = r.cols;
-    const float* dy = floats_arg(a, 0, "dy", B * OH * OW * C);
-    float* dx = floats_arg(a, 3, "dx", B * H * W * C);
+    const float* dy = floats_arg(a, 0, "dy", {B, OH, OW, C});
+    float* dx = floats_arg(a, 3, "dx", {B, H, W, C});
     std::memset(dx, 0, static_cast<size_t>(B * H * W * C) * sizeof(float));
     const float* from = dy;
     for (int64_t b = 0; b < B; b++) {
@@ -162,8 +178,8 @@ napi_value ResizeNearest(napi_env env, napi_callback_info info) {
     const Resize z = resize_args(a);
     const int64_t B = z.B, H = z.H, W = z.W, C = z.C, OH = z.OH, OW = z.OW;
     const float *rows = z.rows, *cols = z.cols;
-    const float* x = floats_arg(a, 0, "x", B * H * W * C);
-    float* y = floats_arg(a, 3, "y", B * OH * OW * C);
+    const float* x = floats_arg(a, 0, "x", {B, H, W, C});
+    float* y = floats_arg(a, 3, "y", {B, OH, OW, C});
     float* to = y;
     for (int64_t b = 0; b < B; b++) {
       for (int64_t r = 0; r < OH; r++) {

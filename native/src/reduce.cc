@@ -24,7 +24,7 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 5);
     const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
-    const float* x = floats_arg(a, 0, "x", rows * cols);
+    const float* x = floats_arg(a, 0, "x", {rows, cols});
     float* out = floats_arg(a, 3, "out", cols);
     sum_rows(x, rows, cols, number_arg(a, 4, "scale"), out);
     return undefined(env);
@@ -70,12 +70,8 @@ void iwae_adam_loop(int64_t n, float* value, float* m, float* v, const float* g,
 
 AdamArgs adam_args(napi_env env, napi_callback_info info, const char* const* names, int count) {
   Args a = args(env, info, static_cast<size_t>(4 + count));
-  size_t length;
-  napi_typedarray_type type;
-  void* data;
-  check(env, napi_get_typedarray_info(env, a.values[0], &type, &length, &data, nullptr, nullptr), "typedarray_info");
-  AdamArgs out{static_cast<int64_t>(length), nullptr, nullptr, nullptr, nullptr, {}};
-  out.value = floats_arg(a, 0, "value", out.n);
+  const auto [value, length] = float_array_arg(a, 0, "value");  // its length is every array's
+  AdamArgs out{static_cast<int64_t>(length), value, nullptr, nullptr, nullptr, {}};
   out.m = floats_arg(a, 1, "m", out.n);
   out.v = floats_arg(a, 2, "v", out.n);
   out.g = floats_arg(a, 3, "g", out.n);
@@ -138,9 +134,9 @@ napi_value AddRows(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 5);
     const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
-    const float* x = floats_arg(a, 0, "a", rows * cols);
+    const float* x = floats_arg(a, 0, "a", {rows, cols});
     const float* bias = floats_arg(a, 3, "b", cols);
-    float* out = floats_arg(a, 4, "out", rows * cols);
+    float* out = floats_arg(a, 4, "out", {rows, cols});
     for (int64_t r = 0; r < rows; r++) {
       const float* xr = x + r * cols;
       float* o = out + r * cols;
@@ -158,7 +154,7 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a = args(env, info, 9);
     const int64_t rows = int_arg(a, 1, "rows", 1), cols = int_arg(a, 2, "cols", 1);
-    const float* x = floats_arg(a, 0, "x", rows * cols);
+    const float* x = floats_arg(a, 0, "x", {rows, cols});
     const float* mean = floats_arg(a, 3, "mean", cols);
     const float* variance = floats_arg(a, 4, "variance", cols);
     napi_valuetype t5, t6;
@@ -167,7 +163,7 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     const float* offset = t5 == napi_null ? nullptr : floats_arg(a, 5, "offset", cols);
     const float* scale = t6 == napi_null ? nullptr : floats_arg(a, 6, "scale", cols);
     const double eps = number_arg(a, 7, "epsilon");
-    float* y = floats_arg(a, 8, "y", rows * cols);
+    float* y = floats_arg(a, 8, "y", {rows, cols});
     std::vector<float> gain(static_cast<size_t>(cols)), shift(static_cast<size_t>(cols));
     for (int64_t j = 0; j < cols; j++) {
       const float g = (scale == nullptr ? 1.0f : scale[j]) / std::sqrt(variance[j] + static_cast<float>(eps));
