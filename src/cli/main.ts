@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
+import { nativeThreads } from '../backend/native/install.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { EXIT, exitCodeOf, VaelabError } from '../errors.js';
@@ -107,6 +108,7 @@ function reportOutcome(result: PipelineResult, args: CliArgs): number {
  * a read-only or virtual filesystem such as /proc) is exit 2 at once, not an error after the first epoch.
  */
 function checkOutputs(args: CliArgs, config: Config): void {
+  nativeThreads(); // a bad VAELAB_THREADS is exit 2 now, not a failed run folder once the backend loads
   if (args.resume === null) ensureWritableDir(args.out, '--out');
   const stages = config.report.stages;
   if (!(Array.isArray(stages) && stages.length === 0)) ensureWritableDir(args.reports, '--reports');

@@ -5,6 +5,7 @@ import { loadAddon } from '../../src/backend/native/addon.js';
 import { nativeInstalled, nativeThreads } from '../../src/backend/native/install.js';
 import { BERNOULLI_NLL, hasKernel } from '../../src/backend/fused-kernels.js';
 import { bernoulliNll } from '../../src/models/likelihood.js';
+import { VaelabError } from '../../src/errors.js';
 
 // CI installs oneDNN, so the addon builds and these tests run; VAELAB_SKIP_NATIVE=1 skips
 // them on purpose where the libraries are absent (the fallback test below still runs).
@@ -365,6 +366,24 @@ describe('with native switched off', () => {
       expect(backend.attempts.find((a) => a.name === 'native')?.reason).toContain('VAELAB_NATIVE=off');
     } finally {
       delete process.env.VAELAB_NATIVE;
+    }
+  });
+});
+
+describe('VAELAB_THREADS out of range', () => {
+  it('is a user error naming the variable, not a crash of OpenMP or a plain Error from the addon', () => {
+    const before = process.env.VAELAB_THREADS;
+    try {
+      for (const bad of ['5000', 'abc', '0', '2.5']) {
+        process.env.VAELAB_THREADS = bad;
+        expect(() => nativeThreads()).toThrow(VaelabError);
+        expect(() => nativeThreads()).toThrow(`VAELAB_THREADS=${JSON.stringify(bad)}: expected a whole number of threads from 1 to`);
+      }
+      process.env.VAELAB_THREADS = '3';
+      expect(nativeThreads()).toBe(3);
+    } finally {
+      if (before === undefined) delete process.env.VAELAB_THREADS;
+      else process.env.VAELAB_THREADS = before;
     }
   });
 });

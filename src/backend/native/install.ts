@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
+import { VaelabError } from '../../errors.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { nativeConv2d, nativeConv2dBackpropFilter, nativeConv2dBackpropInput, nativeConvBiasRelu, nativeFusedConv2d } from './conv.js';
 import { nativeMaxPoolGrad, nativeResizeNearest, nativeResizeNearestGrad } from './pool.js';
@@ -62,9 +63,15 @@ export interface NativeInfo {
  * over whatever OpenMP read at load, so an OMP_NUM_THREADS left out here would be overridden.
  */
 export function nativeThreads(): number {
+  // the addon refuses more (OpenMP itself crashed on the first product past a few thousand threads)
+  const most = Math.max(1024, 4 * availableParallelism());
   for (const name of ['VAELAB_THREADS', 'OMP_NUM_THREADS']) {
-    const asked = Number(process.env[name]);
-    if (Number.isInteger(asked) && asked >= 1) return asked;
+    const text = process.env[name];
+    const asked = Number(text);
+    if (Number.isInteger(asked) && asked >= 1 && asked <= most) return asked;
+    if (name === 'VAELAB_THREADS' && text !== undefined && text.trim() !== '') {
+      throw new VaelabError(`VAELAB_THREADS=${JSON.stringify(text.slice(0, 40))}: expected a whole number of threads from 1 to ${most}`);
+    }
   }
   return availableParallelism();
 }
