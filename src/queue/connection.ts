@@ -27,7 +27,18 @@ export function parseQueueUrl(url: string): QueueUrl {
   }
   // ioredis takes the password from the userinfo, else from ?password=
   const password = parsed.password !== '' ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password') || null;
-  return { url, shown: redactUrls(url), password };
+  return { url, shown: shownUrl(parsed), password };
+}
+
+/**
+ * The URL as messages show it, from its parsed form: the password is masked whatever characters it holds
+ * (a quote or a space ends redactUrls's scan of free text before the "@").
+ */
+function shownUrl(parsed: URL): string {
+  const shown = new URL(parsed.href);
+  if (shown.password !== '') shown.password = '***';
+  if (shown.searchParams.has('password')) shown.searchParams.set('password', '***');
+  return shown.href;
 }
 
 /** A URL we could not parse may still hold `:secret@`: cut out what sits between the first ':' and the last '@'. */
@@ -37,7 +48,8 @@ function redactLoose(text: string): string {
 
 /** A message that may quote what Redis or ioredis said, with the password masked (see redact.ts). */
 export function redact(text: string, q: QueueUrl): string {
-  return redactBare(redactUrls(text), q.password);
+  // the URL as given first: its password may hold characters that end redactUrls's scan
+  return redactBare(redactUrls(text.split(q.url).join(q.shown)), q.password);
 }
 
 /**

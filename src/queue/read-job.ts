@@ -2,9 +2,9 @@ import { Worker, type Job, type JobJson, type Queue } from 'bullmq';
 
 /**
  * Jobs as BullMQ reads them back from Redis, where anyone who can write can leave a job that is not JSON
- * (`HSET vaelab:sweeps:<id> data '{broken'`). BullMQ's own parse then throws a bare SyntaxError: from
- * Queue.getJob it ended `status` for every sweep, and inside a worker it left the job active with nobody
- * working on it. Here such a job is a value that says why, so `status` skips it and a worker fails it.
+ * (`HSET vaelab:sweeps:<id> data '{broken'`). BullMQ's own parse throws a bare SyntaxError on one: out of
+ * Queue.getJob it would end `status` for every sweep, and inside a worker it would leave the job active with
+ * nobody working on it. Here such a job is a value that says why, so `status` skips it and a worker fails it.
  */
 export const NOT_JSON = 'its data in Redis is not valid JSON';
 

@@ -2,10 +2,10 @@
  * What a message may show of a Redis password: nothing, without garbling the rest. A password reaches a
  * message inside a URL (ours, or one a library quotes), so the userinfo of every redis:// or rediss:// URL
  * is masked, whatever the password is. Redis and ioredis never quote a password on its own (a refused AUTH
- * is "WRONGPASS invalid username-password pair", "NOAUTH ..." or "ERR invalid password"), so masking every
- * occurrence of the string only did harm: with the password `e`, "username" printed as "us***rnam***",
- * which also tells the reader the password. A bare occurrence is still masked, as a backstop, when it is a
- * whole token and long enough that it cannot be an ordinary word.
+ * is "WRONGPASS invalid username-password pair", "NOAUTH ..." or "ERR invalid password"), and masking
+ * every occurrence of a short string garbles words and so tells the reader the password (with `e`,
+ * "username" would read "us***rnam***"). A bare occurrence is masked, as a backstop, only when it is a whole
+ * token and long enough that it cannot be an ordinary word.
  */
 
 /** Shorter passwords are masked only inside URLs: as bare text they match ordinary words. */

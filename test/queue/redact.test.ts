@@ -16,6 +16,17 @@ describe('a Redis password in messages', () => {
     expect(redact('no url: e is not touched', q)).toBe('no url: e is not touched');
   });
 
+  it('is masked whatever characters it holds (a quote or a space ends a URL in free text)', () => {
+    for (const url of ["redis://:x'9Lk@host:6379", 'redis://user:p a"s`s@host:6379/0']) {
+      const q = parseQueueUrl(url);
+      expect(q.shown).toMatch(/^redis:\/\/(user)?:\*\*\*@host:6379/);
+      const said = redact(`cannot reach Redis at ${url}: ECONNREFUSED`, q);
+      expect(said).toBe(`cannot reach Redis at ${q.shown}: ECONNREFUSED`);
+      expect(said).not.toContain('9Lk');
+      expect(said).not.toContain('a"s');
+    }
+  });
+
   it('is masked in the query string, where ioredis also reads it', () => {
     const q = parseQueueUrl('redis://h:6379/0?password=hunter22&db=1');
     expect(q.password).toBe('hunter22');

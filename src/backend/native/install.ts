@@ -63,7 +63,7 @@ export interface NativeInfo {
  * over whatever OpenMP read at load, so an OMP_NUM_THREADS left out here would be overridden.
  */
 export function nativeThreads(): number {
-  // the addon refuses more (OpenMP itself crashed on the first product past a few thousand threads)
+  // the addon refuses more: OpenMP cannot start thousands of threads and fails on the next product
   const most = Math.max(1024, 4 * availableParallelism());
   for (const name of ['VAELAB_THREADS', 'OMP_NUM_THREADS']) {
     const text = process.env[name];
