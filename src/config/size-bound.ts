@@ -1,5 +1,5 @@
 import { VaelabError } from '../errors.js';
-import { ConfigSchema, IWAE_AUTO_BATCH, type Config } from './schema.js';
+import { ConfigSchema, IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from './schema.js';
 import { expandSweep, nameSweepPoints, withValues } from './sweep.js';
 
 /**
@@ -27,6 +27,7 @@ export const MEMORY_LIMIT_ENV = 'VAELAB_MAX_MEMORY';
 const FLOAT = 4; // bytes
 const PIXELS = 28 * 28; // every data set is 28x28
 const CLASSES = 10; // the one-hot label a cvae joins: an upper end for the data sets we read
+const TEST_IMAGES = 10000; // the test split of every data set we read: the most eval.iwaeImages can take
 const PER_WEIGHT = 4 * FLOAT; // the weight, its gradient, Adam's m and v
 const KEPT = 3; // floats kept per activation for the backward pass (pre-activation, output, gradient)
 // One conv image through the conv post's layers (28x28x64, 14x14x64, 14x14x32, 7x7x32 and the mirror
@@ -86,6 +87,14 @@ export function memoryTerms(config: Config): MemoryTerm[] {
     if (config.eval.iwaeImages + config.eval.iwaeTrainImages > 0) {
       terms.push({ key: 'eval.iwaeBatchSize', what: `one IWAE pass: ${iwaeRows} rows x ${fmtCount(CONV_FLOATS_PER_IMAGE)} conv activations`, bytes: iwaeRows * CONV_FLOATS_PER_IMAGE * FLOAT });
     }
+  }
+  // The IWAE estimate keeps log w of every image and sample in float64, and draws a pass's noise at once.
+  const images = Math.max(Math.min(config.eval.iwaeImages, TEST_IMAGES), config.eval.iwaeTrainImages);
+  if (images > 0) {
+    const samples = config.eval.iwaeSamples ?? IWAE_AUTO_SAMPLES[model.arch];
+    const rows = config.eval.iwaeBatchSize ?? IWAE_AUTO_BATCH[model.arch];
+    const noise = Math.max(rows, samples) * (model.arch === 'mlp' && model.intermediate !== null ? model.intermediate.latentDim + model.latentDim : model.latentDim);
+    terms.push({ key: 'eval.iwaeSamples', what: `the IWAE estimate's log weights: ${images} images x ${samples} samples, and a pass's noise`, bytes: images * samples * 8 + noise * FLOAT });
   }
   // The largest single tensor of a step: every sample's logits (and the tiled targets beside them).
   terms.push({ key: k > 1 ? 'loss.samples' : 'train.batchSize', what: `the reconstruction tensors: ${train.batchSize} images x ${k} samples x ${PIXELS} pixels, twice`, bytes: 2 * rows * PIXELS * FLOAT });

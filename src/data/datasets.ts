@@ -87,6 +87,7 @@ async function locateFiles(dir: string, dataset: string): Promise<DataFiles> {
   const missing: string[] = [];
   const notFiles: string[] = [];
   for (const [key, name] of Object.entries(IDX_FILE_NAMES) as [FileKey, string][]) {
+    const odd: string[] = [];
     // Raw first: it skips a decompression when someone has unpacked the download next to the archive.
     const candidates = [name, `${name}.gz`];
     for (const candidate of candidates) {
@@ -97,9 +98,13 @@ async function locateFiles(dir: string, dataset: string): Promise<DataFiles> {
         break;
       }
       // a FIFO or a device reads without end or blocks: named as what it is, not as missing
-      if (entry !== null) notFiles.push(`${path} is ${entry.isDirectory() ? 'a folder' : entry.isFIFO() ? 'a FIFO (named pipe)' : entry.isCharacterDevice() || entry.isBlockDevice() ? 'a device' : 'not a regular file'}`);
+      if (entry !== null) odd.push(`${path} is ${entry.isDirectory() ? 'a folder' : entry.isFIFO() ? 'a FIFO (named pipe)' : entry.isCharacterDevice() || entry.isBlockDevice() ? 'a device' : 'not a regular file'}`);
     }
-    if (found[key] === undefined) missing.push(candidates.join(' or '));
+    // only where no candidate loads: a folder beside the .gz (an archive tool's) is no reason to refuse
+    if (found[key] === undefined) {
+      if (odd.length > 0) notFiles.push(...odd);
+      else missing.push(candidates.join(' or '));
+    }
   }
   if (notFiles.length > 0) {
     throw new DataError(`dataset ${dataset}: ${notFiles.join('; ')}: expected a regular IDX file`);

@@ -19,6 +19,7 @@ import { refuseLinks } from './no-follow.js';
 export { configHash } from './config-hash.js';
 export { appendMetrics, readMetrics, readMetricsFile, type EpochMetrics, type LossMeans, type MetricsFile } from './metrics-file.js';
 import { childPath, ensureDir } from './paths.js';
+import { memoryProblem } from '../config/size-bound.js';
 
 /**
  * The run directory is the contract between training and everything after it (reports, compare,
@@ -162,6 +163,8 @@ export function checkResumable(dir: string, info: RunInfo, config: Config): void
       `${join(dir, 'checkpoint')} is missing or incomplete, but the run trained ${info.epochsCompleted} epoch(s): cannot resume it without restarting over them. Start a new run`,
     );
   }
+  const tooBig = memoryProblem(config); // readRunConfig skips the bound: resuming trains, so it applies here
+  if (tooBig !== null) throw new VaelabError(`${join(dir, 'config.yaml')} ${tooBig.key}: ${tooBig.message}`);
   // weights that are damaged or not finite: refused now, while run.json still says what the run was
   if (existsSync(join(dir, 'checkpoint', 'state.json'))) checkCheckpointWeights(join(dir, 'checkpoint'));
 }
@@ -170,7 +173,9 @@ export function checkResumable(dir: string, info: RunInfo, config: Config): void
 export function readRunConfig(dir: string): Config {
   const path = join(dir, 'config.yaml');
   if (!existsSync(path)) throw new VaelabError(`${dir} is not a run directory: no config.yaml`);
-  return loadConfig(path, { upgrade: (raw) => dropConvHidden(isRecord(raw.model) ? raw.model : undefined) }).config;
+  // Reading a trained run allocates nothing: a run made under a raised VAELAB_MAX_MEMORY still reports
+  // anywhere; --resume, which trains, checks the bound itself (checkResumable).
+  return loadConfig(path, { upgrade: (raw) => dropConvHidden(isRecord(raw.model) ? raw.model : undefined), memoryBound: false }).config;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

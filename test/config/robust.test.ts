@@ -100,5 +100,15 @@ describe('messages quote the start of a value, never all of it', () => {
     expect(passwd).toMatch(/\/etc\/passwd:1:1 expected a mapping of keys, found a string of \d+ characters/);
     expect(passwd.length).toBeLessThan(300);
     expect(() => loadConfig(file('name: x\n'), { set: [`${huge}`] })).toThrow(/--set "a{79}…: expected key\.path=value$/);
+    const key = (() => {
+      try {
+        loadConfig(file(`name: x\nmodel:\n  ${'k'.repeat(1000)}: 1\n`));
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(key.issues[0]).toMatchObject({ line: 3, path: `model.${'k'.repeat(60)}…` });
+    expect(key.message.length).toBeLessThan(500);
   });
 });

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { DEFAULT_MEMORY_LIMIT, memoryLimit, memoryProblem, memoryTerms } from '../../src/config/size-bound.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { planSweep } from '../../src/config/sweep.js';
+import { readRunConfig } from '../../src/run/run-dir.js';
 import { ConfigError, VaelabError } from '../../src/errors.js';
 import { tempDir } from '../helpers/tiny.js';
 
@@ -52,6 +53,20 @@ describe('the memory a config asks for', () => {
     const [issue] = issues(() => loadConfig('configs/vae-mlp-z2.yaml', { set: ['loss.samples=5000'] }));
     expect(issue!.path).toBe('loss.samples');
     expect(issue!.message).toContain('128 images x 5000 samples');
+  });
+
+  it('eval.iwaeSamples (no schema maximum) counts: its log weights are kept for every image', () => {
+    const [issue] = issues(() => loadConfig('configs/vae-mlp-z2.yaml', { set: ['eval.iwaeSamples=1000000'] }));
+    expect(issue!.path).toBe('eval.iwaeSamples');
+    expect(issue!.message).toContain("the IWAE estimate's log weights: 1000 images x 1000000 samples");
+  });
+
+  it("a trained run's config is read (for a report) whatever the bound; loading it to train is bounded", () => {
+    const run = join(dir, 'run');
+    mkdirSync(run);
+    writeFileSync(join(run, 'config.yaml'), 'name: big\nmodel:\n  hidden: [16384, 16384]\n');
+    expect(readRunConfig(run).model).toMatchObject({ hidden: [16384, 16384] });
+    expect(() => loadConfig(join(run, 'config.yaml'))).toThrow(/over the limit of 4\.0 GiB/);
   });
 
   it('a queued job is refused by the same check (parseConfig is the worker\'s)', () => {

@@ -148,6 +148,13 @@ describe('loadDataset: idx and fashion-mnist from a folder', () => {
     expect(message).not.toContain('missing');
   });
 
+  it('loads the .gz beside a folder of the raw name (an archive tool extracts into one)', async () => {
+    await writeIdxSet(join(base, 'set'), { gzip: true });
+    await mkdir(join(base, 'set', 'train-images-idx3-ubyte'));
+    const ds = await loadDataset(idxConfig(), { baseDir: base });
+    expect(ds.source).toContain('train-images-idx3-ubyte.gz');
+  });
+
   it('rejects a dir that does not exist, resolved against baseDir', async () => {
     const message = await loadError(idxConfig({ dir: 'nowhere' }));
     expect(message).toContain(join(base, 'nowhere'));
