@@ -4,12 +4,14 @@ import { runSweep, type SweepEvent } from '../sweep/runner.js';
 import { formatSweepTable } from '../sweep/table.js';
 import type { CliArgs } from './args.js';
 import { onInterrupt } from './interrupt.js';
+import { pointReportProblems } from './sweep-reports.js';
 import { formatSeconds } from './progress.js';
 
 /**
  * `npx tsx run <config with a sweep> [--jobs N]`: runs the sweep's points (each in its own process), logs
  * one line per point event on stderr, then prints the summary table and the sweep folder on stdout.
- * Exit 0 when every point completed, 1 when one failed, 130 when interrupted (rerun to resume).
+ * Exit 0 when every point completed, 1 when one failed or a completed point's report did, 130 when
+ * interrupted (rerun to resume).
  */
 export async function sweepCommand(config: Config, args: Pick<CliArgs, 'out' | 'reports' | 'jobs'>): Promise<number> {
   const controller = new AbortController();
@@ -35,7 +37,10 @@ export async function sweepCommand(config: Config, args: Pick<CliArgs, 'out' | '
         process.stderr.write(`comparison report failed (retry with npx tsx run compare ${sweepDir}): ${(err as Error).message}\n`);
       }
     }
-    return summary.status === 'completed' ? 0 : summary.status === 'interrupted' ? 130 : 1;
+    const reportProblems = pointReportProblems(sweepDir, summary, args.reports);
+    for (const line of reportProblems) process.stderr.write(`error: ${line}${args.reports === 'reports' ? '' : ` --reports ${args.reports}`}\n`);
+    if (summary.status === 'interrupted') return 130;
+    return summary.status === 'completed' && reportProblems.length === 0 ? 0 : 1;
   } finally {
     stopListening();
   }

@@ -85,7 +85,7 @@ async function runReport(runDir: string, reports: string, log: (message: string)
     const report = await buildReport(runDir, reports, { log });
     return { path: report.indexPath, problems: report.stages.filter((s) => !s.ok).map((s) => ({ stage: s.type, message: s.error ?? '' })) };
   } catch (err) {
-    log(`report failed: ${describeErrorForLog(err)}`);
+    log(`report failed (the run is saved; rebuild it with npx tsx run report ${runDir}): ${describeErrorForLog(err)}`);
     return { path: null, problems: [{ stage: null, message: describeError(err) }] };
   }
 }

@@ -33,6 +33,7 @@ describe.skipIf(skip)('a report that cannot be written after training', () => {
   beforeAll(() => {
     // 120 kB: the index page fits, the run's report (five figures and the page) does not
     mountTmpfs(join(root, 'small'), 'size=120k');
+    mountTmpfs(join(root, 'small-sweep'), 'size=120k');
     // the run's own folder under reports/ read-only: the lock beside its report cannot be taken
     mkdirSync(join(root, 'ro-reports'));
     mountTmpfs(join(root, 'ro-reports', 'locked'), 'ro');
@@ -52,6 +53,17 @@ describe.skipIf(skip)('a report that cannot be written after training', () => {
     noStack(r.stderr);
     expect(readRunInfo(r.runDir).status).toBe('completed');
     expect(readdirSync(join(reports, 'full'))).toEqual([]); // no half-written report folder left behind
+  });
+
+  it('a sweep whose points complete but cannot write their reports: exit 1, each point named with its rebuild command', () => {
+    const config = join(root, 'sweep.yaml');
+    writeFileSync(config, 'name: fullsweep\nbackend: wasm\ndata: {trainLimit: 256, testLimit: 64}\nmodel: {hidden: [32]}\ntrain: {epochs: 1}\neval: {iwaeSamples: 2, iwaeImages: 8}\nreport: {stages: [lossCurves, reconstructions, priorSamples, manifold]}\nsweep: {seed: [1, 2]}\n');
+    const reports = join(root, 'small-sweep');
+    const r = spawnSync(TSX, ['run.ts', config, '--out', join(root, 'experiments'), '--reports', reports], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/error: seed=1: (no report was written|report stages .* failed); rebuild with npx tsx run report \S+seed=1 --reports /);
+    expect(r.stderr).toMatch(/error: seed=2: /);
+    noStack(r.stderr);
   });
 
   it('a report folder it may not write (the lock): exit 1 naming the lock file and the cause; the run completed', () => {
