@@ -10,7 +10,7 @@ function optionLines(options: readonly OptionSpec[]): string[] {
 }
 
 const EXIT_CODES = [
-  'Exit codes: 0 done, 1 training diverged or a report stage failed (for a sweep: a point failed), 2 bad config or input,',
+  'Exit codes: 0 done, 1 training diverged or a report stage failed (for a sweep: a point or its report failed), 2 bad config or input,',
   '130 interrupted (Ctrl-C; resume with --resume, or rerun a sweep: completed points are skipped).',
 ];
 
