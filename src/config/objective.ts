@@ -1,13 +1,43 @@
+import type { Objective } from './loss-schema.js';
 import type { Config } from './schema.js';
 
 type Loss = Pick<Config['loss'], 'beta' | 'reconstructionWeight'> & Partial<Pick<Config['loss'], 'objective' | 'samples' | 'warmup' | 'freeBits'>>;
+
+/**
+ * What sets each objective apart, one row a member: a new member of the enum does not compile until it has
+ * its row, and the trainer, the fused step, the epoch's bookkeeping and every caption read it from here.
+ */
+export interface ObjectiveTraits {
+  /**
+   * The value is a function of every z sample's log weight (a log-mean-exp), not of the batch's mean recon
+   * and KL: it needs the sampled step (never the one-sample or fused one), and the logged terms do not give it.
+   */
+  perSampleWeights: boolean;
+  /** Whether k samples of it still estimate the ELBO itself (so a run with both weights 1 minimises the ELBO). */
+  elboAt(samples: number): boolean;
+  /** Its formula and name in captions; null: the weighted ELBO's, built from the weights. */
+  formula(loss: Loss): string | null;
+  name(loss: Loss): string | null;
+}
+
+export const OBJECTIVE_TRAITS = {
+  elbo: { perSampleWeights: false, elboAt: () => true, formula: () => null, name: () => null },
+  iwae: {
+    perSampleWeights: true,
+    elboAt: (samples) => samples === 1,
+    formula: (loss) => `the IWAE bound, k = ${loss.samples ?? 1}`,
+    name: (loss) => `IWAE bound, k = ${loss.samples ?? 1}${(loss.samples ?? 1) === 1 ? ' (the ELBO with a sampled KL)' : ''}`,
+  },
+} satisfies Record<Objective, ObjectiveTraits>;
+
+const traitsOf = (loss: Loss): ObjectiveTraits => OBJECTIVE_TRAITS[loss.objective ?? 'elbo'];
 
 /**
  * Whether the run minimised the ELBO itself (both weights 1, no warm-up, no floor), so its objective and
  * −ELBO are one curve.
  */
 export function minimisesElbo(loss: Loss): boolean {
-  if (loss.objective === 'iwae' && (loss.samples ?? 1) > 1) return false;
+  if (!traitsOf(loss).elboAt(loss.samples ?? 1)) return false;
   if ((loss.warmup ?? null) !== null || (loss.freeBits ?? null) !== null) return false;
   return loss.beta === 1 && loss.reconstructionWeight === 1;
 }
@@ -22,7 +52,8 @@ function rampText(warmup: NonNullable<Loss['warmup']>): string {
  * "recon + min(1, e/10)·Σ_d max(KL_d, 0.5)" (a warm-up over 10 epochs, free bits of 0.5 nats).
  */
 export function objectiveFormula(loss: Loss): string {
-  if (loss.objective === 'iwae') return `the IWAE bound, k = ${loss.samples ?? 1}`;
+  const own = traitsOf(loss).formula(loss);
+  if (own !== null) return own;
   const term = (w: number, name: string) => (w === 1 ? name : `${w}·${name}`);
   const warmup = loss.warmup ?? null;
   const freeBits = loss.freeBits ?? null;
@@ -53,7 +84,8 @@ function klScheduleText(loss: Loss): string {
 export function objectiveName(loss: Loss, twoLayers = false): string {
   const { beta, reconstructionWeight: rw } = loss;
   const k = loss.samples ?? 1;
-  if (loss.objective === 'iwae') return `IWAE bound, k = ${k}${k === 1 ? ' (the ELBO with a sampled KL)' : ''}`;
+  const own = traitsOf(loss).name(loss);
+  if (own !== null) return own;
   // two stochastic layers have no closed-form KL: the whole ELBO is sampled, and averaged over the k samples
   if (twoLayers) return `${objectiveName({ ...loss, samples: 1 })}, every KL term sampled${k > 1 ? `, averaged over ${k} samples` : ''}`;
   if (k > 1) return `${objectiveName({ ...loss, samples: 1 })}, recon averaged over ${k} samples (the KL in closed form)`;

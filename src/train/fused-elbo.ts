@@ -5,6 +5,7 @@ import { mlpWeights } from '../models/mlp.js';
 import type { Vae } from '../models/types.js';
 import type { StepLoss } from '../config/kl-schedule.js';
 import type { TrainConfig } from '../config/schema.js';
+import { OBJECTIVE_TRAITS } from '../config/objective.js';
 
 /**
  * The one-sample ELBO step of an MLP VAE or CVAE (step.ts's singleSample: the same eps, objective and
@@ -14,7 +15,7 @@ import type { TrainConfig } from '../config/schema.js';
  */
 // step.ts's StepOptions, spelled out: step.ts imports this file
 export function fusedElbo(vae: Vae, variables: readonly tf.Variable[], batch: BatchTensors, { weights, epsSeed, reduction = 'mean' }: { weights: StepLoss; epsSeed: number; reduction?: TrainConfig['reduction'] }): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } | null {
-  if (weights.objective !== 'elbo' || weights.samples !== 1 || !hasKernel(MLP_ELBO) || batch.x.dtype !== 'float32') return null;
+  if (OBJECTIVE_TRAITS[weights.objective].perSampleWeights || weights.samples !== 1 || !hasKernel(MLP_ELBO) || batch.x.dtype !== 'float32') return null;
   const plan = mlpWeights(vae);
   // gradients for exactly the step's variables, each once
   if (plan === null || plan.weights.length !== variables.length || new Set(plan.weights).size !== variables.length || !plan.weights.every((w) => variables.includes(w))) return null;

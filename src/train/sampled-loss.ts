@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { StepLoss } from '../config/kl-schedule.js';
+import type { Objective } from '../config/loss-schema.js';
 import { bernoulliNll } from '../models/likelihood.js';
 import { decodeLogits, encode } from '../models/vae.js';
 import { noiseWidth, twoLayerTerms } from '../models/two-layer-terms.js';
@@ -45,13 +46,30 @@ export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o:
     const repeat = <T extends tf.Tensor2D>(t: T): T => (k === 1 ? t : (tf.reshape(tf.tile(tf.expandDims(t, 1), [1, k, 1]), [b * k, -1]) as T));
     const logits = decodeLogits(vae, tf.reshape(z, [b * k, d]) as tf.Tensor2D, y === null ? null : repeat(y), o.training);
     const recon = tf.reshape(bernoulliNll(logits, repeat(x)), [b, k]) as tf.Tensor2D; // -log p(x | z_j)
-    if (o.loss.objective === 'elbo') return elboObjective(tf.mean(recon, 1) as tf.Tensor1D, posterior, o.loss);
+    return ONE_LAYER[o.loss.objective]({ recon, z, eps, logVar, posterior, loss: o.loss });
+  });
+}
+
+/** One stochastic layer's samples: -log p(x | z_j) [b, k], z and eps [b, k, d], logVar [b, 1, d]. */
+interface OneLayerSamples {
+  recon: tf.Tensor2D;
+  z: tf.Tensor;
+  eps: tf.Tensor;
+  logVar: tf.Tensor;
+  posterior: ReturnType<typeof encode>;
+  loss: StepLoss;
+}
+
+/** Each objective from one stochastic layer's samples (inside the caller's tidy). */
+const ONE_LAYER = {
+  elbo: ({ recon, posterior, loss }) => elboObjective(tf.mean(recon, 1) as tf.Tensor1D, posterior, loss),
+  iwae: ({ recon, z, eps, logVar }) => {
     // log q(z | x) - log p(z) = 0.5 sum_d (z^2 - eps^2 - logVar); the log(2 pi) terms cancel
     const klSampled = tf.mul(tf.sum(tf.sub(tf.sub(tf.square(z), tf.square(eps)), logVar), 2), 0.5) as tf.Tensor2D;
     const bound = logMeanExpRows(tf.neg(tf.add(recon, klSampled)) as tf.Tensor2D);
     return { loss: tf.neg(tf.mean(bound)) as tf.Scalar, recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(klSampled) as tf.Scalar };
-  });
-}
+  },
+} satisfies Record<Objective, (s: OneLayerSamples) => SampledTerms>;
 
 /**
  * Two stochastic layers (model.intermediate): every term sampled (twoLayerTerms), the paper's VAE and IWAE
@@ -64,7 +82,12 @@ function twoLayerObjective(c: Conditionals, width: number, x: tf.Tensor2D, y: tf
     const eps = tf.randomNormal([x.shape[0], o.loss.samples, width], 0, 1, 'float32', o.epsSeed) as tf.Tensor3D;
     const { recon, kl } = twoLayerTerms(c, x, y, eps, o.training);
     const means = { recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(kl) as tf.Scalar };
-    if (o.loss.objective === 'iwae') return { loss: tf.neg(tf.mean(logMeanExpRows(tf.neg(tf.add(recon, kl)) as tf.Tensor2D))) as tf.Scalar, ...means };
-    return { loss: tf.mean(tf.add(tf.mul(recon, o.loss.reconstructionWeight), tf.mul(kl, o.loss.beta))) as tf.Scalar, ...means };
+    return { loss: TWO_LAYERS[o.loss.objective](recon, kl, o.loss), ...means };
   });
 }
+
+/** Each objective's value from two stochastic layers' sampled terms, recon and kl [b, k]. */
+const TWO_LAYERS = {
+  elbo: (recon, kl, loss) => tf.mean(tf.add(tf.mul(recon, loss.reconstructionWeight), tf.mul(kl, loss.beta))) as tf.Scalar,
+  iwae: (recon, kl) => tf.neg(tf.mean(logMeanExpRows(tf.neg(tf.add(recon, kl)) as tf.Tensor2D))) as tf.Scalar,
+} satisfies Record<Objective, (recon: tf.Tensor2D, kl: tf.Tensor2D, loss: StepLoss) => tf.Scalar>;

@@ -10,6 +10,7 @@ import { bernoulliNll } from '../models/likelihood.js';
 import { elboObjective, stackTerms, type BatchObjective } from './loss.js';
 import { fusedElbo } from './fused-elbo.js';
 import { sampledTerms } from './sampled-loss.js';
+import { OBJECTIVE_TRAITS } from '../config/objective.js';
 
 /** Batch means of one step's loss terms, read back from the device; klFloored and atFloor with free bits. */
 export interface StepTerms {
@@ -50,7 +51,7 @@ export function lossAndGradients(vae: Vae, variables: tf.Variable[], batch: Batc
   const { weights, epsSeed, reduction = 'mean' } = options;
   let means: tf.Tensor1D | null = null;
   const { value, grads } = tf.variableGrads(() => {
-    const sampled = weights.objective !== 'elbo' || weights.samples > 1 || vae.intermediate !== null;
+    const sampled = OBJECTIVE_TRAITS[weights.objective].perSampleWeights || weights.samples > 1 || vae.intermediate !== null;
     const t = sampled ? sampledTerms(vae, batch.x, batch.y, { loss: weights, epsSeed, training: true }) : singleSample(vae, batch, weights, epsSeed);
     means = tf.keep(stackTerms(t));
     return reduction === 'sum' ? (tf.mul(t.loss, batch.size) as tf.Scalar) : t.loss;
