@@ -6,7 +6,7 @@ import { noiseWidth, twoLayerTerms } from '../models/two-layer-terms.js';
 import { twoLayerSpec, type Vae } from '../models/types.js';
 import { splitBatches } from '../data/batch-tensors.js';
 import { lossTerms } from '../models/likelihood.js';
-import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { activeBackend } from '../backend/active.js';
 import { rowsPerPass } from '../models/pass-rows.js';
 
 const EVAL_STREAM = 0x0e7a1; // the eps stream of evaluation, apart from training's
@@ -57,7 +57,7 @@ export async function elboTerms(vae: Vae, split: Split, { batchSize, seed }: { b
     }
     eps.dispose();
   }
-  assertDeviceHealthy('the ELBO evaluation');
+  activeBackend().assertHealthy('the ELBO evaluation');
   return { recon, kl };
 }
 

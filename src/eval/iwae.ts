@@ -8,7 +8,7 @@ import type { IwaeMetrics } from '../run/eval-metrics.js';
 import { splitBatches, type BatchTensors } from '../data/batch-tensors.js';
 import { bernoulliNllSamples } from '../models/likelihood.js';
 import { rowsPerPass } from '../models/pass-rows.js';
-import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { activeBackend } from '../backend/active.js';
 import { meanAndStdError } from './elbo.js';
 
 /**
@@ -86,7 +86,7 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
     if (o.signal?.aborted) return null; // leaving the loop disposes the batch
     o.onProgress?.(start + m, n);
   }
-  assertDeviceHealthy('the IWAE estimate');
+  activeBackend().assertHealthy('the IWAE estimate');
   return out;
 }
 

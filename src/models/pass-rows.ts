@@ -1,4 +1,4 @@
-import { storageBindingLimit } from '../backend/webgpu.js';
+import { activeBackend } from '../backend/active.js';
 import type { Vae } from './types.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Vae } from './types.js';
  * (200 MB activations) exceeds lavapipe's 128 MiB.
  */
 export function rowsPerPass(vae: Vae, requested: number): number {
-  const limit = storageBindingLimit();
+  const limit = activeBackend().bindingLimit();
   if (!Number.isFinite(limit)) return requested;
   return Math.max(1, Math.min(requested, Math.floor(limit / (4 * largestActivation(vae)))));
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { decode, reconstruct } from '../models/vae.js';
 import type { Vae } from '../models/types.js';
-import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { activeBackend } from '../backend/active.js';
 import { rowsPerPass } from '../models/pass-rows.js';
 
 /**
@@ -23,7 +23,7 @@ async function chunked(vae: Vae, count: number, width: number, run: (start: numb
     out.set((await t.data()) as Float32Array, start * width);
     t.dispose();
   }
-  assertDeviceHealthy('decoding a report figure');
+  activeBackend().assertHealthy('decoding a report figure');
   return out;
 }
 

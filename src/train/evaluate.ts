@@ -8,7 +8,7 @@ import type { Vae } from '../models/types.js';
 import type { LossMeans } from '../run/run-dir.js';
 import { splitBatches } from '../data/batch-tensors.js';
 import { flooredKlValue, objectiveValue } from './loss.js';
-import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { activeBackend } from '../backend/active.js';
 import { rowsPerPass } from '../models/pass-rows.js';
 
 /**
@@ -38,6 +38,6 @@ export async function encodeSplit(vae: Vae, split: Split, batchSize: number): Pr
     logVar.set(await p.logVar.data(), batch.start * d);
     tf.dispose([p.mu, p.logVar]);
   }
-  assertDeviceHealthy('encoding a split');
+  activeBackend().assertHealthy('encoding a split');
   return { mu, logVar };
 }

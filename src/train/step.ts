@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { assertDeviceHealthy } from '../backend/webgpu.js';
+import { activeBackend } from '../backend/active.js';
 import type { StepLoss } from '../config/kl-schedule.js';
 import type { TrainConfig } from '../config/schema.js';
 import { decodeLogits, encode, reparameterize } from '../models/vae.js';
@@ -72,7 +72,7 @@ export async function trainStep(
   const { value, grads, means } = lossAndGradients(vae, variables, batch, options);
   const [loss, recon, kl, klFloored, atFloor] = await means.data();
   means.dispose();
-  assertDeviceHealthy('a training step');
+  activeBackend().assertHealthy('a training step');
   value.dispose();
   const terms: StepTerms = { loss: loss!, recon: recon!, kl: kl!, ...(klFloored === undefined ? {} : { klFloored, atFloor: atFloor! }) };
   const applied = Number.isFinite(terms.loss) && Number.isFinite(terms.recon) && Number.isFinite(terms.kl);

@@ -103,6 +103,13 @@ describe('the layers of src/', () => {
     expect(bad).toEqual([]);
   });
 
+  it('outside src/backend, no file names a backend: its checks and limits come through backend/active.ts', () => {
+    const named = ['backend/webgpu.ts', 'backend/cuda.ts'];
+    const bad = [...graph].flatMap(([f, deps]) => (layerOf(f) === 'backend' ? [] : deps.filter((d) => named.includes(d)).map((d) => `${f} -> ${d}`)));
+    expect(bad).toEqual([]);
+    expect(graph.get('backend/active.ts')).toContain('backend/webgpu.ts'); // the rule's file names are real ones
+  });
+
   it('has no import cycle between files', () => {
     expect(cycles(graph)).toEqual([]);
   });
