@@ -18,7 +18,8 @@ import { SORT_SCRIPT, SORTABLE_CSS } from '../figures/sortable-table.js';
 import { checkSameData, differingKeys, runLabels } from './differ.js';
 import { runsTable } from './runs-table.js';
 import { latentsReader } from './beta-trends.js';
-import { betaSection, curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
+import { COMPARE_SECTIONS, sharedPasses } from './registry.js';
+import type { CompareContext, FigureOutput } from './sections.js';
 import { writeReportFile } from '../figures/write-file.js';
 
 export interface CompareOptions {
@@ -126,24 +127,19 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
 <script>${raw(SORT_SCRIPT)}</script>`;
 }
 
-function betaTrendsWanted(c: CompareContext): boolean {
-  return new Set(c.runs.filter((r) => r.hasLatents).map((r) => r.config.loss.beta)).size >= 2;
-}
-
-/** Every figure of the comparison; each pair of sections comes from one pass (one model load per run). */
+/** Every section of the registry that applies to these runs, in page order; a failing one fails alone. */
 async function drawSections(c: CompareContext): Promise<SectionHtml[]> {
-  let digits: ReturnType<typeof digitSections> | undefined;
-  let latents: ReturnType<typeof latentSections> | undefined;
-  return [
-    await attempt('loss-curves', 'Test loss per epoch', () => curvesSection(c), c),
-    await attempt('reconstructions', 'Reconstructions of the same test digits', async () => (await (digits ??= digitSections(c)))[0], c),
-    await attempt('prior-samples', 'Samples from the prior', async () => (await (digits ??= digitSections(c)))[1], c),
-    await attempt('latent-scatter', 'Latent space of the test set', async () => (await (latents ??= latentSections(c)))[0], c),
-    await attempt('contours', 'Per-class contours', async () => (await (latents ??= latentSections(c)))[1], c),
-    // only where the runs span two or more values of β
-    ...(betaTrendsWanted(c) ? [await attempt('beta-trends', 'The latent code against β', () => betaSection(c), c)] : []),
-    await attempt('runs', 'Run reports', async () => linksSection(c), c),
-  ];
+  const shared = sharedPasses(c);
+  const out: SectionHtml[] = [];
+  for (const section of COMPARE_SECTIONS) {
+    const applies = section.applies(c);
+    if (applies !== true) {
+      c.log(`compare: ${section.title} not drawn: ${applies}`);
+      continue;
+    }
+    out.push(await attempt(section.id, section.title, () => section.draw(c, shared), c));
+  }
+  return out;
 }
 
 function comparisonPage(c: CompareContext, id: string, keys: readonly string[], leftOut: readonly string[], sections: SectionHtml[]): string {
