@@ -49,7 +49,8 @@ function reason(err: unknown): string {
   return e.code !== undefined ? `${e.code} (${e.message.split(':')[0]})` : String(err);
 }
 
-function kindOfNode(stat: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+/** What a path that is not a regular file is, in words: a directory, a FIFO (named pipe), a device, a socket. */
+export function kindOfNode(stat: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
   if (stat.isDirectory()) return 'a directory';
   if (stat.isFIFO()) return 'a FIFO (named pipe)';
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';

@@ -5,6 +5,7 @@ import type { DataConfig } from '../config/schema.js';
 import { DataError } from '../errors.js';
 import { readIdx } from './idx.js';
 import type { IdxArray } from './idx.js';
+import { kindOfNode } from '../config/read-text.js';
 
 export interface Split {
   images: Float32Array; // count * height * width, row-major, scaled to [0, 1]
@@ -98,7 +99,7 @@ async function locateFiles(dir: string, dataset: string): Promise<DataFiles> {
         break;
       }
       // a FIFO or a device reads without end or blocks: named as what it is, not as missing
-      if (entry !== null) odd.push(`${path} is ${entry.isDirectory() ? 'a folder' : entry.isFIFO() ? 'a FIFO (named pipe)' : entry.isCharacterDevice() || entry.isBlockDevice() ? 'a device' : 'not a regular file'}`);
+      if (entry !== null) odd.push(`${path} is ${kindOfNode(entry)}`);
     }
     // only where no candidate loads: a folder beside the .gz (an archive tool's) is no reason to refuse
     if (found[key] === undefined) {
