@@ -35,10 +35,9 @@ export function parseQueueUrl(url: string): QueueUrl {
  * (a quote or a space ends redactUrls's scan of free text before the "@").
  */
 function shownUrl(parsed: URL): string {
-  const shown = new URL(parsed.href);
-  if (shown.password !== '') shown.password = '***';
-  if (shown.searchParams.has('password')) shown.searchParams.set('password', '***');
-  return shown.href;
+  if (parsed.password !== '') parsed.password = '***';
+  if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+  return parsed.href;
 }
 
 /** A URL we could not parse may still hold `:secret@`: cut out what sits between the first ':' and the last '@'. */
