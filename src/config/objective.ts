@@ -81,13 +81,13 @@ function klScheduleText(loss: Loss): string {
  * (a zero weight drops a term), with its KL warm-up and free bits. Every caption and summary row takes its
  * name from here, so a KL-only run is never called an ELBO.
  */
-export function objectiveName(loss: Loss, twoLayers = false): string {
+export function objectiveName(loss: Loss, sampledKl = false): string {
   const { beta, reconstructionWeight: rw } = loss;
   const k = loss.samples ?? 1;
   const own = traitsOf(loss).name(loss);
   if (own !== null) return own;
-  // two stochastic layers have no closed-form KL: the whole ELBO is sampled, and averaged over the k samples
-  if (twoLayers) return `${objectiveName({ ...loss, samples: 1 })}, every KL term sampled${k > 1 ? `, averaged over ${k} samples` : ''}`;
+  // a model without a closed-form KL (two stochastic layers): the whole ELBO is sampled, and averaged over the k samples
+  if (sampledKl) return `${objectiveName({ ...loss, samples: 1 })}, every KL term sampled${k > 1 ? `, averaged over ${k} samples` : ''}`;
   if (k > 1) return `${objectiveName({ ...loss, samples: 1 })}, recon averaged over ${k} samples (the KL in closed form)`;
   const schedule = klScheduleText(loss);
   if (rw === 0 && beta === 0) return 'no objective (both weights 0: nothing is trained)';

@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/batches.js';
 import type { Split } from '../data/datasets.js';
-import { decodeLogits, encode } from '../models/vae.js';
-import { noiseWidth, twoLayerTerms } from '../models/two-layer-terms.js';
-import { twoLayerSpec, type Conditionals, type Vae } from '../models/types.js';
+import type { Vae } from '../models/family.js';
 import type { IwaeMetrics } from '../run/eval-metrics.js';
-import { splitBatches, type BatchTensors } from '../data/batch-tensors.js';
-import { bernoulliNllSamples } from '../models/likelihood.js';
+import { splitBatches } from '../data/batch-tensors.js';
 import { rowsPerPass } from '../models/pass-rows.js';
 import { activeBackend } from '../backend/active.js';
 import { meanAndStdError } from './elbo.js';
@@ -61,15 +58,16 @@ export interface IwaeOptions {
 export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Promise<Float64Array | null> {
   const n = Math.min(o.images, split.count);
   const k = o.samples;
-  const two = twoLayerSpec(vae.spec);
-  const d = two === null ? vae.spec.latentDim : noiseWidth(two);
+  const logWeightsOf = vae.family.logWeights;
+  if (logWeightsOf === null) throw new Error(`the ${vae.family.name} family has no likelihood: the IWAE estimate does not apply`);
+  const d = vae.family.noiseWidth(vae.spec);
   const rows = rowsPerPass(vae, o.batchSize); // what the device can hold, on webgpu
   const perPass = Math.max(1, Math.floor(rows / k)); // images per pass
   const kChunk = Math.min(k, rows); // samples per pass when one image's K exceed the batch
   const out = new Float64Array(n * k);
   for (const batch of splitBatches(split, n, perPass, vae.spec)) {
     const { start, size: m } = batch;
-    const logWeights = vae.intermediate === null ? oneLayer(vae, batch) : twoLayers(vae.intermediate, batch);
+    const logWeights = logWeightsOf(vae, batch);
     const eps = tf.tidy(() => tf.stack(Array.from({ length: m }, (_, i) => tf.randomNormal([k, d], 0, 1, 'float32', deriveSeed(o.seed, IWAE_STREAM + start + i)))));
     for (let k0 = 0; k0 < k; k0 += kChunk) {
       const kc = Math.min(kChunk, k - k0);
@@ -88,43 +86,4 @@ export async function iwaeLogWeights(vae: Vae, split: Split, o: IwaeOptions): Pr
   }
   activeBackend().assertHealthy('the IWAE estimate');
   return out;
-}
-
-/** log w [m, kc] of a batch's samples from their noise eps [m, kc, d], and what it holds between chunks. */
-interface ChunkLogWeights {
-  of(eps: tf.Tensor3D): tf.Tensor2D;
-  dispose(): void;
-}
-
-/** One stochastic layer: the posterior once per batch, then z = mu + sigma eps decoded per chunk. */
-function oneLayer(vae: Vae, batch: BatchTensors): ChunkLogWeights {
-  const posterior = encode(vae, batch.x, batch.y, false);
-  const m = batch.size;
-  return {
-    of(e) {
-      const [, kc, d] = e.shape;
-      const mu = tf.expandDims(posterior.mu, 1);
-      const logVar = tf.expandDims(posterior.logVar, 1);
-      const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), e)); // [m, kc, d]
-      const y = batch.y === null ? null : (tf.reshape(tf.tile(tf.expandDims(batch.y, 1), [1, kc, 1]), [m * kc, -1]) as tf.Tensor2D);
-      const logits = decodeLogits(vae, tf.reshape(z, [m * kc, d]) as tf.Tensor2D, y, false);
-      const recon = bernoulliNllSamples(logits, batch.x, kc);
-      // log p(z) - log q(z|x) per sample; the log(2 pi) terms cancel
-      const logPz = tf.mul(tf.sum(tf.square(z), 2), -0.5);
-      const logQz = tf.mul(tf.sum(tf.add(tf.square(e), logVar), 2), -0.5);
-      return tf.sub(tf.sub(logPz, logQz), tf.reshape(recon, [m, kc])) as tf.Tensor2D;
-    },
-    dispose: () => tf.dispose([posterior.mu, posterior.logVar]),
-  };
-}
-
-/** Two stochastic layers: h1 and z drawn from each sample's noise, every density sampled (twoLayerTerms). */
-function twoLayers(c: Conditionals, batch: BatchTensors): ChunkLogWeights {
-  return {
-    of(e) {
-      const t = twoLayerTerms(c, batch.x, batch.y, e, false);
-      return tf.neg(tf.add(t.recon, t.kl)) as tf.Tensor2D;
-    },
-    dispose: () => undefined,
-  };
 }

@@ -1,12 +1,11 @@
 import { IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from '../config/schema.js';
 import { evaluationImages } from '../data/binarize.js';
 import type { Split } from '../data/datasets.js';
-import { twoLayerSpec, type Vae } from '../models/types.js';
+import type { Vae } from '../models/family.js';
 import { EVAL_METRICS_FORMAT, stdErrorOf, type EvalMetrics, type IwaeMetrics } from '../run/eval-metrics.js';
 import { latentUsage } from './active-units.js';
 import { elboTerms, meanAndStdError } from './elbo.js';
 import { iwaeFromLogWeights, iwaeLogWeights } from './iwae.js';
-import { twoLayerUsage } from './layer-usage.js';
 
 export type TrainingSummary = EvalMetrics['training'];
 
@@ -29,14 +28,14 @@ export async function evaluateRun(
   const negElbo = meanAndStdError(perImage);
   const dim = vae.spec.latentDim;
   const usage = latentUsage(testPosteriors.mu, testPosteriors.logVar, test.count, dim, config.eval.activeThreshold);
-  const two = twoLayerSpec(vae.spec);
-  const layers = vae.intermediate === null || two === null ? undefined : await twoLayerUsage(vae.intermediate, two, test, { batchSize: config.train.evalBatchSize, seed: config.seed, threshold: config.eval.activeThreshold });
+  const layers = (await vae.family.layerUsage(vae, test, { batchSize: config.train.evalBatchSize, seed: config.seed, threshold: config.eval.activeThreshold })) ?? undefined;
 
   const iwaeOptions = { samples: config.eval.iwaeSamples ?? IWAE_AUTO_SAMPLES[vae.spec.arch], batchSize: config.eval.iwaeBatchSize ?? IWAE_AUTO_BATCH[vae.spec.arch], seed: config.seed, signal, log };
-  const iwae = config.eval.iwaeImages > 0 ? await iwaeEstimate(vae, test, config.eval.iwaeImages, 'test', iwaeOptions) : null;
+  const likelihood = vae.family.capabilities(vae.spec).likelihood; // a family without one has no IWAE estimate
+  const iwae = config.eval.iwaeImages > 0 && likelihood ? await iwaeEstimate(vae, test, config.eval.iwaeImages, 'test', iwaeOptions) : null;
   if (iwae === undefined) return null;
   const { iwaeTrainImages } = config.eval;
-  const trainImages = iwaeTrainImages > 0 ? evaluationImages(train, iwaeTrainImages, config.data.binarize) : null;
+  const trainImages = iwaeTrainImages > 0 && likelihood ? evaluationImages(train, iwaeTrainImages, config.data.binarize) : null;
   const iwaeTrain = trainImages === null ? null : await iwaeEstimate(vae, trainImages, trainImages.count, 'training', iwaeOptions);
   if (iwaeTrain === undefined) return null;
   return {

@@ -73,3 +73,13 @@ export function encoderModel(f: LayerFactory, h: tf.SymbolicTensor, latentDim: n
   const logVar = f.dense('enc_logvar', latentDim).apply(h) as tf.SymbolicTensor;
   return tf.model({ name: 'encoder', inputs: all, outputs: [mu, logVar] });
 }
+
+/** Sets the decoder's output bias (model.outputBias data-mean: the logits of the training mean). */
+export function setOutputBias(decoder: tf.LayersModel, bias: Float32Array): void {
+  const weights = decoder.getLayer('dec_logits').weights;
+  const target = weights.find((w) => w.originalName.endsWith('bias'));
+  if (target === undefined || target.shape[0] !== bias.length) throw new RangeError(`dec_logits has no bias of ${bias.length} values`);
+  const value = tf.tensor1d(bias);
+  target.write(value);
+  value.dispose();
+}

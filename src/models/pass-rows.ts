@@ -1,5 +1,5 @@
 import { activeBackend } from '../backend/active.js';
-import type { Vae } from './types.js';
+import type { Vae } from './family.js';
 
 /**
  * Rows (images, or images x samples) a forward pass may take so that no layer's output outgrows what the

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Posterior, Vae } from './types.js';
+import type { Vae } from './family.js';
+import type { Posterior } from './types.js';
 
 /**
  * The model's maths as small tensor functions. `training` selects BatchNorm's batch statistics (and
@@ -35,22 +36,12 @@ export function decode(vae: Vae, z: tf.Tensor2D, y: tf.Tensor2D | null = null): 
   return tf.tidy(() => tf.sigmoid(decodeLogits(vae, z, y)));
 }
 
-/**
- * Deterministic reconstruction: decode the posterior mean. With two stochastic layers, of h1 (q(h1 | x)'s
- * mean through p(x | h1)), the layer the ELBO's reconstruction term decodes; the way through z would be a
- * coarser picture of the same image.
- */
+/** Deterministic reconstruction probabilities, the path the model's reconstruction term decodes (its family's). */
 export function reconstruct(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null = null): tf.Tensor2D {
-  return tf.tidy(() => {
-    if (vae.intermediate === null) return decode(vae, encode(vae, x, y).mu, y);
-    const { qH1, pX } = vae.intermediate;
-    const withLabel = (t: tf.Tensor2D) => (y === null ? t : [t, y]);
-    const [h1] = qH1.apply(withLabel(x)) as tf.Tensor2D[];
-    return tf.sigmoid(pX.apply(withLabel(h1!)) as tf.Tensor2D);
-  });
+  return vae.family.reconstruct(vae, x, y);
 }
 
-/** n decodings of z ~ N(0, I), seeded (labels for a cvae). */
+/** n decodings of codes drawn from the prior (its family's), seeded (labels for a cvae). */
 export function samplePrior(vae: Vae, n: number, seed: number, y: tf.Tensor2D | null = null): tf.Tensor2D {
-  return tf.tidy(() => decode(vae, tf.randomNormal([n, vae.spec.latentDim], 0, 1, 'float32', seed), y));
+  return tf.tidy(() => decode(vae, vae.family.samplePrior(vae.spec, n, seed), y));
 }

@@ -4,7 +4,8 @@ import { DIGIT_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES, loadDataset, type Dataset
 import { latentUsage } from '../eval/active-units.js';
 import { VaelabError } from '../errors.js';
 import { disposeVae } from '../models/registry.js';
-import type { Vae, VaeSpec } from '../models/types.js';
+import type { VaeSpec } from '../models/types.js';
+import type { Vae } from '../models/family.js';
 import { loadVae, readState } from '../run/checkpoint.js';
 import { readEvalMetrics } from '../run/eval-metrics.js';
 import { readLatents, type Latents } from '../run/latents.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { decode, reconstruct } from '../models/vae.js';
-import type { Vae } from '../models/types.js';
+import type { Vae } from '../models/family.js';
 import { activeBackend } from '../backend/active.js';
 import { rowsPerPass } from '../models/pass-rows.js';
 

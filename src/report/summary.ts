@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { isScalar, parseDocument } from 'yaml';
 import { minimisesElbo, objectiveFormula, objectiveName } from '../config/objective.js';
 import type { Config } from '../config/schema.js';
+import { familyOf } from '../models/families/index.js';
 import type { EpochMetrics, MetricsFile, RunInfo } from '../run/run-dir.js';
 import type { RunLatentUsage } from './types.js';
 import { displayPath, hidePaths, type KnownPath } from './catalog/display-path.js';
@@ -13,12 +14,6 @@ function kv(rows: [string, string][]): SafeHtml {
   return html`<table class="kv"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
 }
 
-function modelText(config: Config): string {
-  const m = config.model;
-  const hidden = m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : '';
-  const h1 = m.arch === 'mlp' && m.intermediate !== null ? `, h1 ${m.intermediate.latentDim} (hidden ${m.intermediate.hidden.join('-')} to z)` : '';
-  return `${m.kind.toUpperCase()}, ${m.arch}${hidden}${h1}, latentDim ${m.latentDim}${h1 === '' ? '' : ' (z, two stochastic layers)'}`;
-}
 
 function metricsTable(last: EpochMetrics | undefined, loss: Config['loss']): SafeHtml {
   if (last === undefined) return html`<p>No epoch completed: no metrics yet.</p>`;
@@ -109,8 +104,8 @@ export function summaryHtml({ config, info, metrics, configYaml, runDir, final, 
   const run = kv([
     ['run', `${info.name} / ${info.id}`],
     ['status', info.status + (info.error === null ? '' : `: ${hidePaths(info.error, known)}`)],
-    ['model', modelText(config)],
-    ['loss', objectiveName(config.loss, config.model.arch === 'mlp' && config.model.intermediate !== null)],
+    ['model', familyOf(config.model).describe(config.model)],
+    ['loss', objectiveName(config.loss, !familyOf(config.model).capabilities(config.model).closedFormKl)],
     ['data', data],
     ['training', `${info.epochsCompleted} of ${info.epochs} epochs, batch ${config.train.batchSize}, Adam lr ${config.train.learningRate}, seed ${info.seed}`],
     ['backend', backend],

@@ -1,28 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultInit, defaultMlpKeys, dropConvHidden, renameBoundSum } from '../config/upgrade.js';
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
 import { readWeights } from './weights-file.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from './atomic.js';
-import { CONDITIONALS, twoLayerPaths } from '../models/two-layer.js';
-import { twoLayerSpec, type Conditionals, type Vae, type VaeSpec } from '../models/types.js';
+import { familyOf } from '../models/families/index.js';
+import type { VaeSpec } from '../models/types.js';
+import type { Vae } from '../models/family.js';
 import type { AdamPowers } from './optimizer-state.js';
 
 /**
  * checkpoint/
  *   encoder/model.json + weights.bin   standard tfjs layers format: tf.loadLayersModel reads it anywhere
  *   decoder/model.json + weights.bin   (BatchNorm running statistics are weights of the model)
- *   q-h1/ q-z/ p-h1/ p-x/              two stochastic layers only: the four conditionals, each a layers
- *                                      model; they are what loads back (encoder/ and decoder/ are then the
- *                                      paths through h1's means, for other programs and browsers)
+ *   <network>/                         any other network of the model's family (vae.networks), each a
+ *                                      layers model: two stochastic layers save their four conditionals
+ *                                      q-h1/ q-z/ p-h1/ p-x/, which are what loads back
  *   optimizer.json + optimizer.bin     Adam's step count and moments, in tfjs weight-manifest form
  *   state.json                         format version, model spec, epoch/step to resume at, partial sums
  */
 export const CHECKPOINT_FORMAT = 1;
-
-const FOLDERS = { qH1: 'q-h1', qZ: 'q-z', pH1: 'p-h1', pX: 'p-x' } as const satisfies Record<keyof Conditionals, string>;
 
 /** Sums over the steps of the epoch so far, so a resumed epoch reports the same means. */
 export interface EpochSums {
@@ -101,9 +100,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
 
 export async function saveCheckpoint(dir: string, vae: Vae, optimizer: tf.Optimizer, state: TrainState): Promise<void> {
   await replaceDirAtomic(dir, async (tmp) => {
-    await saveModel(vae.encoder, join(tmp, 'encoder'));
-    await saveModel(vae.decoder, join(tmp, 'decoder'));
-    if (vae.intermediate !== null) for (const name of CONDITIONALS) await saveModel(vae.intermediate[name], join(tmp, FOLDERS[name]));
+    for (const [folder, model] of Object.entries(vae.networks)) await saveModel(model, join(tmp, folder));
     const optimizerWeights = await optimizer.getWeights();
     const { data, specs } = await tf.io.encodeWeights(optimizerWeights);
     // getWeights returns the moments themselves (variables) and a fresh scalar for the step count
@@ -129,14 +126,10 @@ export function readState(dir: string): TrainState {
   return state;
 }
 
-/** The encoder and decoder of a checkpoint (with two stochastic layers: its conditionals), for evaluation, reports or resuming. */
+/** A checkpoint's model, loaded by its family from the networks it saved, for evaluation, reports or resuming. */
 export async function loadVae(dir: string): Promise<Vae> {
   const { spec } = readState(dir);
-  const two = twoLayerSpec(spec);
-  if (two === null) return { spec, encoder: await loadModel(join(dir, 'encoder')), decoder: await loadModel(join(dir, 'decoder')), intermediate: null };
-  const load = (name: keyof Conditionals) => loadModel(join(dir, FOLDERS[name]));
-  const conditionals: Conditionals = { qH1: await load('qH1'), qZ: await load('qZ'), pH1: await load('pH1'), pX: await load('pX') };
-  return { spec, ...twoLayerPaths(two, conditionals), intermediate: conditionals };
+  return familyOf(spec).load(spec, (folder) => loadModel(join(dir, folder)));
 }
 
 /**
@@ -144,7 +137,8 @@ export async function loadVae(dir: string): Promise<Vae> {
  * report, compare and resume check before they draw or train anything (loadModel checks the same).
  */
 export function checkCheckpointWeights(dir: string): void {
-  for (const name of ['encoder', 'decoder', ...Object.values(FOLDERS)]) if (existsSync(join(dir, name, 'model.json'))) readModelFiles(join(dir, name));
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory() && existsSync(join(dir, entry.name, 'model.json'))) readModelFiles(join(dir, entry.name));
 }
 
 /** Adam's saved state, in the order optimizer.setWeights expects. */

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from './atomic.js';
 import { readVersionedJson } from './json-file.js';
+import type { LayerMetrics } from '../models/family.js';
+
+export type { LayerMetrics };
 
 /**
  * metrics.json: the numbers of a completed run, computed once after training (src/eval) and read by
@@ -42,19 +45,7 @@ export interface LatentMetrics {
   threshold: number;
   muVariance: number[]; // two stochastic layers: z's as layers[1] has them (E over draws of h1), so every page agrees
   klPerDim: number[]; // nats per image; sums to test.kl (two stochastic layers: z's KL at h1's posterior mean, not test.kl)
-  layers?: LayerMetrics[]; // two stochastic layers only: active units of each, as the paper defines them
-}
-
-/**
- * Active units of one stochastic layer of a two-layer model (src/eval/layer-usage.ts): the variance over
- * the test set of E_q(layer | x)[unit] above the threshold.
- */
-export interface LayerMetrics {
-  name: 'h1' | 'z';
-  dim: number;
-  activeUnits: number;
-  muVariance: number[];
-  samples: number; // h1 samples per image behind z's expectation (1 for h1, whose mean is exact)
+  layers?: LayerMetrics[]; // a family with several stochastic layers only (layerUsage): active units of each, as Burda et al. define them
 }
 
 export interface EvalMetrics {

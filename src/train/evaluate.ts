@@ -4,7 +4,7 @@ import type { Split } from '../data/datasets.js';
 import { latentUsage } from '../eval/active-units.js';
 import { elboTerms, meanAndStdError } from '../eval/elbo.js';
 import { encode } from '../models/vae.js';
-import type { Vae } from '../models/types.js';
+import type { Vae } from '../models/family.js';
 import type { LossMeans } from '../run/run-dir.js';
 import { splitBatches } from '../data/batch-tensors.js';
 import { flooredKlValue, objectiveValue } from './loss.js';

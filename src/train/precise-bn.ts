@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/datasets.js';
-import type { Vae } from '../models/types.js';
+import type { Vae } from '../models/family.js';
 import { encode, modelInputs } from '../models/vae.js';
 import { rowsPerPass } from '../models/pass-rows.js';
 import { batchAt, disposeBatch } from '../data/batch-tensors.js';

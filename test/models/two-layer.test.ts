@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { ConfigSchema, type LossConfig } from '../../src/config/schema.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
-import { twoLayerTerms } from '../../src/models/two-layer-terms.js';
-import type { Conditionals, VaeSpec } from '../../src/models/types.js';
+import { twoLayerTerms } from '../../src/models/families/two-layer/terms.js';
+import { conditionalsOf } from '../../src/models/families/two-layer/spec.js';
+import type { VaeSpec } from '../../src/models/types.js';
 import { decodeLogits, encode, reconstruct } from '../../src/models/vae.js';
 import { CHECKPOINT_FORMAT, loadVae, saveCheckpoint } from '../../src/run/checkpoint.js';
-import { sampledTerms } from '../../src/train/sampled-loss.js';
 import { createAdam } from '../../src/train/optimizer.js';
 import { trainableVariables, trainStep } from '../../src/train/step.js';
 import { tempDir } from '../helpers/tiny.js';
@@ -25,7 +25,7 @@ const loss = (over: Partial<LossConfig>): LossConfig => ConfigSchema.shape.loss.
 const images = (n: number, seed: number) => tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([n, 784], 0, 1, 'float32', seed), 0.7), 'float32') as tf.Tensor2D);
 const labels = (n: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32'), 10).toFloat() as tf.Tensor2D);
 const arr = (t: tf.Tensor) => Array.from(t.dataSync());
-const conditionals = (v: { intermediate: Conditionals | null }) => v.intermediate!;
+const conditionals = conditionalsOf;
 const apply = (m: tf.LayersModel, x: tf.Tensor2D, y: tf.Tensor2D | null) => m.apply(y === null ? x : [x, y]) as tf.Tensor2D | tf.Tensor2D[];
 
 describe.each([['vae'], ['cvae']] as const)('two stochastic layers, %s', (kind) => {
@@ -106,14 +106,14 @@ describe('the two-layer objectives', () => {
       tf.dispose([o.loss, o.recon, o.kl]);
       return out;
     };
-    const at = (objective: 'elbo' | 'iwae', samples: number) => read(sampledTerms(vae, x, null, { loss: loss({ objective, samples }), epsSeed: 42, training: true }));
+    const at = (objective: 'elbo' | 'iwae', samples: number) => read(vae.family.objective(vae, x, null, { loss: loss({ objective, samples }), epsSeed: 42, training: true }));
     const [iwae1, elbo1] = [at('iwae', 1), at('elbo', 1)];
     expect(iwae1).toEqual(elbo1);
     expect(elbo1.kl).not.toBe(0);
     const iwae5 = at('iwae', 5);
     expect(iwae5.loss).toBeLessThan(iwae5.recon + iwae5.kl); // -L_5 below the ELBO of its own samples
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => sampledTerms(vae, x, null, { loss: loss({ freeBits: 0.5 }), epsSeed: 1, training: true })).toThrow(/closed-form KL/);
+    expect(() => vae.family.objective(vae, x, null, { loss: loss({ freeBits: 0.5 }), epsSeed: 1, training: true })).toThrow(/closed-form KL/);
     x.dispose();
     disposeVae(vae);
   });

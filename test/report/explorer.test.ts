@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Vae } from '../../src/models/types.js';
+import type { Vae } from '../../src/models/family.js';
 import { decode } from '../../src/models/vae.js';
 import { runConfig, train } from '../../src/jobs/pipeline.js';
 import { createContext } from '../../src/report/context.js';

@@ -6,9 +6,10 @@ import { ConfigSchema } from '../../src/config/schema.js';
 import { gaussianKl } from '../../src/models/likelihood.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
 import type { VaeSpec } from '../../src/models/types.js';
-import { elboObjective, flooredKl, flooredKlValue, objective } from '../../src/train/loss.js';
+import { elboObjective, flooredKl, objective } from '../../src/models/elbo-objective.js';
+import { flooredKlValue } from '../../src/train/loss.js';
 import { createAdam } from '../../src/train/optimizer.js';
-import { sampledTerms } from '../../src/train/sampled-loss.js';
+import { sampledTerms } from '../../src/models/families/gaussian/objective.js';
 import { trainableVariables, trainStep } from '../../src/train/step.js';
 
 beforeAll(async () => {

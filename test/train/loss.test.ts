@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
 import { bernoulliNll, gaussianKl } from '../../src/models/likelihood.js';
-import { objective, objectiveValue } from '../../src/train/loss.js';
+import { objective } from '../../src/models/elbo-objective.js';
+import { objectiveValue } from '../../src/train/loss.js';
 import { createAdam } from '../../src/train/optimizer.js';
 import { lossAndGradients, trainableVariables, trainStep } from '../../src/train/step.js';
 

@@ -6,7 +6,8 @@ import { lossTerms } from '../../src/models/likelihood.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
 import type { VaeSpec } from '../../src/models/types.js';
 import { decodeLogits, encode } from '../../src/models/vae.js';
-import { logMeanExpRows, sampledTerms } from '../../src/train/sampled-loss.js';
+import { sampledTerms } from '../../src/models/families/gaussian/objective.js';
+import { logMeanExpRows } from '../../src/models/elbo-objective.js';
 import { createAdam } from '../../src/train/optimizer.js';
 import { trainableVariables, trainStep } from '../../src/train/step.js';
 

@@ -21,7 +21,7 @@ const comparable = (m: EpochMetrics[]) => m.map(({ epoch, steps, beta, train, te
 async function weightsOf(runDir: string): Promise<number[][]> {
   const vae = await loadVae(join(runDir, 'checkpoint'));
   // every weight once: a two-layer model's are its conditionals' (the paths leave out h1's variance heads)
-  const models = vae.intermediate === null ? [vae.encoder, vae.decoder] : [vae.intermediate.qH1, vae.intermediate.qZ, vae.intermediate.pH1, vae.intermediate.pX];
+  const models = vae.family.trainables(vae);
   const w = models.flatMap((m) => m.getWeights()).map((t) => Array.from(t.dataSync()));
   disposeVae(vae);
   return w;

@@ -21,6 +21,7 @@ import { latentsReader } from './beta-trends.js';
 import { COMPARE_SECTIONS, sharedPasses } from './registry.js';
 import type { CompareContext, FigureOutput } from './sections.js';
 import { writeReportFile } from '../figures/write-file.js';
+import { familyOf } from '../../models/families/index.js';
 
 export interface CompareOptions {
   /** Backend to decode with instead of the first run's config.backend. */
@@ -88,13 +89,18 @@ function iwaeNote(runs: readonly RunSummary[]): string {
   return ` IWAE NLL: ${settings.join('; ')}${settings.length > 1 ? ' (the runs differ: compare with care)' : ''}; it is a tighter bound than the −ELBO, so it should sit below it.`;
 }
 
-/** Two stochastic layers have no closed-form KL: their KL and −ELBO are sampled, which the table must say. */
-function twoLayerNote(c: CompareContext): string {
-  const two = c.runs.filter((r) => r.config.model.arch === 'mlp' && r.config.model.intermediate !== null);
-  if (two.length === 0) return '';
-  const names = [...new Set(two.map((r) => r.info.name))];
-  const whom = two.length === c.runs.length ? 'Every run has' : `${names.join(', ')} ${two.length === 1 ? 'has' : 'have'}`;
-  return ` ${whom} two stochastic layers: the KL is the sampled KL of both layers (log q(h1, z | x) − log p(h1, z) at one draw), so the −ELBO is a sampled estimate too, where a one-layer run's KL is in closed form.`;
+/** What the table must say of the runs of a family whose KL is not the closed form (compareNote 'kl'), per family. */
+function klNotes(c: CompareContext): string {
+  const byNote = new Map<string, RunSummary[]>();
+  for (const r of c.runs) {
+    const note = familyOf(r.config.model).compareNote('kl');
+    if (note !== '') byNote.set(note, [...(byNote.get(note) ?? []), r]);
+  }
+  return [...byNote].map(([note, runs]) => {
+    const names = [...new Set(runs.map((r) => r.info.name))];
+    const whom = runs.length === c.runs.length ? 'Every run has' : `${names.join(', ')} ${runs.length === 1 ? 'has' : 'have'}`;
+    return ` ${whom} ${note}`;
+  }).join('');
 }
 
 function summary(c: CompareContext, keys: readonly string[], leftOut: readonly string[]): SafeHtml {
@@ -116,7 +122,7 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
     source +
     (unfinished > 0 ? ` Gray rows are runs that did not complete: their figures come from their last checkpoint.` : '') +
     iwaeNote(c.runs) +
-    twoLayerNote(c) +
+    klNotes(c) +
     (torn.length > 0 ? ` The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out for ${torn.join('; ')}.` : '') +
     (problems.length > 0 ? ` Unreadable: ${problems.join('; ')}.` : '') +
     (leftOut.length > 0 ? ` Left out: ${leftOut.join('; ')}.` : '');

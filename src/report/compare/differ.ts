@@ -1,5 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import { VaelabError } from '../../errors.js';
+import { families } from '../../models/families/index.js';
+import type { KeyDisplay } from '../../models/family.js';
 import type { RunSummary } from '../catalog/run-summary.js';
 
 /**
@@ -39,8 +41,8 @@ export function valueAt(config: unknown, key: string): unknown {
 }
 
 /**
- * Sections that are null in one config and set in another (model.intermediate: one stochastic layer
- * against two): their leaves mean nothing where the section is off, so they differ as one key.
+ * Sections that are null in one config and set in another (one stochastic layer against two): their
+ * leaves mean nothing where the section is off, so they differ as one key.
  */
 function switchedSections(configs: readonly Config[]): Set<string> {
   const paths = new Set<string>();
@@ -65,14 +67,16 @@ export function differingKeys(configs: readonly Config[]): string[] {
   return keys.filter((k) => !IGNORED.has(k) && new Set(flat.map((f) => JSON.stringify(f.get(k) ?? null))).size > 1);
 }
 
-type Intermediate = { latentDim: number; hidden: number[] } | null | undefined;
+/** A model family's own words for one of its config keys (keyDisplays), if one has them. */
+function keyDisplay(key: string): KeyDisplay | undefined {
+  for (const family of families()) if (Object.hasOwn(family.keyDisplays, key)) return family.keyDisplays[key];
+  return undefined;
+}
 
 /** How a key's value reads in legends and labels; a section names its parts. */
 export function shownValue(key: string, v: unknown): string {
-  if (key === 'model.intermediate') {
-    const m = v as Intermediate;
-    return m === null || m === undefined ? 'one stochastic layer' : `two stochastic layers, h1 ${m.latentDim}`;
-  }
+  const own = keyDisplay(key);
+  if (own !== undefined) return own.shown(v);
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     return Object.entries(v).map(([k, x]) => `${k} ${formatValue(x)}`).join(', ');
   }
@@ -81,13 +85,8 @@ export function shownValue(key: string, v: unknown): string {
 
 /** A key's column in the runs table: its head and its value in a narrow cell. */
 export function tableColumn(key: string): { head: string; cell: (v: unknown) => string } {
-  if (key === 'model.intermediate') {
-    const cell = (v: unknown) => {
-      const m = v as Intermediate;
-      return m === null || m === undefined ? '1' : `2 (h1 ${m.latentDim}, hidden ${m.hidden.join('-')})`;
-    };
-    return { head: 'stochastic layers', cell };
-  }
+  const own = keyDisplay(key);
+  if (own !== undefined) return { head: own.head, cell: own.cell };
   return { head: key, cell: (v) => shownValue(key, v) };
 }
 
@@ -97,9 +96,6 @@ function shortKeys(keys: readonly string[]): string[] {
   return keys.map((k, i) => (last.filter((l) => l === last[i]).length > 1 ? k : last[i]!));
 }
 
-/** Keys whose shown value says what it is, so a label gives it without the key's name. */
-const SELF_NAMED = new Set(['model.intermediate']);
-
 /**
  * One short, unique label per run from its differing keys ("latentDim 2, beta 4"), for legends and row
  * titles. Runs whose configs agree (the same config run twice) fall back to their run ids.
@@ -107,7 +103,7 @@ const SELF_NAMED = new Set(['model.intermediate']);
 export function runLabels(runs: readonly RunSummary[], keys: readonly string[]): string[] {
   const names = shortKeys(keys);
   const labels = runs.map((r) =>
-    keys.map((k, i) => (SELF_NAMED.has(k) ? shownValue(k, valueAt(r.config, k)) : `${names[i]} ${shownValue(k, valueAt(r.config, k))}`)).join(', '),
+    keys.map((k, i) => (keyDisplay(k) !== undefined ? shownValue(k, valueAt(r.config, k)) : `${names[i]} ${shownValue(k, valueAt(r.config, k))}`)).join(', '),
   );
   return labels.map((l, i) => {
     const run = runs[i]!;

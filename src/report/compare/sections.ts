@@ -8,6 +8,8 @@ import { curvesSvg } from './curves.js';
 import { comparePicks, decodeRuns, priorPanels, PRIOR_COLS, PRIOR_ROWS, reconFigure } from './digits.js';
 import { betaTrends, betaTrendsSvg, type LatentsOf } from './beta-trends.js';
 import { latentFigures } from './latent-panels.js';
+import { familyOf } from '../../models/families/index.js';
+import type { CompareNoteSubject } from '../../models/family.js';
 
 /** What the figure sections of a comparison read: the runs, their labels and the shared data. */
 export interface CompareContext {
@@ -27,15 +29,9 @@ export interface FigureOutput {
   caption: string; // plain text
 }
 
-const TWO_LAYER = {
-  reconstruction: ' For a run with two stochastic layers a reconstruction decodes h1\'s posterior mean with p(x | h1): z is not on that path.',
-  decoding: ' A run with two stochastic layers decodes z through the mean of p(h1 | z), then p(x | h1).',
-  codes: ' For a run with two stochastic layers the codes are z\'s: each image\'s q(z | h1) at h1\'s posterior mean.',
-};
-
-/** What a figure must add when some run has two stochastic layers (model.intermediate), '' otherwise. */
-function twoLayer(c: CompareContext, about: keyof typeof TWO_LAYER): string {
-  return c.runs.some((r) => r.config.model.arch === 'mlp' && r.config.model.intermediate !== null) ? TWO_LAYER[about] : '';
+/** What a figure must add for the model families of the runs (each family's note once), '' for none. */
+function familyNotes(c: CompareContext, about: Exclude<CompareNoteSubject, 'kl'>): string {
+  return [...new Set(c.runs.map((r) => familyOf(r.config.model).compareNote(about)))].join('');
 }
 
 export async function curvesSection(c: CompareContext): Promise<FigureOutput> {
@@ -69,7 +65,7 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
       caption:
         'The top row holds test digits, each row below their reconstructions by one run (posterior mean decoded, gray level = pixel ' +
         'probability), re-decoded from each run\'s checkpoint. The digits are those of every run report: the first test example of each ' +
-        `class, then ${picks.extra.length} picked with a fixed seed.` + (cvae ? ' A CVAE is given each digit\'s true label.' : '') + twoLayer(c, 'reconstruction'),
+        `class, then ${picks.extra.length} picked with a fixed seed.` + (cvae ? ' A CVAE is given each digit\'s true label.' : '') + familyNotes(c, 'reconstruction'),
     },
     {
       title: 'Samples from the prior',
@@ -78,7 +74,7 @@ export async function digitSections(c: CompareContext): Promise<[FigureOutput, F
         `${PRIOR_ROWS * PRIOR_COLS} decodings per run of z drawn from N(0, I), one fixed draw shared by every run: a run with a ` +
         'smaller latent space decodes the first coordinates of the same draws, so differences come from the models, not the dice.' +
         (cvae ? ` A CVAE decodes column c with class label c.` : '') +
-        twoLayer(c, 'decoding'),
+        familyNotes(c, 'decoding'),
     },
   ];
 }
@@ -100,7 +96,7 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
           ? 'Runs with latentDim above 2 are drawn on the first two principal components of their own means: the axes of different runs are ' +
             'different directions, so compare spreads and cluster separation, not positions. '
           : '') +
-        twoLayer(c, 'codes') +
+        familyNotes(c, 'codes') +
         missing,
     },
     {
@@ -109,7 +105,7 @@ export async function latentSections(c: CompareContext): Promise<[FigureOutput, 
       caption:
         'For each class the Gaussian matching the encoder\'s posteriors over its test images, as ellipses at 1 and 2 standard deviations, ' +
         'over the dashed N(0, I) prior at the same radii; all panels share one scale. For latentDim above 2 the plane is the two ' +
-        'dimensions with the largest average KL of that run, as in its own report.' + twoLayer(c, 'codes') + missing,
+        'dimensions with the largest average KL of that run, as in its own report.' + familyNotes(c, 'codes') + missing,
     },
   ];
 }

@@ -7,7 +7,7 @@ import { zName } from '../figures/format.js';
 import { CLASS_COLOURS } from '../figures/palette.js';
 import type { ReportContext, Stage, StageOutput } from '../types.js';
 import { latentPlane } from './shared/plane.js';
-import { twoLayerNote } from './shared/two-layer.js';
+import { familyNote } from './shared/family-note.js';
 
 const ExplorerOptionsSchema = z.strictObject({
   dims: z
@@ -63,6 +63,6 @@ export const explorerStage: Stage<ExplorerOptions> = {
       colours: [...CLASS_COLOURS],
     };
     const files = await writeExplorerAssets(ctx.outDir, vae.decoder, plane);
-    return { title: 'Latent explorer', caption: caption(settings) + twoLayerNote(ctx.config, 'decoding'), body: explorerFragment(settings), files };
+    return { title: 'Latent explorer', caption: caption(settings) + familyNote(ctx.config, 'decoding'), body: explorerFragment(settings), files };
   },
 };

@@ -6,7 +6,7 @@ import { sampleLatents } from '../analysis/sampled-latents.js';
 import { zName } from '../figures/format.js';
 import { toggle } from '../figures/toggle.js';
 import type { Stage } from '../types.js';
-import { twoLayerNote } from './shared/two-layer.js';
+import { familyNote } from './shared/family-note.js';
 import { rasterPanel, sharedRange } from '../figures/raster-panel.js';
 
 const Options = z.strictObject({
@@ -55,7 +55,7 @@ export const latentScatterStage: Stage<z.infer<typeof Options>> = {
           ? 'The CVAE is given the label, so z need not encode the class: expect the classes to overlap, with z carrying style instead. '
           : 'The encoder never sees the label, so separated clusters mean the code captures the class unsupervised. ') +
         (n === test.count ? `All ${n} test images are drawn` : `${n} of the ${test.count} test images are drawn (a fixed seeded subset)`) +
-        '; the means and log-variances are in latents-test.csv.' + twoLayerNote(ctx.config, 'codes'),
+        '; the means and log-variances are in latents-test.csv.' + familyNote(ctx.config, 'codes'),
       body,
       files,
     };

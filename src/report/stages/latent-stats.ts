@@ -10,7 +10,7 @@ import { html, table } from '../figures/html.js';
 import { writeTiles } from '../figures/images.js';
 import { classColour } from '../figures/palette.js';
 import type { RunLatentUsage, Stage } from '../types.js';
-import { twoLayerNote } from './shared/two-layer.js';
+import { familyNote } from './shared/family-note.js';
 
 const Options = z.strictObject({
   classes: z.array(z.int().min(0)).min(1).max(10).default([0, 1, 2, 3, 4]).describe('show the first test example of each of these classes'),
@@ -133,7 +133,7 @@ export const latentStatsStage: Stage<z.infer<typeof Options>> = {
         `mean (dot) and ± one standard deviation (bar) in each of the ${latentDim} latent dimensions; the gray band is the prior's ±1. A dimension ` +
         `whose bar fills that band for every image is ignored (its posterior equals the prior). Average KL per dimension: the KL of each dimension from the prior, ` +
         `averaged over the ${test.count} test images. ${activeRule(usage)} Active: ${activeText} ` +
-        `(${active.length} of ${latentDim}). The table gives the numbers.` + twoLayerNote(ctx.config, 'codes') + twoLayerNote(ctx.config, 'activity'),
+        `(${active.length} of ${latentDim}). The table gives the numbers.` + familyNote(ctx.config, 'codes') + familyNote(ctx.config, 'activity'),
       body: html`${strip}\n<div class="panels"><div class="panel"><h3>Posterior of each image, per dimension</h3>${perImage}</div><div class="panel"><h3>Average KL per dimension</h3>${bars}</div></div>\n<details><summary>The numbers</summary>${numbers}</details>`,
       files: [file],
     };

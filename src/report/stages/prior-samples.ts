@@ -8,7 +8,7 @@ import { gridSpec } from '../figures/grid-figure.js';
 import { img } from '../figures/html.js';
 import { writeTiles } from '../figures/images.js';
 import type { Stage } from '../types.js';
-import { twoLayerNote } from './shared/two-layer.js';
+import { familyNote } from './shared/family-note.js';
 
 const Options = z.strictObject({
   rows: z.int().min(1).max(30).default(10).describe('rows of samples (a cvae draws one row per class instead)'),
@@ -53,10 +53,10 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
       caption: cvae
         ? `Decodings of z drawn from the prior N(0, I) (seeded from the run's seed), one row per class label. Each column reuses one z, ` +
           `so reading down a column shows what the latent code carries apart from the class: slant, thickness, width. ` +
-          `Gray level is the decoder's pixel probability.` + twoLayerNote(ctx.config, 'decoding')
+          `Gray level is the decoder's pixel probability.` + familyNote(ctx.config, 'decoding')
         : `${rows * cols} decodings of z drawn from the prior N(0, I), seeded from the run's seed. These are what the model generates ` +
           `unconditionally: if the latent space is well used, most look like digits and every class appears. Gray level is the ` +
-          `decoder's pixel probability (no sampling of pixels).` + twoLayerNote(ctx.config, 'decoding'),
+          `decoder's pixel probability (no sampling of pixels).` + familyNote(ctx.config, 'decoding'),
       body,
       files: [file],
     };

@@ -5,7 +5,7 @@ import { reconstructImages } from '../decode.js';
 import { digitRowsFigure } from '../figures/digit-rows.js';
 import { html, type SafeHtml } from '../figures/html.js';
 import type { ReportContext, Stage } from '../types.js';
-import { twoLayerNote } from './shared/two-layer.js';
+import { familyNote } from './shared/family-note.js';
 
 // A comparison reads these defaults (reconstructionsStage.options), so it shows the digits of every run's report.
 const Options = z.strictObject({
@@ -59,7 +59,7 @@ export const reconstructionsStage: Stage<z.infer<typeof Options>> = {
         `Test digits (upper row of each pair) and their reconstructions (lower row): each digit is encoded, its ` +
         `posterior mean decoded, and the pixel probabilities shown as gray levels. The first pair shows the first test ` +
         `example of each class; the second ${extra.length} images picked with a fixed seed from the first ${pool} test ` +
-        `images. The same indices appear in every run, so reports compare digit for digit.` + reconstructionFacts(ctx) + twoLayerNote(ctx.config, 'reconstruction') +
+        `images. The same indices appear in every run, so reports compare digit for digit.` + reconstructionFacts(ctx) + familyNote(ctx.config, 'reconstruction') +
         (ctx.spec().kind === 'cvae' ? ' The CVAE is given each digit\'s true label.' : ''),
       body,
       files,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Vae } from '../../../models/types.js';
+import type { Vae } from '../../../models/family.js';
 import { decodeZ, repeatLabel } from '../../decode.js';
 import { renderSvg } from '../../figures/charts.js';
 import { fmt, zName } from '../../figures/format.js';

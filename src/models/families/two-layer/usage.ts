@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { splitBatches } from '../data/batch-tensors.js';
-import { deriveSeed } from '../data/batches.js';
-import type { Split } from '../data/datasets.js';
-import type { Conditionals, TwoLayerSpec } from '../models/types.js';
-import type { LayerMetrics } from '../run/eval-metrics.js';
-import { columnVariances } from './active-units.js';
+import { splitBatches } from '../../../data/batch-tensors.js';
+import { deriveSeed } from '../../../data/batches.js';
+import type { Split } from '../../../data/datasets.js';
+import { columnVariances } from '../../column-variances.js';
+import type { LayerMetrics } from '../../family.js';
+import type { Conditionals, TwoLayerSpec } from './spec.js';
 
 /**
  * Active units of each stochastic layer as Burda et al. define them (section 5.2): unit u is active when

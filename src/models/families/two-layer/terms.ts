@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { bernoulliNllSamples } from './likelihood.js';
-import type { Conditionals, TwoLayerSpec } from './types.js';
+import { bernoulliNllSamples } from '../../likelihood.js';
+import type { Conditionals } from './spec.js';
 
 /**
  * The log-weight of the two-stochastic-layer model (yburda/iwae, iwae.py log_weightsIq_samples) for k
@@ -15,11 +15,6 @@ import type { Conditionals, TwoLayerSpec } from './types.js';
 export interface SampleTerms {
   recon: tf.Tensor2D;
   kl: tf.Tensor2D;
-}
-
-/** The noise one sample needs: h1's dimensions, then z's. */
-export function noiseWidth(spec: TwoLayerSpec): number {
-  return spec.intermediate.latentDim + spec.latentDim;
 }
 
 /** eps [b, k, d1 + d2] (noiseWidth): h1's noise in the first d1 columns, z's in the rest. */

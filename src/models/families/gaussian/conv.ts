@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
-import type { ConvSpec } from './types.js';
+import { encoderModel, inputs, LayerFactory, withLabel } from '../../layers.js';
+import type { ConvSpec } from '../../types.js';
 
 type Sym = tf.SymbolicTensor;
 

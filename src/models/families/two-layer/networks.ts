@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { LayerFactory } from './layers.js';
-import type { Conditionals, TwoLayerSpec } from './types.js';
+import { LayerFactory } from '../../layers.js';
+import type { Conditionals, TwoLayerSpec } from './spec.js';
 
 /**
  * The model with two stochastic layers (Burda et al. 2015, appendix; model.intermediate), as four
@@ -126,6 +126,3 @@ export function twoLayerModels(spec: Spec, seed: number): { encoder: tf.LayersMo
 export function twoLayerPaths(spec: Spec, loaded: Conditionals): { encoder: tf.LayersModel; decoder: tf.LayersModel } {
   return paths(loadedBank([loaded.qH1, loaded.qZ, loaded.pH1, loaded.pX]), spec);
 }
-
-/** The conditionals in a fixed order, for the optimizer's variables and the checkpoint's folders. */
-export const CONDITIONALS = ['qH1', 'qZ', 'pH1', 'pX'] as const satisfies readonly (keyof Conditionals)[];

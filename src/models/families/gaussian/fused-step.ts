@@ -1,20 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { hasKernel, MLP_ELBO, type MlpElboAttrs } from '../backend/fused-kernels.js';
-import type { BatchTensors } from '../data/batch-tensors.js';
-import { mlpWeights } from '../models/mlp.js';
-import type { Vae } from '../models/types.js';
-import type { StepLoss } from '../config/kl-schedule.js';
-import type { TrainConfig } from '../config/schema.js';
-import { OBJECTIVE_TRAITS } from '../config/objective.js';
+import { hasKernel, MLP_ELBO, type MlpElboAttrs } from '../../../backend/fused-kernels.js';
+import type { BatchTensors } from '../../../data/batch-tensors.js';
+import type { TrainConfig } from '../../../config/schema.js';
+import { OBJECTIVE_TRAITS } from '../../../config/objective.js';
+import type { ObjectiveOptions, StepResult, Vae } from '../../family.js';
+import { mlpWeights } from './mlp.js';
 
 /**
- * The one-sample ELBO step of an MLP VAE or CVAE (step.ts's singleSample: the same eps, objective and
+ * The one-sample ELBO step of an MLP VAE or CVAE (objective.ts's singleSample: the same eps, objective and
  * weights) as one MlpElbo kernel where the backend has it (native): the objective, its terms and every
  * weight's gradient, where tfjs runs about 120 kernels and the dispatch of each costs more than its
  * arithmetic. Null, having run nothing, for a model or step it does not cover: the caller takes tfjs's way.
  */
-// step.ts's StepOptions, spelled out: step.ts imports this file
-export function fusedElbo(vae: Vae, variables: readonly tf.Variable[], batch: BatchTensors, { weights, epsSeed, reduction = 'mean' }: { weights: StepLoss; epsSeed: number; reduction?: TrainConfig['reduction'] }): { value: tf.Scalar; grads: tf.NamedTensorMap; means: tf.Tensor1D } | null {
+export function fusedElbo(vae: Vae, variables: readonly tf.Variable[], batch: BatchTensors, { loss: weights, epsSeed, reduction }: ObjectiveOptions & { reduction: TrainConfig['reduction'] }): StepResult | null {
   if (OBJECTIVE_TRAITS[weights.objective].perSampleWeights || weights.samples !== 1 || !hasKernel(MLP_ELBO) || batch.x.dtype !== 'float32') return null;
   const plan = mlpWeights(vae);
   // gradients for exactly the step's variables, each once

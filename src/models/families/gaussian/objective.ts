@@ -1,11 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
-import type { StepLoss } from '../config/kl-schedule.js';
-import type { Objective } from '../config/loss-schema.js';
-import { bernoulliNll } from '../models/likelihood.js';
-import { decodeLogits, encode } from '../models/vae.js';
-import { noiseWidth, twoLayerTerms } from '../models/two-layer-terms.js';
-import { twoLayerSpec, type Conditionals, type Vae } from '../models/types.js';
-import { elboObjective, type BatchObjective } from './loss.js';
+import { OBJECTIVE_TRAITS } from '../../../config/objective.js';
+import type { Objective } from '../../../config/loss-schema.js';
+import type { StepLoss } from '../../../config/kl-schedule.js';
+import { elboObjective, logMeanExpRows } from '../../elbo-objective.js';
+import type { BatchObjective, ObjectiveOptions, Vae } from '../../family.js';
+import { bernoulliNll } from '../../likelihood.js';
+import type { Posterior } from '../../types.js';
+import { decodeLogits, encode, reparameterize } from '../../vae.js';
+
+/**
+ * A Gaussian VAE's objective for a batch. One z sample of an ELBO-shaped objective takes the closed-form
+ * KL and a single decoding; k samples (loss.samples) or an objective of every sample's log weight take
+ * the sampled way (sampledTerms).
+ */
+export function gaussianObjective(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): BatchObjective {
+  const sampled = OBJECTIVE_TRAITS[o.loss.objective].perSampleWeights || o.loss.samples > 1;
+  return sampled ? sampledTerms(vae, x, y, o) : singleSample(vae, x, y, o);
+}
+
+/** The one-sample ELBO objective of a batch, its KL in closed form. */
+function singleSample(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): BatchObjective {
+  const posterior = encode(vae, x, y, o.training);
+  const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', o.epsSeed) as tf.Tensor2D;
+  const logits = decodeLogits(vae, reparameterize(posterior, eps), y, o.training);
+  return elboObjective(bernoulliNll(logits, x), posterior, o.loss);
+}
 
 /**
  * The objectives over k z samples per image (loss.samples), from Burda et al.'s code (yburda/iwae,
@@ -19,22 +38,7 @@ import { elboObjective, type BatchObjective } from './loss.js';
  * Returned as batch means in nats: loss (what is minimised), recon (mean over images and samples) and kl
  * (the closed form for elbo; for iwae the sampled log q - log p, so recon + kl is the k-sample ELBO).
  */
-export type SampledTerms = BatchObjective;
-
-/** Stable log((1/k) sum_j exp(w[i, j])) over each row of [B, k]: logSumExp shifts by the row maximum. */
-export function logMeanExpRows(logW: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const k = logW.shape[1];
-    const lse = tf.logSumExp(logW, 1) as tf.Tensor1D;
-    return k === 1 ? lse : tf.sub(lse, Math.log(k));
-  });
-}
-
-type SampledOptions = { loss: StepLoss; epsSeed: number; training: boolean };
-
-export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: SampledOptions): SampledTerms {
-  const two = twoLayerSpec(vae.spec);
-  if (vae.intermediate !== null && two !== null) return twoLayerObjective(vae.intermediate, noiseWidth(two), x, y, o);
+export function sampledTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): BatchObjective {
   return tf.tidy(() => {
     const k = o.loss.samples;
     const [b] = x.shape;
@@ -56,7 +60,7 @@ interface OneLayerSamples {
   z: tf.Tensor;
   eps: tf.Tensor;
   logVar: tf.Tensor;
-  posterior: ReturnType<typeof encode>;
+  posterior: Posterior;
   loss: StepLoss;
 }
 
@@ -69,25 +73,4 @@ const ONE_LAYER = {
     const bound = logMeanExpRows(tf.neg(tf.add(recon, klSampled)) as tf.Tensor2D);
     return { loss: tf.neg(tf.mean(bound)) as tf.Scalar, recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(klSampled) as tf.Scalar };
   },
-} satisfies Record<Objective, (s: OneLayerSamples) => SampledTerms>;
-
-/**
- * Two stochastic layers (model.intermediate): every term sampled (twoLayerTerms), the paper's VAE and IWAE
- * alike. elbo: the mean over samples and images of reconstructionWeight * recon + beta * kl, written so that
- * with both weights 1 and k = 1 it is the IWAE bound's value to the last bit.
- */
-function twoLayerObjective(c: Conditionals, width: number, x: tf.Tensor2D, y: tf.Tensor2D | null, o: SampledOptions): SampledTerms {
-  if (o.loss.freeBits !== null) throw new Error('free bits need a closed-form KL per dimension, which two stochastic layers do not have (the schema refuses it)');
-  return tf.tidy(() => {
-    const eps = tf.randomNormal([x.shape[0], o.loss.samples, width], 0, 1, 'float32', o.epsSeed) as tf.Tensor3D;
-    const { recon, kl } = twoLayerTerms(c, x, y, eps, o.training);
-    const means = { recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(kl) as tf.Scalar };
-    return { loss: TWO_LAYERS[o.loss.objective](recon, kl, o.loss), ...means };
-  });
-}
-
-/** Each objective's value from two stochastic layers' sampled terms, recon and kl [b, k]. */
-const TWO_LAYERS = {
-  elbo: (recon, kl, loss) => tf.mean(tf.add(tf.mul(recon, loss.reconstructionWeight), tf.mul(kl, loss.beta))) as tf.Scalar,
-  iwae: (recon, kl) => tf.neg(tf.mean(logMeanExpRows(tf.neg(tf.add(recon, kl)) as tf.Tensor2D))) as tf.Scalar,
-} satisfies Record<Objective, (recon: tf.Tensor2D, kl: tf.Tensor2D, loss: StepLoss) => tf.Scalar>;
+} satisfies Record<Objective, (s: OneLayerSamples) => BatchObjective>;

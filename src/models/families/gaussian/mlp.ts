@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LayerFields } from './fused-layers.js';
-import { encoderModel, inputs, LayerFactory, withLabel } from './layers.js';
-import type { MlpSpec, Vae } from './types.js';
+import type { LayerFields } from '../../fused-layers.js';
+import { encoderModel, inputs, LayerFactory, withLabel } from '../../layers.js';
+import type { Vae } from '../../family.js';
+import type { MlpSpec } from '../../types.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -28,16 +29,6 @@ export function mlpDecoder(spec: MlpSpec, seed: number): tf.LayersModel {
   return tf.model({ name: 'decoder', inputs: inp.all, outputs: logits });
 }
 
-/** Sets the decoder's output bias (model.outputBias data-mean: the logits of the training mean). */
-export function setOutputBias(decoder: tf.LayersModel, bias: Float32Array): void {
-  const weights = decoder.getLayer('dec_logits').weights;
-  const target = weights.find((w) => w.originalName.endsWith('bias'));
-  if (target === undefined || target.shape[0] !== bias.length) throw new RangeError(`dec_logits has no bias of ${bias.length} values`);
-  const value = tf.tensor1d(bias);
-  target.write(value);
-  value.dispose();
-}
-
 /** An MLP VAE's dense layers as one fused step takes them: widths, activation, each layer's kernel and bias. */
 export interface MlpWeights {
   hidden: number[];
@@ -47,10 +38,10 @@ export interface MlpWeights {
 
 /**
  * The weights of a one-stochastic-layer MLP in the order of its dense layers, or null for any other model
- * (conv, two stochastic layers) or one whose layers are not as mlpEncoder and mlpDecoder build them.
+ * (conv) or one whose layers are not as mlpEncoder and mlpDecoder build them.
  */
-export function mlpWeights({ spec, encoder, decoder, intermediate }: Vae): MlpWeights | null {
-  if (spec.arch !== 'mlp' || intermediate !== null) return null;
+export function mlpWeights({ spec, encoder, decoder }: Vae): MlpWeights | null {
+  if (spec.arch !== 'mlp') return null;
   const { hidden, activation } = spec;
   const layers: [tf.LayersModel, string, string][] = [
     ...hidden.map((_, i) => [encoder, `enc_dense_${i + 1}`, activation] as [tf.LayersModel, string, string]),

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { VaelabError } from '../../../errors.js';
+import type { ModelFamily, Vae } from '../../family.js';
+import { setOutputBias } from '../../layers.js';
+import type { VaeSpec } from '../../types.js';
+import { decode, encode } from '../../vae.js';
+import { convDecoder, convEncoder } from './conv.js';
+import { gaussianElboTerms, gaussianLogWeights } from './evaluate.js';
+import { fusedElbo } from './fused-step.js';
+import { mlpDecoder, mlpEncoder } from './mlp.js';
+import { gaussianObjective } from './objective.js';
+
+/**
+ * The Gaussian VAE and CVAE (Kingma & Welling 2014): q(z | x) = N(mu(x), diag(exp(logVar(x)))), the prior
+ * N(0, I), a Bernoulli decoder; an mlp (model.hidden, model.activation) or the conv post's network.
+ */
+function networks(spec: VaeSpec, seed: number): { encoder: tf.LayersModel; decoder: tf.LayersModel } {
+  switch (spec.arch) {
+    case 'mlp':
+      return { encoder: mlpEncoder(spec, seed), decoder: mlpDecoder(spec, seed + 1) };
+    case 'conv':
+      if (spec.height % 4 !== 0 || spec.width % 4 !== 0) throw new VaelabError(`model.arch conv needs image sides divisible by 4, the data has ${spec.height}x${spec.width}`);
+      return { encoder: convEncoder(spec, seed), decoder: convDecoder(spec, seed + 1) };
+  }
+}
+
+const vaeOf = (spec: VaeSpec, encoder: tf.LayersModel, decoder: tf.LayersModel): Vae => ({ spec, family: gaussian, encoder, decoder, networks: { encoder, decoder } });
+
+export const gaussian: ModelFamily = {
+  name: 'gaussian',
+  keyDisplays: {},
+  // the default family: every model section the families before it in the registry decline
+  claims: () => true,
+  capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
+  describe: (m) => `${m.kind.toUpperCase()}, ${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}`,
+  note: () => '',
+  compareNote: () => '',
+  build(spec, seed, outputBias) {
+    const { encoder, decoder } = networks(spec, seed);
+    if (spec.arch === 'mlp' && spec.outputBias === 'data-mean') {
+      if (outputBias === null) throw new Error('model.outputBias data-mean: build needs the bias (meanLogits of the training split)');
+      setOutputBias(decoder, outputBias);
+    }
+    return vaeOf(spec, encoder, decoder);
+  },
+  load: async (spec, read) => vaeOf(spec, await read('encoder'), await read('decoder')),
+  trainables: (vae) => [vae.encoder, vae.decoder],
+  objective: gaussianObjective,
+  fusedStep: fusedElbo,
+  noiseWidth: (spec) => spec.latentDim,
+  elboTerms: gaussianElboTerms,
+  logWeights: gaussianLogWeights,
+  reconstruct: (vae, x, y) => tf.tidy(() => decode(vae, encode(vae, x, y).mu, y)),
+  samplePrior: (spec, n, seed) => tf.randomNormal([n, spec.latentDim], 0, 1, 'float32', seed),
+  layerUsage: async () => null,
+};
