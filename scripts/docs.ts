@@ -1,6 +1,7 @@
 // Regenerates the README's config reference from the schema: `npm run docs`. A test fails when it is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { referenceMarkdown } from '../src/config/reference.js';
+import '../src/models/families/index.js'; // every built-in family's keys in the reference
 
 export const START = '<!-- config-reference:start (npm run docs) -->';
 export const END = '<!-- config-reference:end -->';

@@ -1,4 +1,5 @@
 import { configReference } from '../config/reference.js';
+import '../models/families/index.js'; // every built-in family's keys in --help
 import { COMMANDS, type Command, type OptionSpec } from './args.js';
 
 const RUN = 'npx tsx run';

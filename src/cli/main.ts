@@ -19,6 +19,7 @@ import { progressBar } from './progress.js';
 import { onInterrupt } from './interrupt.js';
 import { queuedSweepCommand, statusCommand, workerCommand } from './queue.js';
 import { sweepCommand } from './sweep.js';
+import '../models/families/index.js'; // the built-in model families' config sections, before any config is read
 
 
 /** The whole CLI: argv in, exit code out. Only user errors become messages; bugs keep their stack. */

@@ -5,6 +5,8 @@ import { ConfigError, VaelabError, type ConfigIssue } from '../errors.js';
 import { duplicateKeys, locate, parseSource, type YamlSource } from './locate.js';
 import { clip, describeIssue, kindOf } from './describe.js';
 import { ARCHS, ConfigSchema, modelKeys, type Arch, type Config } from './schema.js';
+import { upgradeModelSection } from './upgrade.js';
+import { modelFamilies } from './model-sections.js';
 import { readTextFile } from './read-text.js';
 import { deepMerge, FORBIDDEN, forbiddenKey, isRecord } from './raw.js';
 import { didYouMean } from './suggest.js';
@@ -162,6 +164,7 @@ function applyOverrides(raw: Raw, set: readonly string[]): Set<string> {
 }
 
 function validate(raw: unknown, sources: YamlSource[], setPaths: Set<string>, maxSweepPoints?: number, memoryBound = true): Config {
+  if (isRecord(raw)) upgradeModelSection(raw.model);
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (result.success) {
     // a sweep's keys and points are checked once the config itself is sound: they are judged against it
@@ -181,22 +184,32 @@ function validate(raw: unknown, sources: YamlSource[], setPaths: Set<string>, ma
   throw new ConfigError(issues);
 }
 
-/** The keys the mapping at `path` takes: the model section's depend on its arch. */
-function knownKeys(path: string[], { defaults, raw }: { defaults: Raw; raw: Raw }): { known: string[]; arch: Arch | null } {
-  const arch = path.join('.') === 'model' ? valueAt(raw, path)?.arch : undefined;
-  if (arch === 'mlp' || arch === 'conv') return { known: modelKeys(arch), arch };
-  return { known: Object.keys(valueAt(defaults, path) ?? {}), arch: null };
+/** The keys the mapping at `path` takes: the model section's depend on its family and arch. */
+function knownKeys(path: string[], { defaults, raw }: { defaults: Raw; raw: Raw }): { known: string[]; arch: Arch | null; family: string } {
+  const model = path.join('.') === 'model' ? valueAt(raw, path) : undefined;
+  const family = typeof model?.family === 'string' ? model.family : 'gaussian';
+  const arch = model === undefined ? undefined : (model.arch ?? 'mlp');
+  if (arch === 'mlp' || arch === 'conv') return { known: modelKeys(arch, family), arch, family };
+  return { known: Object.keys(valueAt(defaults, path) ?? {}), arch: null, family };
+}
+
+/** Where an unknown model key belongs instead: another arch of the same family, or another family. */
+function otherShape(key: string, arch: Arch, family: string): string | null {
+  const a = ARCHS.find((x) => x !== arch && modelKeys(x, family).includes(key));
+  if (a !== undefined) return `"${key}" is a key of arch ${a}, not of arch ${arch}`;
+  const f = modelFamilies().find((x) => x !== family && modelKeys(arch, x).includes(key));
+  return f === undefined ? null : `"${key}" is a key of model.family ${f}, not of ${family}`;
 }
 
 function toIssues(issue: core.$ZodIssue, context: { defaults: Raw; raw: Raw }, sources: YamlSource[], setPaths: Set<string>): ConfigIssue[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    const { known, arch } = knownKeys(path, context);
+    const { known, arch, family } = knownKeys(path, context);
     return issue.keys.slice(0, MAX_ISSUES).map((long) => {
       const key = clip(long, 60); // a 1 MB key is quoted as its start, in the message and in the path
-      const other = arch === null ? undefined : ARCHS.find((a) => a !== arch && modelKeys(a).includes(key));
+      const other = arch === null ? null : otherShape(key, arch, family);
       const hint = didYouMean(key, known);
-      const what = other !== undefined ? `"${key}" is a key of arch ${other}, not of arch ${arch}` : `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      const what = other ?? `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
       return { ...place([...path, long], `${what}; expected one of: ${known.join(', ')}`, sources, setPaths, 'key'), path: [...path, key].join('.') };
     });
   }

@@ -39,7 +39,7 @@ export const LossSchema = z
     objective: z
       .enum(OBJECTIVES)
       .default('elbo')
-      .describe('elbo: recon averaged over loss.samples draws + closed-form KL (with model.intermediate: recon + the sampled KL of both layers, averaged over the draws) | iwae: the importance-weighted bound log (1/k) sum_k w_k (Burda et al.; needs beta 1 and reconstructionWeight 1)'),
+      .describe('elbo: recon averaged over loss.samples draws + closed-form KL (a model without one, model.family two-layer: recon + the sampled KL of both layers, averaged over the draws) | iwae: the importance-weighted bound log (1/k) sum_k w_k (Burda et al.; needs beta 1 and reconstructionWeight 1)'),
     samples: z.int().min(1).max(5000).default(1).describe('z samples per training image (k); iwae with k = 1 is the single-sample ELBO with a sampled KL'),
     beta: z.number().min(0).default(1).describe('weight of the KL term (1: the ELBO)'),
     reconstructionWeight: z

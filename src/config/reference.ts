@@ -24,6 +24,7 @@ interface JsonSchema {
   maximum?: number;
   required?: string[];
   additionalProperties?: unknown;
+  leaf?: boolean; // a key of some families only: one row, not walked into
 }
 
 function typeOf(s: JsonSchema): string {
@@ -45,15 +46,24 @@ function typeOf(s: JsonSchema): string {
 
 /**
  * The keys of all the shapes of a union, each once, in first-seen order; a key the shapes type differently
- * (arch: "mlp" in one, "conv" in the other) gets their union, with the first shape's default.
+ * (arch: "mlp" in one, "conv" in the other) gets their union, with the first shape's default. A key only
+ * some families take is listed once, with its family named.
  */
 function merged(options: JsonSchema[]): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
-  for (const o of options) {
+  // the model section is a union of families, each a union of arches: every shape, flat
+  const flat = (list: JsonSchema[]): JsonSchema[] => list.flatMap((o) => (o.oneOf === undefined ? [o] : flat(o.oneOf)));
+  const shapes = flat(options);
+  const familyOf = (o: JsonSchema) => o.properties?.family?.const;
+  const first = familyOf(shapes[0] ?? {});
+  const common = new Set(shapes.filter((o) => familyOf(o) === first).flatMap((o) => Object.keys(o.properties ?? {})));
+  for (const o of shapes) {
     for (const [key, child] of Object.entries(o.properties ?? {})) {
       const seen = out[key];
-      if (seen === undefined) out[key] = child;
-      else if (typeOf(seen) !== typeOf(child)) out[key] = { default: seen.default, description: seen.description, anyOf: [...(seen.anyOf ?? [seen]), child] };
+      if (seen === undefined) out[key] = common.has(key) ? child : { ...child, leaf: true, description: `model.family ${String(familyOf(o))} only: ${child.description ?? ''}` };
+      else if (typeOf(seen) !== typeOf(child) && !(seen.anyOf ?? [seen]).some((a) => typeOf(a) === typeOf(child))) {
+        out[key] = { default: seen.default, description: seen.description, anyOf: [...(seen.anyOf ?? [seen]), child] };
+      }
     }
   }
   return out;
@@ -65,8 +75,8 @@ export function configReference(): KeyDoc[] {
   const walk = (s: JsonSchema, prefix: string) => {
     for (const [key, child] of Object.entries(s.properties ?? merged(s.oneOf ?? []))) {
       const path = prefix ? `${prefix}.${key}` : key;
-      if (child.properties || child.oneOf) walk(child, path);
-      else rows.push({ path, type: typeOf(child), default: JSON.stringify(child.default ?? null), description: child.description ?? '' });
+      if ((child.properties || child.oneOf) && child.leaf !== true) walk(child, path);
+      else rows.push({ path, type: typeOf(child), default: child.default === undefined && child.leaf === true ? '(required)' : JSON.stringify(child.default ?? null), description: child.description ?? '' });
     }
   };
   walk(root, '');

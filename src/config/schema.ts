@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SAFE_NAME, SAFE_NAME_RULE } from './names.js';
 import { LossSchema } from './loss-schema.js';
 import { TrainSchema } from './train-schema.js';
+import { modelSection, modelSectionSchema, registerModelSection, sectionKeys, type ModelSection } from './model-sections.js';
 
 /**
  * The config schema is the single source of truth: the `Config` type, every default, the --help key
@@ -64,7 +65,7 @@ export const DataSchema = z
   });
 
 const kind = z.enum(['vae', 'cvae']).default('vae').describe('vae | cvae (one-hot label joined to the encoder input and to z)');
-const latentDim = z.int().min(1).max(512).default(2).describe('dimension of z (with model.intermediate: of the top stochastic layer, the one with the prior N(0, I))');
+const latentDim = z.int().min(1).max(512).default(2).describe('dimension of z, the latent code with the prior N(0, I)');
 const archDoc = 'mlp | conv (3x3 convolutions with BatchNorm)';
 const init = z
   .enum(['pytorch', 'glorot'])
@@ -73,21 +74,18 @@ const init = z
 
 const hiddenSizes = z.array(z.int().min(1).max(65536)).min(1).max(64);
 
-export const IntermediateSchema = z.strictObject({
-  latentDim: z.int().min(1).max(512).describe('dimension of h1, the stochastic layer between x and z'),
-  hidden: hiddenSizes.describe('hidden layer sizes between h1 and z, in the order of q(z | h1); p(h1 | z) mirrors them'),
-});
+/** Each family's shape starts with its name (model-sections.ts); the Gaussian VAE's is the default. */
+const gaussianFamily = z
+  .literal('gaussian')
+  .default('gaussian')
+  .describe('the model family: gaussian (the VAE / CVAE with a Gaussian posterior) | two-layer (two stochastic layers) | any family a program registers');
 
 export const MlpModelSchema = z.strictObject({
+  family: gaussianFamily,
   kind,
   arch: z.literal('mlp').default('mlp').describe(archDoc),
-  hidden: hiddenSizes.default([256]).describe('hidden layer sizes, encoder order (mlp only; with model.intermediate: between x and h1)'),
+  hidden: hiddenSizes.default([256]).describe('hidden layer sizes, encoder order (mlp only)'),
   latentDim,
-  intermediate: IntermediateSchema.nullable()
-    .default(null)
-    .describe(
-      "a second stochastic layer h1 between x and z (Burda et al.'s two stochastic layers; mlp only): q(h1 | x) is x -> hidden -> Gaussian h1, q(z | h1) is h1 -> intermediate.hidden -> Gaussian z; p(h1 | z) mirrors it (z -> intermediate.hidden reversed -> Gaussian h1) and p(x | h1) is h1 -> hidden reversed -> pixels; the prior N(0, I) is on z (latentDim). Every KL term is sampled (no closed form); the report draws z, with h1 at its posterior mean (cvae: the label joins every network's input) | null: one stochastic layer",
-    ),
   init,
   activation: z.enum(['relu', 'tanh']).default('relu').describe('hidden-layer nonlinearity (mlp only): relu | tanh (the IWAE paper)'),
   outputBias: z
@@ -97,6 +95,7 @@ export const MlpModelSchema = z.strictObject({
 });
 
 export const ConvModelSchema = z.strictObject({
+  family: gaussianFamily,
   kind,
   arch: z.literal('conv').describe(archDoc),
   latentDim,
@@ -104,18 +103,27 @@ export const ConvModelSchema = z.strictObject({
 });
 
 /**
- * The model section, one shape per architecture: a key of another architecture (hidden on conv) is an
- * unknown key, reported with its location like any other.
+ * The Gaussian family's section, one shape per architecture: a key of another architecture (hidden on
+ * conv) is an unknown key, reported with its location like any other. The model section is the union of
+ * every family's shape (model-sections.ts), this one first.
  */
-export const ModelSchema = z.discriminatedUnion('arch', [MlpModelSchema, ConvModelSchema], { error: '"mlp" | "conv"' });
+export const GaussianModelSchema = z.discriminatedUnion('arch', [MlpModelSchema, ConvModelSchema], { error: '"mlp" | "conv"' });
+registerModelSection({ family: 'gaussian', schema: GaussianModelSchema });
 
 export const ARCHS = ['mlp', 'conv'] as const;
 export type Arch = (typeof ARCHS)[number];
 
-/** The keys a model section of `arch` takes, in schema order. */
-export function modelKeys(arch: Arch): string[] {
-  return Object.keys((arch === 'mlp' ? MlpModelSchema : ConvModelSchema).shape);
+/** The keys a model section of `family` and `arch` takes, in schema order. */
+export function modelKeys(arch: Arch, family = 'gaussian'): string[] {
+  return sectionKeys(family, arch);
 }
+
+/**
+ * A model section as code outside its family reads it: the mlp or conv shape every family extends, its
+ * family any registered one. (A family's own keys are typed in its folder.)
+ */
+type AnyFamily<T> = T extends unknown ? Omit<T, 'family'> & { family: string } : never;
+const ModelSchema = z.lazy(() => modelSectionSchema()) as unknown as z.ZodType<AnyFamily<z.output<typeof GaussianModelSchema>>, unknown>;
 
 export { LossSchema, WarmupSchema } from './loss-schema.js';
 export { AdamSchema, SCHEDULES, ScheduleSchema, TrainSchema } from './train-schema.js';
@@ -194,16 +202,9 @@ export const SweepSchema = z
     'one run per point: {key.path: [values]} is the grid of all combinations; a list of {key.path: value} mappings is exactly those points (null: a single run)',
   );
 
-/** Checks across sections: a model that rules out a loss option. */
-function crossSection(config: { model: { arch: string; intermediate?: unknown }; loss: { freeBits: number | null } }, ctx: z.RefinementCtx): void {
-  const twoLayers = config.model.arch === 'mlp' && (config.model.intermediate ?? null) !== null;
-  if (twoLayers && config.loss.freeBits !== null) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['loss', 'freeBits'],
-      message: `free bits floor each latent dimension's closed-form KL, which a model with model.intermediate (two stochastic layers, every KL sampled) does not have: expected null, found ${config.loss.freeBits}`,
-    });
-  }
+/** Checks across sections: a model family that rules out a loss option (its section's check). */
+function crossSection(config: { model: { family: string }; loss: object }, ctx: z.RefinementCtx): void {
+  modelSection(config.model.family)?.check?.(config as unknown as Parameters<NonNullable<ModelSection['check']>>[0], ctx);
 }
 
 export const ConfigSchema = z.strictObject({
@@ -229,7 +230,6 @@ export type DataConfig = Config['data'];
 export type ModelConfig = Config['model'];
 export type MlpModelConfig = Extract<ModelConfig, { arch: 'mlp' }>;
 export type ConvModelConfig = Extract<ModelConfig, { arch: 'conv' }>;
-export type IntermediateConfig = NonNullable<MlpModelConfig['intermediate']>;
 export type LossConfig = Config['loss'];
 export type WarmupConfig = NonNullable<LossConfig['warmup']>;
 export type TrainConfig = Config['train'];

@@ -1,6 +1,7 @@
 import { VaelabError } from '../errors.js';
 import { ConfigSchema, IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from './schema.js';
 import { expandSweep, nameSweepPoints, withValues } from './sweep.js';
+import { modelSection, type MemoryShape } from './model-sections.js';
 
 /**
  * What a config asks of memory, estimated from the schema's values alone, before anything is allocated.
@@ -25,7 +26,7 @@ export const DEFAULT_MEMORY_LIMIT = 4 * 2 ** 30;
 export const MEMORY_LIMIT_ENV = 'VAELAB_MAX_MEMORY';
 
 const FLOAT = 4; // bytes
-const PIXELS = 28 * 28; // every data set is 28x28
+export const PIXELS = 28 * 28; // every data set is 28x28
 const CLASSES = 10; // the one-hot label a cvae joins: an upper end for the data sets we read
 const TEST_IMAGES = 10000; // the test split of every data set we read: the most eval.iwaeImages can take
 const PER_WEIGHT = 4 * FLOAT; // the weight, its gradient, Adam's m and v
@@ -43,22 +44,24 @@ export interface MemoryTerm {
   bytes: number;
 }
 
-/** The dense layers' widths in the order a one-sample pass meets them, encoder then decoder. */
-function mlpLayers(model: Extract<Config['model'], { arch: 'mlp' }>, label: number): [number, number][] {
-  const chain = (from: number, hidden: number[], to: number): [number, number][] => {
-    const widths = [from, ...hidden, to];
-    return widths.slice(1).map((w, i) => [widths[i]!, w]);
-  };
-  const z = model.latentDim;
-  const h1 = model.intermediate?.latentDim ?? null;
-  if (h1 === null) return [...chain(PIXELS + label, model.hidden, 2 * z), ...chain(z + label, [...model.hidden].reverse(), PIXELS)];
-  const inner = model.intermediate!.hidden;
-  return [
-    ...chain(PIXELS + label, model.hidden, 2 * h1),
-    ...chain(h1 + label, inner, 2 * z),
-    ...chain(z + label, [...inner].reverse(), 2 * h1),
-    ...chain(h1 + label, [...model.hidden].reverse(), PIXELS),
-  ];
+/** [in, out] widths of the dense layers from `from` through `hidden` to `to`. */
+export function denseChain(from: number, hidden: readonly number[], to: number): [number, number][] {
+  const widths = [from, ...hidden, to];
+  return widths.slice(1).map((w, i) => [widths[i]!, w]);
+}
+
+/**
+ * An mlp's memory shape: its family's (model-sections.ts) or the Gaussian VAE's, whose dense layers a
+ * one-sample pass meets encoder then decoder.
+ */
+function memoryShape(model: Extract<Config['model'], { arch: 'mlp' }>): MemoryShape {
+  return (
+    modelSection(model.family)?.memory ?? {
+      denseLayers: (_m, label) => [...denseChain(PIXELS + label, model.hidden, 2 * model.latentDim), ...denseChain(model.latentDim + label, [...model.hidden].reverse(), PIXELS)],
+      widestKey: () => 'model.hidden',
+      noisePerSample: () => model.latentDim,
+    }
+  );
 }
 
 /** The terms of a config's estimate, largest first. */
@@ -69,10 +72,11 @@ export function memoryTerms(config: Config): MemoryTerm[] {
   const rows = train.batchSize * k; // the decoder runs on every sample of every image
   const terms: MemoryTerm[] = [];
   if (model.arch === 'mlp') {
-    const layers = mlpLayers(model, label);
+    const shape = memoryShape(model);
+    const layers = shape.denseLayers(model, label);
     const weights = layers.reduce((n, [a, b]) => n + a * b + b, 0);
     const widest = Math.max(...layers.map(([, b]) => b));
-    const key = model.intermediate !== null && Math.max(...model.intermediate.hidden) > Math.max(...model.hidden) ? 'model.intermediate.hidden' : 'model.hidden';
+    const key = shape.widestKey(model);
     terms.push({ key, what: `${fmtCount(weights)} weights (${model.hidden.join(' x ')} hidden units), with gradients and Adam's moments`, bytes: weights * PER_WEIGHT });
     const floats = layers.reduce((n, [, b]) => n + b, 0);
     terms.push({ key: k > 1 ? 'loss.samples' : 'train.batchSize', what: `one training step's activations: ${train.batchSize} images x ${k} samples x ${fmtCount(floats)} units`, bytes: rows * floats * KEPT * FLOAT });
@@ -93,7 +97,7 @@ export function memoryTerms(config: Config): MemoryTerm[] {
   if (images > 0) {
     const samples = config.eval.iwaeSamples ?? IWAE_AUTO_SAMPLES[model.arch];
     const rows = config.eval.iwaeBatchSize ?? IWAE_AUTO_BATCH[model.arch];
-    const noise = Math.max(rows, samples) * (model.arch === 'mlp' && model.intermediate !== null ? model.intermediate.latentDim + model.latentDim : model.latentDim);
+    const noise = Math.max(rows, samples) * (model.arch === 'mlp' ? memoryShape(model).noisePerSample(model) : model.latentDim);
     terms.push({ key: 'eval.iwaeSamples', what: `the IWAE estimate's log weights: ${images} images x ${samples} samples, and a pass's noise`, bytes: images * samples * 8 + noise * FLOAT });
   }
   // The largest single tensor of a step: every sample's logits (and the tiled targets beside them).

@@ -3,6 +3,7 @@ import { VaelabError } from '../errors.js';
 import { safePathName, shortHash } from './names.js';
 import { describeIssue } from './describe.js';
 import { ARCHS, ConfigSchema, modelKeys, type Config, type SweepSpec } from './schema.js';
+import { upgradeModelSection } from './upgrade.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -90,8 +91,8 @@ export function formatValue(v: unknown): string {
 
 /**
  * The config of one point: the base with the point's values set and the sweep removed. Not validated.
- * A point that changes model.arch keeps only the model keys its arch takes (the base's hidden layers
- * mean nothing to a conv point), so `sweep: {model.arch: [mlp, conv]}` works.
+ * A point that changes model.arch or model.family keeps only the model keys its shape takes (the base's
+ * hidden layers mean nothing to a conv point), so `sweep: {model.arch: [mlp, conv]}` works.
  */
 export function withValues(config: Config, values: Values): unknown {
   const raw = structuredClone({ ...config, sweep: null }) as Values;
@@ -102,9 +103,11 @@ export function withValues(config: Config, values: Values): unknown {
     node[parts[parts.length - 1]!] = value;
   }
   const model = raw.model as Values;
+  upgradeModelSection(model); // a point that sets a key as configs written before model.family did
   const arch = ARCHS.find((a) => a === model.arch);
-  if (arch !== undefined && arch !== config.model.arch) {
-    const keep = modelKeys(arch);
+  const family = typeof model.family === 'string' ? model.family : 'gaussian';
+  if (arch !== undefined && (arch !== config.model.arch || family !== config.model.family)) {
+    const keep = modelKeys(arch, family);
     for (const k of Object.keys(model)) if (!keep.includes(k) && !(`model.${k}` in values)) delete model[k];
   }
   return raw;

@@ -13,15 +13,25 @@ export function defaultInit(model: Record<string, unknown> | undefined): void {
   if (model !== undefined && model.init === undefined) model.init = 'pytorch';
 }
 
-/**
- * Specs written before `model.activation`, `model.outputBias` and `model.intermediate` existed: ReLU, zero
- * biases and one stochastic layer, the defaults then and now.
- */
+/** Specs written before `model.activation` and `model.outputBias` existed: ReLU and zero biases, the defaults then and now. */
 export function defaultMlpKeys(model: Record<string, unknown> | undefined): void {
   if (model === undefined || model.arch !== 'mlp') return;
   model.activation ??= 'relu';
   model.outputBias ??= 'zero';
-  model.intermediate ??= null;
+}
+
+/**
+ * Model sections and specs written before `model.family` existed: `intermediate: {latentDim, hidden}` was
+ * the model with two stochastic layers, family two-layer now, and `intermediate: null` (what every
+ * one-layer mlp run wrote) or no such key the Gaussian VAE, whose shape has no such key. A section that
+ * names its family is left as it is, so a wrong key there is still an error.
+ */
+export function upgradeModelSection(model: unknown): void {
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) return;
+  const m = model as Record<string, unknown>;
+  if (m.family !== undefined) return;
+  if (m.intermediate === null) delete m.intermediate;
+  m.family = m.intermediate === undefined ? 'gaussian' : 'two-layer';
 }
 
 /** Checkpoints written before the warm-up summed an IWAE epoch's minimised bound as `bound`; it is `loss` now. */

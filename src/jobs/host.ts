@@ -4,6 +4,7 @@ import { errorData } from '../errors.js';
 import type { Progress } from '../train/trainer.js';
 import { resume, train, type PipelineOptions, type PipelineResult } from './pipeline.js';
 import type { JobMessage, JobRequest } from './protocol.js';
+import '../models/families/index.js'; // the built-in model families' config sections, before any config is read
 
 /**
  * Runs a job where it was launched (a worker thread or a child process: see entry.ts) and tells the

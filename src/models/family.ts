@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { StepLoss } from '../config/kl-schedule.js';
+import type { ModelSection as ConfigSection } from '../config/model-sections.js';
 import type { ModelConfig, TrainConfig } from '../config/schema.js';
 import type { BatchTensors } from '../data/batch-tensors.js';
 import type { Split } from '../data/datasets.js';
@@ -104,8 +105,8 @@ export interface ModelFamily {
   readonly name: string;
   /** Config keys of the family that a comparison shows in words of their own, by dotted key. */
   readonly keyDisplays: Readonly<Record<string, KeyDisplay>>;
-  /** Whether a model section is this family's (the registry asks each family in turn). */
-  claims(model: ModelSection): boolean;
+  /** Its shape of the model section (`model.family: <name>`), registered with it; null for the Gaussian VAE's, schema.ts's own. */
+  readonly section: ConfigSection | null;
   capabilities(model: ModelSection): Capabilities;
   /** The model section in a few words, for the summary ("VAE, mlp, hidden 512-256, latentDim 2"). */
   describe(model: ModelSection): string;

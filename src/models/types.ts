@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ConvModelConfig, IntermediateConfig, MlpModelConfig } from '../config/schema.js';
+import type { ConvModelConfig, MlpModelConfig } from '../config/schema.js';
 
 // The shapes a model family is built from (family.ts has the model itself).
 
@@ -13,10 +13,12 @@ export interface ImageShape {
 
 /**
  * What it takes to rebuild a model's structure: the model section of the config plus the data's shape. A
- * spec without `intermediate` (written before it existed, or built in code) has one stochastic layer.
+ * spec without `family` (written before it existed, or built in code) is the Gaussian VAE's; a family's
+ * own keys are typed in its folder.
  */
-export type MlpSpec = Omit<MlpModelConfig, 'intermediate'> & { intermediate?: IntermediateConfig | null } & ImageShape;
-export type ConvSpec = ConvModelConfig & ImageShape;
+type FamilyOptional<T> = Omit<T, 'family'> & { family?: string };
+export type MlpSpec = FamilyOptional<MlpModelConfig> & ImageShape;
+export type ConvSpec = FamilyOptional<ConvModelConfig> & ImageShape;
 export type VaeSpec = MlpSpec | ConvSpec;
 
 export interface Posterior {

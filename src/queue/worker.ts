@@ -12,6 +12,7 @@ import { checkReachable, lastingConnection, onceAMinute, parseQueueUrl } from '.
 import { POINTS, PREFIX, SWEEPS, type PointProgress, type PointResult } from './payloads.js';
 import { readPointJob, trainPoint, type PointWorkerOptions } from './point-job.js';
 import { CheckedWorker } from './read-job.js';
+import '../models/families/index.js'; // the built-in model families' config sections, before any config is read
 
 export interface WorkerSettings {
   url: string;

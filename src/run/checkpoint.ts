@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultInit, defaultMlpKeys, dropConvHidden, renameBoundSum } from '../config/upgrade.js';
+import { defaultInit, defaultMlpKeys, dropConvHidden, upgradeModelSection, renameBoundSum } from '../config/upgrade.js';
 import { VaelabError } from '../errors.js';
 import { readVersionedJson } from './json-file.js';
 import { readWeights } from './weights-file.js';
@@ -122,6 +122,7 @@ export function readState(dir: string): TrainState {
   dropConvHidden(state.spec as unknown as Record<string, unknown>);
   defaultInit(state.spec as unknown as Record<string, unknown>);
   defaultMlpKeys(state.spec as unknown as Record<string, unknown>);
+  upgradeModelSection(state.spec);
   renameBoundSum(state.sums as unknown as Record<string, unknown>);
   return state;
 }

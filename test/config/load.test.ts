@@ -26,7 +26,7 @@ function configError(fn: () => unknown): ConfigError {
 describe('config schema', () => {
   it('parse({}) yields every default', () => {
     const c = ConfigSchema.parse({});
-    expect(c.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [256], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero', intermediate: null });
+    expect(c.model).toEqual({ family: 'gaussian', kind: 'vae', arch: 'mlp', hidden: [256], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero' });
     expect(c.train).toMatchObject({ epochs: 10, batchSize: 128, learningRate: 0.001, schedule: { type: 'constant', stages: null }, adam: { variant: 'pytorch', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, reduction: 'mean' });
     expect(c.data).toEqual({ dataset: 'mnist', dir: null, trainLimit: null, testLimit: null, heldOut: 0, shuffle: true, binarize: 'none' });
     expect(c.loss).toEqual({ objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 1, warmup: null, freeBits: null });
@@ -48,9 +48,9 @@ describe('the model section: one shape per architecture', () => {
     const file = write(dir, 'conv.yaml', 'name: c\nmodel:\n  arch: conv\n  hidden: [64]\n');
     const err = configError(() => loadConfig(file));
     expect(err.issues).toEqual([
-      { file: expect.stringMatching(/conv\.yaml$/), line: 4, col: 3, path: 'model.hidden', message: '"hidden" is a key of arch mlp, not of arch conv; expected one of: kind, arch, latentDim, init' },
+      { file: expect.stringMatching(/conv\.yaml$/), line: 4, col: 3, path: 'model.hidden', message: '"hidden" is a key of arch mlp, not of arch conv; expected one of: family, kind, arch, latentDim, init' },
     ]);
-    expect(loadConfig(write(dir, 'ok.yaml', 'model:\n  arch: conv\n')).config.model).toEqual({ kind: 'vae', arch: 'conv', latentDim: 2, init: 'pytorch' });
+    expect(loadConfig(write(dir, 'ok.yaml', 'model:\n  arch: conv\n')).config.model).toEqual({ family: 'gaussian', kind: 'vae', arch: 'conv', latentDim: 2, init: 'pytorch' });
   });
 
   it('an unknown arch says which are known and what it found', () => {

@@ -27,8 +27,8 @@ describe('a sweep over the architecture', () => {
   it('gives each point the model keys of its arch: the base\'s hidden layers stay on mlp and leave conv', () => {
     const plan = planSweep(parseConfig({ name: 'a', model: { hidden: [64] }, sweep: { 'model.arch': ['mlp', 'conv'] } }));
     expect(plan.points.map((p) => p.config.model)).toEqual([
-      { kind: 'vae', arch: 'mlp', hidden: [64], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero', intermediate: null },
-      { kind: 'vae', arch: 'conv', latentDim: 2, init: 'pytorch' },
+      { family: 'gaussian', kind: 'vae', arch: 'mlp', hidden: [64], latentDim: 2, init: 'pytorch', activation: 'relu', outputBias: 'zero' },
+      { family: 'gaussian', kind: 'vae', arch: 'conv', latentDim: 2, init: 'pytorch' },
     ]);
   });
 });
@@ -90,7 +90,7 @@ describe('grid expansion', () => {
     expect(plan.keys).toEqual(['model.latentDim', 'model.hidden']);
     expect(plan.points.map((p) => p.name)).toEqual(['latentDim=3,hidden=32', 'latentDim=3,hidden=64-16', 'latentDim=4,hidden=32', 'latentDim=4,hidden=64-16']);
     const last = plan.points[3]!.config;
-    expect(last.model).toEqual({ kind: 'vae', arch: 'mlp', hidden: [64, 16], latentDim: 4, init: 'pytorch', activation: 'relu', outputBias: 'zero', intermediate: null });
+    expect(last.model).toEqual({ family: 'gaussian', kind: 'vae', arch: 'mlp', hidden: [64, 16], latentDim: 4, init: 'pytorch', activation: 'relu', outputBias: 'zero' });
     expect(last.sweep).toBeNull();
     expect(last.name).toBe('grid');
     expect(config.model).toMatchObject({ hidden: [64] }); // the base is not mutated

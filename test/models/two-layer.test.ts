@@ -20,7 +20,7 @@ beforeAll(async () => {
 const D1 = 6;
 const D2 = 3;
 const spec = (over: Partial<VaeSpec> = {}): VaeSpec =>
-  ({ kind: 'vae', arch: 'mlp', hidden: [12, 10], latentDim: D2, intermediate: { latentDim: D1, hidden: [8, 7] }, init: 'glorot', activation: 'tanh', outputBias: 'zero', imageSize: 784, height: 28, width: 28, numClasses: 10, ...over }) as VaeSpec;
+  ({ family: 'two-layer', kind: 'vae', arch: 'mlp', hidden: [12, 10], latentDim: D2, intermediate: { latentDim: D1, hidden: [8, 7] }, init: 'glorot', activation: 'tanh', outputBias: 'zero', imageSize: 784, height: 28, width: 28, numClasses: 10, ...over }) as unknown as VaeSpec;
 const loss = (over: Partial<LossConfig>): LossConfig => ConfigSchema.shape.loss.parse(over);
 const images = (n: number, seed: number) => tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([n, 784], 0, 1, 'float32', seed), 0.7), 'float32') as tf.Tensor2D);
 const labels = (n: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32'), 10).toFloat() as tf.Tensor2D);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import '../../src/models/families/index.js'; // the two-layer family's section
 import type { RunSummary } from '../../src/report/catalog/run-summary.js';
 import { differingKeys, runLabels, shownValue, tableColumn, valueAt } from '../../src/report/compare/differ.js';
 
-const config = (model: Record<string, unknown>): Config => ConfigSchema.parse({ model: { hidden: [200, 200], latentDim: 50, ...model } });
+const config = (model: Record<string, unknown>): Config => parseConfig({ model: { hidden: [200, 200], latentDim: 50, ...model } });
 const run = (c: Config, id: string) => ({ config: c, info: { name: 'run', id } }) as unknown as RunSummary;
 
 describe('the keys a comparison shows', () => {

@@ -1,35 +1,38 @@
+import { registerModelSection } from '../../config/model-sections.js';
 import { VaelabError } from '../../errors.js';
 import type { ModelFamily, ModelSection } from '../family.js';
 import { gaussian } from './gaussian/index.js';
 import { twoLayer } from './two-layer/index.js';
 
-/**
- * The model families, one line each. A model section is the first family's that claims it; the
- * Gaussian VAE comes last and takes every section the others decline.
- */
-const BUILT_IN: readonly ModelFamily[] = [twoLayer, gaussian];
+/** The model families, one line each; `model.family` names one (gaussian when absent). */
+const BUILT_IN: readonly ModelFamily[] = [gaussian, twoLayer];
 
-/** Families added by a program or a test (registerFamily), asked before the built-in ones. */
-const added: ModelFamily[] = [];
+const registered = new Map<string, ModelFamily>();
 
 /**
- * Adds a family from outside src/ (a plugin, a test): it is asked first, so it can claim a model section
- * a built-in family would take. A second family of the same name is refused.
+ * Adds a family, with its config section: how a built-in family enters, and a program's or a test's
+ * from outside src/. A second family of the same name is refused. Returns the undo.
  */
 export function registerFamily(family: ModelFamily): () => void {
-  if (families().some((f) => f.name === family.name)) throw new VaelabError(`a model family named ${family.name} is already registered`);
-  added.unshift(family);
+  if (registered.has(family.name)) throw new VaelabError(`a model family named ${family.name} is already registered`);
+  const unregisterSection = family.section === null ? () => undefined : registerModelSection(family.section);
+  registered.set(family.name, family);
   return () => {
-    const i = added.indexOf(family);
-    if (i >= 0) added.splice(i, 1);
+    registered.delete(family.name);
+    unregisterSection();
   };
 }
 
+for (const family of BUILT_IN) registerFamily(family);
+
 export function families(): readonly ModelFamily[] {
-  return [...added, ...BUILT_IN];
+  return [...registered.values()];
 }
 
-/** The family a model section belongs to. */
+/** The family of a model section or spec (a spec written before families existed is the Gaussian VAE's). */
 export function familyOf(model: ModelSection): ModelFamily {
-  return families().find((f) => f.claims(model))!;
+  const name = model.family ?? 'gaussian';
+  const family = registered.get(name);
+  if (family === undefined) throw new VaelabError(`model.family ${name} is not a registered family (known: ${[...registered.keys()].join(', ')})`);
+  return family;
 }

@@ -59,12 +59,16 @@ function switchedSections(configs: readonly Config[]): Set<string> {
   return paths;
 }
 
-/** The dotted keys whose values are not the same in every config, in schema order. */
+/**
+ * The dotted keys whose values are not the same in every config, in schema order. model.family is left
+ * out where a family's own key that differs already says it in words (one stochastic layer against two).
+ */
 export function differingKeys(configs: readonly Config[]): string[] {
   const whole = switchedSections(configs);
   const flat = configs.map((c) => flatten(c, '', whole));
   const keys = [...new Set(flat.flatMap((f) => [...f.keys()]))];
-  return keys.filter((k) => !IGNORED.has(k) && new Set(flat.map((f) => JSON.stringify(f.get(k) ?? null))).size > 1);
+  const differ = keys.filter((k) => !IGNORED.has(k) && new Set(flat.map((f) => JSON.stringify(f.get(k) ?? null))).size > 1);
+  return differ.some((k) => keyDisplay(k) !== undefined) ? differ.filter((k) => k !== 'model.family') : differ;
 }
 
 /** A model family's own words for one of its config keys (keyDisplays), if one has them. */

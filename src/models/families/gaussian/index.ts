@@ -29,8 +29,7 @@ const vaeOf = (spec: VaeSpec, encoder: tf.LayersModel, decoder: tf.LayersModel):
 export const gaussian: ModelFamily = {
   name: 'gaussian',
   keyDisplays: {},
-  // the default family: every model section the families before it in the registry decline
-  claims: () => true,
+  section: null, // the default family: its shapes are schema.ts's own
   capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
   describe: (m) => `${m.kind.toUpperCase()}, ${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}`,
   note: () => '',

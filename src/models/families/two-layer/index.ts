@@ -6,6 +6,7 @@ import { twoLayerModels, twoLayerPaths } from './networks.js';
 import { twoLayerObjective } from './objective.js';
 import { CONDITIONALS, conditionalsOf, FOLDERS, intermediateOf, noiseWidth, twoLayerSpec, type Conditionals, type TwoLayerSpec } from './spec.js';
 import { twoLayerTerms } from './terms.js';
+import { twoLayerSection } from './config.js';
 import { twoLayerUsage } from './usage.js';
 
 /**
@@ -13,11 +14,7 @@ import { twoLayerUsage } from './usage.js';
  * Gaussian conditionals, the prior N(0, I) on z, every KL term sampled. The figures draw z through the
  * paths over h1's means (networks.ts).
  */
-function specOf(spec: VaeSpec): TwoLayerSpec {
-  const two = twoLayerSpec(spec);
-  if (two === null) throw new Error('the two-layer family was given a model section without model.intermediate');
-  return two;
-}
+const specOf = (spec: VaeSpec): TwoLayerSpec => twoLayerSpec(spec);
 
 function vaeOf(spec: VaeSpec, paths: { encoder: tf.LayersModel; decoder: tf.LayersModel }, c: Conditionals): Vae {
   const networks: Record<string, tf.LayersModel> = { encoder: paths.encoder, decoder: paths.decoder };
@@ -53,13 +50,13 @@ export const twoLayer: ModelFamily = {
       },
     },
   },
-  claims: (m) => intermediateOf(m) !== null,
+  section: twoLayerSection,
   capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: false, likelihood: true, conditional: m.kind === 'cvae' }),
   describe(m) {
-    const i = intermediateOf(m)!;
+    const i = intermediateOf(m);
     return `${m.kind.toUpperCase()}, mlp${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, h1 ${i.latentDim} (hidden ${i.hidden.join('-')} to z), latentDim ${m.latentDim} (z, two stochastic layers)`;
   },
-  note: (m, subject) => NOTES[subject](intermediateOf(m)!.latentDim),
+  note: (m, subject) => NOTES[subject](intermediateOf(m).latentDim),
   compareNote: (subject) => COMPARE_NOTES[subject],
   build(spec, seed, outputBias) {
     const { intermediate, ...paths } = twoLayerModels(specOf(spec), seed);

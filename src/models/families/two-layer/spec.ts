@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { IntermediateConfig, ModelConfig } from '../../../config/schema.js';
-import type { Vae } from '../../family.js';
+import type { Vae, ModelSection } from '../../family.js';
 import type { MlpSpec, VaeSpec } from '../../types.js';
+import type { IntermediateConfig } from './config.js';
 
 /** The four conditionals of a two-stochastic-layer model, each [mu, logVar] of a Gaussian but pX (logits). */
 export interface Conditionals {
@@ -13,15 +13,16 @@ export interface Conditionals {
 
 export type TwoLayerSpec = MlpSpec & { intermediate: IntermediateConfig };
 
-/** The second stochastic layer of a model section, or null when it has one. */
-export function intermediateOf(model: ModelConfig | VaeSpec): IntermediateConfig | null {
-  return model.arch === 'mlp' ? (model.intermediate ?? null) : null;
+/** The second stochastic layer of a two-layer model section (the schema makes it present). */
+export function intermediateOf(model: ModelSection): IntermediateConfig {
+  const intermediate = (model as { intermediate?: IntermediateConfig }).intermediate;
+  if (intermediate === undefined || model.arch !== 'mlp') throw new Error('a two-layer model section needs arch mlp and model.intermediate');
+  return intermediate;
 }
 
-/** The spec as a two-stochastic-layer one, or null when it has one stochastic layer. */
-export function twoLayerSpec(spec: VaeSpec): TwoLayerSpec | null {
-  const intermediate = intermediateOf(spec);
-  return intermediate === null || spec.arch !== 'mlp' ? null : { ...spec, intermediate };
+/** The spec as a two-stochastic-layer one. */
+export function twoLayerSpec(spec: VaeSpec): TwoLayerSpec {
+  return { ...(spec as MlpSpec), intermediate: intermediateOf(spec) };
 }
 
 /** The conditionals in a fixed order (the optimizer's variables), each with its checkpoint folder. */
