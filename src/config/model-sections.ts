@@ -31,15 +31,26 @@ export interface MemoryShape {
 
 const sections = new Map<string, ModelSection>();
 let union: z.ZodType | null = null;
+const listeners: (() => void)[] = [];
+
+/** Calls `listener` after every registration and undo (schema.ts rebuilds the config's schema). */
+export function onModelSectionsChange(listener: () => void): void {
+  listeners.push(listener);
+}
+
+function changed(): void {
+  union = null;
+  for (const listener of listeners) listener();
+}
 
 /** Adds a family's shape; a second shape for a family is refused. Returns the undo (for tests). */
 export function registerModelSection(section: ModelSection): () => void {
   if (sections.has(section.family)) throw new Error(`model.family ${section.family} already has a config section`);
   sections.set(section.family, section);
-  union = null;
+  changed();
   return () => {
     sections.delete(section.family);
-    union = null;
+    changed();
   };
 }
 

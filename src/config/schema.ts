@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SAFE_NAME, SAFE_NAME_RULE } from './names.js';
 import { LossSchema } from './loss-schema.js';
 import { TrainSchema } from './train-schema.js';
-import { modelSection, modelSectionSchema, registerModelSection, sectionKeys, type ModelSection } from './model-sections.js';
+import { modelSection, modelSectionSchema, onModelSectionsChange, registerModelSection, sectionKeys, type ModelSection } from './model-sections.js';
 
 /**
  * The config schema is the single source of truth: the `Config` type, every default, the --help key
@@ -123,7 +123,8 @@ export function modelKeys(arch: Arch, family = 'gaussian'): string[] {
  * family any registered one. (A family's own keys are typed in its folder.)
  */
 type AnyFamily<T> = T extends unknown ? Omit<T, 'family'> & { family: string } : never;
-const ModelSchema = z.lazy(() => modelSectionSchema()) as unknown as z.ZodType<AnyFamily<z.output<typeof GaussianModelSchema>>, unknown>;
+type ModelOutput = AnyFamily<z.output<typeof GaussianModelSchema>>;
+const modelSchema = () => modelSectionSchema() as unknown as z.ZodType<ModelOutput, unknown>;
 
 export { LossSchema, WarmupSchema } from './loss-schema.js';
 export { AdamSchema, SCHEDULES, ScheduleSchema, TrainSchema } from './train-schema.js';
@@ -207,7 +208,8 @@ function crossSection(config: { model: { family: string }; loss: object }, ctx: 
   modelSection(config.model.family)?.check?.(config as unknown as Parameters<NonNullable<ModelSection['check']>>[0], ctx);
 }
 
-export const ConfigSchema = z.strictObject({
+/** The whole config's schema with the model shapes registered now (configSchema runs again when one is added). */
+const configSchema = () => z.strictObject({
   name: z
     .string()
     .regex(SAFE_NAME, SAFE_NAME_RULE)
@@ -217,13 +219,19 @@ export const ConfigSchema = z.strictObject({
   seed: z.int().min(0).max(2 ** 31 - 1).default(1).describe('seeds weights, shuffling and sampling'),
   backend: z.enum(BACKENDS).default('auto').describe('auto tries tensorflow-gpu (only on a CUDA GPU), webgpu (Dawn, only on a hardware adapter), tensorflow, native (oneDNN kernels on wasm), wasm, cpu in that order'),
   data: DataSchema.prefault({}),
-  model: ModelSchema.prefault({}),
+  model: modelSchema().prefault({}),
   loss: LossSchema.prefault({}),
   train: TrainSchema.prefault({}),
   eval: EvalSchema.prefault({}),
   report: ReportSchema.prefault({}),
   sweep: SweepSchema,
 }).superRefine(crossSection);
+
+// a live binding: importers see the schema rebuilt when a family registers its model shape
+export let ConfigSchema = configSchema();
+onModelSectionsChange(() => {
+  ConfigSchema = configSchema();
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type DataConfig = Config['data'];

@@ -9,6 +9,14 @@ import type { Posterior } from './types.js';
 
 type Weights = Pick<LossConfig, 'beta' | 'reconstructionWeight'>;
 
+/** The ELBO's terms as the loss curves and tables name them (ModelFamily.termNames). */
+export const ELBO_TERMS = {
+  recon: 'Reconstruction',
+  kl: 'KL',
+  total: '−ELBO',
+  meaning: "Reconstruction is the Bernoulli negative log-likelihood of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an upper bound on −log p(x).",
+} as const;
+
 /**
  * The training objective: mean over the batch of reconstructionWeight * recon + beta * kl (both weights 1
  * is the negative ELBO).

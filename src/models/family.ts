@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { StepLoss } from '../config/kl-schedule.js';
 import type { ModelSection as ConfigSection } from '../config/model-sections.js';
-import type { ModelConfig, TrainConfig } from '../config/schema.js';
+import type { LossConfig, ModelConfig, TrainConfig } from '../config/schema.js';
 import type { BatchTensors } from '../data/batch-tensors.js';
 import type { Split } from '../data/datasets.js';
 import type { VaeSpec } from './types.js';
@@ -39,6 +39,24 @@ export interface Capabilities {
   readonly likelihood: boolean;
   /** Every network takes the one-hot label (a cvae). */
   readonly conditional: boolean;
+}
+
+/** A capability a figure or metric asks for (Capabilities), by name. */
+export type Need = 'continuousLatent' | 'gaussianPosterior' | 'closedFormKl' | 'likelihood' | 'conditional';
+
+const NEEDS: Record<Need, { has: (c: Capabilities) => boolean; words: string }> = {
+  continuousLatent: { has: (c) => c.latent === 'continuous', words: 'a continuous latent' },
+  gaussianPosterior: { has: (c) => c.gaussianPosterior, words: 'a Gaussian posterior' },
+  closedFormKl: { has: (c) => c.closedFormKl, words: 'a closed-form KL per latent dimension' },
+  likelihood: { has: (c) => c.likelihood, words: 'a likelihood' },
+  conditional: { has: (c) => c.conditional, words: 'a conditional model (model.kind: cvae)' },
+};
+
+/** Why a model of `family` cannot give what `needs` ask ("needs a Gaussian posterior, which ..."), or null when it can. */
+export function unmetNeed(family: ModelFamily, model: ModelSection, needs: readonly Need[]): string | null {
+  const caps = family.capabilities(model);
+  const missing = needs.find((n) => !NEEDS[n].has(caps));
+  return missing === undefined ? null : `needs ${NEEDS[missing].words}, which model.family ${family.name} does not have`;
 }
 
 /**
@@ -110,6 +128,13 @@ export interface ModelFamily {
   capabilities(model: ModelSection): Capabilities;
   /** The model section in a few words, for the summary ("VAE, mlp, hidden 512-256, latentDim 2"). */
   describe(model: ModelSection): string;
+  /** What a run of it minimised, in words (config/objective.ts objectiveName for the ELBO's kin). */
+  objectiveName(model: ModelSection, loss: LossConfig): string;
+  /**
+   * The names of its objective's terms as the loss curves and tables show them (recon, kl, and their sum),
+   * and a sentence saying what each is, for the loss curves' caption.
+   */
+  termNames(model: ModelSection): { recon: string; kl: string; total: string; meaning: string };
   /** The caption sentence a figure adds for this family's models, '' when it needs none. */
   note(model: ModelSection, subject: NoteSubject): string;
   compareNote(subject: CompareNoteSubject): string;

@@ -3,6 +3,8 @@ import type { Config, StageSpec } from '../config/schema.js';
 import { didYouMean } from '../config/suggest.js';
 import { VaelabError } from '../errors.js';
 import type { Stage } from './types.js';
+import { familyOf } from '../models/families/index.js';
+import { unmetNeed } from '../models/family.js';
 import { lossCurvesStage } from './stages/loss-curves.js';
 import { reconstructionsStage } from './stages/reconstructions.js';
 import { priorSamplesStage } from './stages/prior-samples.js';
@@ -37,6 +39,20 @@ export const STAGES: readonly Stage[] = [
   explorerStage,
   exportsStage,
 ];
+
+/** Whether a stage can run for this run: the model family has what it needs, then the stage's own check. */
+export function stageApplies(stage: Stage, config: Config): true | string {
+  return unmetNeed(familyOf(config.model), config.model, stage.needs) ?? stage.applies(config);
+}
+
+/** The stages of the default list that this run's model does not allow, each with the reason (listed in the report). */
+export function notDrawn(config: Config, registry: readonly Stage[] = STAGES): { type: string; reason: string }[] {
+  return registry.flatMap((stage) => {
+    if (!stage.inDefault(config)) return [];
+    const applies = stageApplies(stage, config);
+    return applies === true ? [] : [{ type: stage.type, reason: applies }];
+  });
+}
 
 export interface ResolvedStage {
   id: string; // the section's HTML id: the type in kebab-case, numbered when a type repeats
@@ -95,7 +111,7 @@ export function resolveStages(config: Config, specs: 'default' | StageSpec[] = c
   const resolved: ResolvedStage[] = [];
   const seen = new Map<string, number>();
   for (const { stage, raw, where, explicit } of chosen) {
-    const applies = stage.applies(config);
+    const applies = stageApplies(stage, config);
     if (applies !== true && explicit) problems.push(`${where}: does not apply to this run: ${applies}`);
     const optionIssues = optionProblems(where, stage, raw);
     problems.push(...optionIssues);

@@ -12,7 +12,7 @@ import { readFinalMetrics } from './catalog/final-metrics.js';
 import { lockReportTarget } from './catalog/report-lock.js';
 import { createContext } from './context.js';
 import { page, type SectionHtml } from './figures/html.js';
-import { resolveStages } from './registry.js';
+import { notDrawn, resolveStages } from './registry.js';
 import { summaryHtml } from './summary.js';
 import type { ReportContext, RunLatentUsage } from './types.js';
 import { reportWriteError, writeReportFile } from './figures/write-file.js';
@@ -58,12 +58,14 @@ export async function buildReport(runDir: string, reportsRoot = 'reports', opts:
   const metrics = readMetricsFile(runDir);
   // `report.stages: []` turns the report off after training; asking for one explicitly gets the defaults.
   const wanted = opts.stages ?? config.report.stages;
-  const resolved = resolveStages(config, Array.isArray(wanted) && wanted.length === 0 ? 'default' : wanted);
+  const asked = Array.isArray(wanted) && wanted.length === 0 ? 'default' : wanted;
+  const resolved = resolveStages(config, asked);
+  const skipped = asked === 'default' ? notDrawn(config) : []; // a list names its stages: one that does not apply is an error
   const outDir = reportDirOf(reportsRoot, info);
   const lock = await lockReportTarget(outDir, `the report of ${info.name}/${info.id}`, log);
   try {
     await selectBackend(opts.backend ?? config.backend, log);
-    const stages = await writeReport({ runDir, config, info, metrics }, resolved, outDir, log);
+    const stages = await writeReport({ runDir, config, info, metrics }, resolved, skipped, outDir, log);
     return { indexPath: join(outDir, 'index.html'), stages };
   } finally {
     lock.release();
@@ -80,7 +82,7 @@ function usageOrNull(ctx: Pick<ReportContext, 'latentUsage'>): RunLatentUsage | 
 }
 
 /** The report's folder, filled in a sibling and swapped in whole (replaceDirAtomic). */
-async function writeReport(run: Parameters<typeof createContext>[0], resolved: ReturnType<typeof resolveStages>, outDir: string, log: (message: string) => void): Promise<StageResult[]> {
+async function writeReport(run: Parameters<typeof createContext>[0], resolved: ReturnType<typeof resolveStages>, skipped: ReturnType<typeof notDrawn>, outDir: string, log: (message: string) => void): Promise<StageResult[]> {
   const { runDir, config, info } = run;
   // Messages may name the run's files or its data: shortened like every path in the page.
   const known: KnownPath[] = [{ path: resolve(runDir), keep: 2 }, ...(config.data.dir === null ? [] : [{ path: config.data.dir, keep: 1 }])];
@@ -110,7 +112,7 @@ async function writeReport(run: Parameters<typeof createContext>[0], resolved: R
     }
     const summary = summaryHtml({
       config, info, metrics: run.metrics, configYaml: readFileSync(join(runDir, 'config.yaml'), 'utf8'), runDir: resolve(runDir),
-      final: readFinalMetrics(runDir, run.metrics.metrics), usage: usageOrNull(ctx),
+      final: readFinalMetrics(runDir, run.metrics.metrics), usage: usageOrNull(ctx), notDrawn: skipped,
     });
     const html = page({
       title: info.name,
@@ -127,6 +129,7 @@ async function writeReport(run: Parameters<typeof createContext>[0], resolved: R
       vaelab: info.versions.vaelab,
       seconds: results.reduce((s, r) => s + r.seconds, 0),
       stages: results,
+      notDrawn: skipped,
     });
   });
   return results;

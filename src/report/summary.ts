@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { isScalar, parseDocument } from 'yaml';
-import { minimisesElbo, objectiveFormula, objectiveName } from '../config/objective.js';
+import { minimisesElbo, objectiveFormula } from '../config/objective.js';
 import type { Config } from '../config/schema.js';
 import { familyOf } from '../models/families/index.js';
 import type { EpochMetrics, MetricsFile, RunInfo } from '../run/run-dir.js';
@@ -8,16 +8,17 @@ import type { RunLatentUsage } from './types.js';
 import { displayPath, hidePaths, type KnownPath } from './catalog/display-path.js';
 import type { FinalMetrics } from './catalog/final-metrics.js';
 import { duration, zName } from './figures/format.js';
-import { html, table, type SafeHtml } from './figures/html.js';
+import { html, joinHtml, table, type SafeHtml } from './figures/html.js';
 
 function kv(rows: [string, string][]): SafeHtml {
   return html`<table class="kv"><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
 }
 
 
-function metricsTable(last: EpochMetrics | undefined, loss: Config['loss']): SafeHtml {
+function metricsTable(last: EpochMetrics | undefined, { loss, model }: Config): SafeHtml {
   if (last === undefined) return html`<p>No epoch completed: no metrics yet.</p>`;
-  const terms: [string, keyof EpochMetrics['train']][] = [['reconstruction', 'recon'], ['KL', 'kl'], ['−ELBO', 'negElbo']];
+  const names = familyOf(model).termNames(model);
+  const terms: [string, keyof EpochMetrics['train']][] = [[names.recon, 'recon'], [names.kl, 'kl'], [names.total, 'negElbo']];
   if (loss.freeBits !== null) terms.push([`KL floored, Σ_d max(KL_d, ${loss.freeBits})`, 'klFloored']);
   if (!minimisesElbo(loss)) terms.push([`objective, ${objectiveFormula(loss)}`, 'loss']);
   const f = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(2));
@@ -40,7 +41,9 @@ function klText(klPerDim: readonly number[]): string {
  * The end-of-run evaluation (metrics.json): the test −ELBO with its standard error, the IWAE bound,
  * active units by the run's own rule and KL per dimension. A run without it says where its numbers came from.
  */
-function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null): SafeHtml {
+function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null, model: Config['model']): SafeHtml {
+  const family = familyOf(model);
+  const caps = family.capabilities(model);
   const se = (v: number | null) => (v === null ? '' : ` ± ${v.toFixed(2)}`);
   const elbo =
     final.negElbo === null
@@ -48,9 +51,11 @@ function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null): Saf
       : `${final.negElbo.toFixed(2)}${se(final.negElboStdError)} nats/image` + (final.source === 'metrics.json' ? ' (whole test set, one z per image)' : ' (last epoch: the run has no end-of-run evaluation)');
   const iwae =
     final.iwae === null
-      ? final.source === 'metrics.json' ? 'not computed (eval.iwaeImages is 0)' : '—'
+      ? !caps.likelihood
+        ? `none: model.family ${family.name} has no likelihood (the estimate needs log importance weights)`
+        : final.source === 'metrics.json' ? 'not computed (eval.iwaeImages is 0)' : '—'
       : `${final.iwae.nll.toFixed(2)}${se(final.iwae.stdError)} nats/image (K = ${final.iwae.samples}, first ${final.iwae.images} test images)`;
-  const rows: [string, string][] = [['test −ELBO', elbo], ['test IWAE NLL', iwae]];
+  const rows: [string, string][] = [[`test ${family.termNames(model).total}`, elbo], ['test IWAE NLL', iwae]];
   if (final.iwaeTrain !== null) {
     const t = final.iwaeTrain;
     rows.push(['training IWAE NLL', `${t.nll.toFixed(2)}${se(t.stdError)} nats/image (K = ${t.samples}, first ${t.images} training images)`]);
@@ -60,7 +65,8 @@ function evaluationTable(final: FinalMetrics, usage: RunLatentUsage | null): Saf
     const rule = `variance of the posterior mean over the test set > ${usage.threshold}`;
     if (usage.layers === undefined) rows.push(['active units', `${usage.activeUnits} of ${active} (${rule})`]);
     else rows.push(['active units by layer', `${usage.layers.map((l) => `${l.name} ${l.activeUnits} of ${l.dim}`).join(', ')} (${rule}; z's mean over ${usage.layers.at(-1)!.samples} draws of h1 per image)`]);
-    rows.push(['KL per dimension', (usage.layers === undefined ? '' : "of z, at h1's posterior mean: ") + klText(usage.klPerDim)]);
+    // a family without a Gaussian posterior has no KL per dimension to list
+    if (caps.gaussianPosterior) rows.push(['KL per dimension', (usage.layers === undefined ? '' : "of z, at h1's posterior mean: ") + klText(usage.klPerDim)]);
   }
   const problem = final.problem === null ? null : html`<p class="caption">metrics.json could not be used: ${final.problem}</p>`;
   return html`<h3 class="summary-h">Evaluation</h3>${kv(rows)}${problem}`;
@@ -90,10 +96,11 @@ export interface SummaryInput {
   runDir: string;
   final: FinalMetrics; // metrics.json's numbers, or the last epoch's
   usage: RunLatentUsage | null; // null when the run saved no latents
+  notDrawn: readonly { type: string; reason: string }[]; // default figures this model does not allow
 }
 
 /** Figure 12: what ran, where, how fast, and how well, above every figure. */
-export function summaryHtml({ config, info, metrics, configYaml, runDir, final, usage }: SummaryInput): SafeHtml {
+export function summaryHtml({ config, info, metrics, configYaml, runDir, final, usage, notDrawn }: SummaryInput): SafeHtml {
   const adapter = info.backend?.adapter;
   // a GPU backend names the device it ran on, so a software adapter is never mistaken for a GPU
   const backend = info.backend === null ? 'not recorded' : adapter === undefined ? info.backend.name : `${info.backend.name} on ${adapter.description || adapter.device || adapter.vendor}${adapter.software ? ' (software adapter)' : ''}`;
@@ -105,7 +112,7 @@ export function summaryHtml({ config, info, metrics, configYaml, runDir, final, 
     ['run', `${info.name} / ${info.id}`],
     ['status', info.status + (info.error === null ? '' : `: ${hidePaths(info.error, known)}`)],
     ['model', familyOf(config.model).describe(config.model)],
-    ['loss', objectiveName(config.loss, !familyOf(config.model).capabilities(config.model).closedFormKl)],
+    ['loss', familyOf(config.model).objectiveName(config.model, config.loss)],
     ['data', data],
     ['training', `${info.epochsCompleted} of ${info.epochs} epochs, batch ${config.train.batchSize}, Adam lr ${config.train.learningRate}, seed ${info.seed}`],
     ['backend', backend],
@@ -116,6 +123,9 @@ export function summaryHtml({ config, info, metrics, configYaml, runDir, final, 
   const torn =
     metrics.tornLastLine &&
     html`<p class="caption" id="torn-metrics">The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out: the figures show the ${metrics.metrics.length} complete epochs before it.</p>`;
-  return html`<div class="summary-grid"><div>${run}</div><div>${evaluationTable(final, usage)}${metricsTable(metrics.metrics.at(-1), config.loss)}${torn}</div></div>
+  const skipped =
+    notDrawn.length > 0 &&
+    html`<p class="caption" id="not-drawn">Not drawn for this run: ${joinHtml(notDrawn.map((n) => html`<code>${n.type}</code>: ${n.reason}`), '; ')}.</p>`;
+  return html`<div class="summary-grid"><div>${run}</div><div>${evaluationTable(final, usage, config.model)}${metricsTable(metrics.metrics.at(-1), config)}${torn}${skipped}</div></div>
 <details><summary>Resolved config (config.yaml of the run)</summary><pre>${shownConfigYaml(configYaml)}</pre></details>`;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/datasets.js';
 import type { LatentUsage } from '../eval/active-units.js';
 import type { VaeSpec } from '../models/types.js';
-import type { Vae } from '../models/family.js';
+import type { Need, Vae } from '../models/family.js';
 import type { Latents } from '../run/latents.js';
 import type { EpochMetrics, RunInfo } from '../run/run-dir.js';
 import type { SafeHtml } from './figures/html.js';
@@ -53,6 +53,8 @@ export interface StageOutput {
 export interface Stage<O extends Record<string, unknown> = Record<string, unknown>> {
   type: string;
   options: z.ZodType<O>;
+  /** The model capabilities it draws on: a model whose family lacks one does not get it, and the report says why. */
+  needs: readonly Need[];
   /** Whether the stage belongs in the default list for this run (e.g. manifold only for latentDim 2). */
   inDefault(config: Config): boolean;
   /** Whether it can run at all for this run; a string says why not. */

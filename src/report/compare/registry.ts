@@ -1,3 +1,5 @@
+import { familyOf } from '../../models/families/index.js';
+import { unmetNeed, type Need } from '../../models/family.js';
 import { betaSection, curvesSection, digitSections, latentSections, linksSection, type CompareContext, type FigureOutput } from './sections.js';
 
 /** Passes that several sections draw from (one model load per run), run on first use and shared. */
@@ -13,6 +15,7 @@ export interface SharedPasses {
 export interface CompareSection {
   id: string; // the section's HTML id
   title: string; // shown when the section fails before it has its own
+  needs: readonly Need[]; // what every run's model family must have (Capabilities)
   applies(c: CompareContext): true | string;
   draw(c: CompareContext, shared: SharedPasses): Promise<FigureOutput>;
 }
@@ -21,14 +24,23 @@ const always = (): true => true;
 
 /** Every figure a comparison can draw, one line each. */
 export const COMPARE_SECTIONS: readonly CompareSection[] = [
-  { id: 'loss-curves', title: 'Test loss per epoch', applies: always, draw: (c) => curvesSection(c) },
-  { id: 'reconstructions', title: 'Reconstructions of the same test digits', applies: always, draw: async (_, s) => (await s.digits())[0] },
-  { id: 'prior-samples', title: 'Samples from the prior', applies: always, draw: async (_, s) => (await s.digits())[1] },
-  { id: 'latent-scatter', title: 'Latent space of the test set', applies: always, draw: async (_, s) => (await s.latents())[0] },
-  { id: 'contours', title: 'Per-class contours', applies: always, draw: async (_, s) => (await s.latents())[1] },
-  { id: 'beta-trends', title: 'The latent code against β', applies: betaTrendsApply, draw: (c) => betaSection(c) },
-  { id: 'runs', title: 'Run reports', applies: always, draw: async (c) => linksSection(c) },
+  { id: 'loss-curves', title: 'Test loss per epoch', needs: [], applies: always, draw: (c) => curvesSection(c) },
+  { id: 'reconstructions', title: 'Reconstructions of the same test digits', needs: [], applies: always, draw: async (_, s) => (await s.digits())[0] },
+  { id: 'prior-samples', title: 'Samples from the prior', needs: [], applies: always, draw: async (_, s) => (await s.digits())[1] },
+  { id: 'latent-scatter', title: 'Latent space of the test set', needs: ['continuousLatent'], applies: always, draw: async (_, s) => (await s.latents())[0] },
+  { id: 'contours', title: 'Per-class contours', needs: ['continuousLatent', 'gaussianPosterior'], applies: always, draw: async (_, s) => (await s.latents())[1] },
+  { id: 'beta-trends', title: 'The latent code against β', needs: ['continuousLatent'], applies: betaTrendsApply, draw: (c) => betaSection(c) },
+  { id: 'runs', title: 'Run reports', needs: [], applies: always, draw: async (c) => linksSection(c) },
 ];
+
+/** Whether a section is drawn for these runs: every run's family has what it needs, then its own check. */
+export function sectionApplies(section: CompareSection, c: CompareContext): true | string {
+  for (const [i, r] of c.runs.entries()) {
+    const unmet = unmetNeed(familyOf(r.config.model), r.config.model, section.needs);
+    if (unmet !== null) return `${c.labels[i] ?? r.info.name}: ${unmet}`;
+  }
+  return section.applies(c);
+}
 
 function betaTrendsApply(c: CompareContext): true | string {
   const betas = new Set(c.runs.filter((r) => r.hasLatents).map((r) => r.config.loss.beta));

@@ -19,6 +19,7 @@ export const classManifoldsStage: Stage<z.infer<typeof Options>> = {
   type: 'classManifolds',
   options: Options,
   inDefault: (config) => config.model.kind === 'cvae' && config.model.latentDim >= 2,
+  needs: ['continuousLatent'],
   applies: (config) => (config.model.kind !== 'cvae' ? 'needs a cvae (model.kind: cvae)' : config.model.latentDim < 2 ? 'needs latentDim >= 2' : true),
   async run(ctx, options) {
     const vae = await ctx.vae();

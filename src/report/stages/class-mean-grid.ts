@@ -8,6 +8,7 @@ export const classMeanGridStage: Stage<ClassGridOptions> = {
   type: 'classMeanGrid',
   options: ClassGridOptions,
   inDefault: (config) => config.model.kind === 'vae' && config.model.latentDim >= 2,
+  needs: ['continuousLatent'],
   applies: (config) => (config.model.latentDim >= 2 ? true : 'needs latentDim >= 2'),
   async run(ctx, options) {
     const name = checkLabel(ctx, options.label);

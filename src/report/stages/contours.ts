@@ -79,6 +79,7 @@ export const contoursStage: Stage<z.infer<typeof Options>> = {
   type: 'contours',
   options: Options,
   inDefault: (config) => config.model.latentDim >= 2,
+  needs: ['continuousLatent', 'gaussianPosterior'],
   applies: (config) => (config.model.latentDim >= 2 ? true : 'needs latentDim >= 2'),
   async run(ctx, options) {
     const { latentDim, kind } = ctx.spec();

@@ -45,6 +45,7 @@ export const explorerStage: Stage<ExplorerOptions> = {
   type: 'explorer',
   options: ExplorerOptionsSchema,
   inDefault: () => true, // resolveStages drops it quietly from the defaults of a latentDim-1 run (applies)
+  needs: ['continuousLatent'],
   applies,
   async run(ctx: ReportContext, options: ExplorerOptions): Promise<StageOutput> {
     const spec = ctx.spec();

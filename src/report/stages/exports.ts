@@ -12,6 +12,7 @@ export const exportsStage: Stage<z.infer<typeof Options>> = {
   type: 'exports',
   options: Options,
   inDefault: () => true,
+  needs: [],
   applies: () => true,
   async run(ctx) {
     const { latentDim } = ctx.spec();

@@ -7,6 +7,7 @@ export const fixedClassGridStage: Stage<ClassGridOptions> = {
   type: 'fixedClassGrid',
   options: ClassGridOptions,
   inDefault: (config) => config.model.kind === 'cvae' && config.model.latentDim >= 2,
+  needs: ['continuousLatent'],
   applies: (config) => (config.model.kind !== 'cvae' ? 'needs a cvae (model.kind: cvae)' : config.model.latentDim < 2 ? 'needs latentDim >= 2' : true),
   async run(ctx, options) {
     const name = checkLabel(ctx, options.label);

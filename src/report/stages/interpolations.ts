@@ -62,6 +62,7 @@ export const interpolationsStage: Stage<z.infer<typeof Options>> = {
   type: 'interpolations',
   options: Options,
   inDefault: () => true,
+  needs: ['continuousLatent'],
   applies: () => true,
   async run(ctx, options) {
     const vae = await ctx.vae();

@@ -20,6 +20,7 @@ export const latentScatterStage: Stage<z.infer<typeof Options>> = {
   type: 'latentScatter',
   options: Options,
   inDefault: () => true,
+  needs: ['continuousLatent'],
   applies: (config) => (config.model.latentDim >= 2 ? true : 'needs latentDim >= 2'),
   async run(ctx, options) {
     const { latentDim, kind } = ctx.spec();

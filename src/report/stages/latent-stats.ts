@@ -95,6 +95,7 @@ export const latentStatsStage: Stage<z.infer<typeof Options>> = {
   type: 'latentStats',
   options: Options,
   inDefault: () => true,
+  needs: ['continuousLatent', 'gaussianPosterior'],
   applies: () => true,
   async run(ctx, options) {
     const { latentDim, imageSize, height, width } = ctx.spec();

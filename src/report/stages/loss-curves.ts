@@ -3,6 +3,7 @@ import { minimisesElbo, objectiveFormula } from '../../config/objective.js';
 import type { Config } from '../../config/schema.js';
 import { VaelabError } from '../../errors.js';
 import type { EpochMetrics, LossMeans } from '../../run/run-dir.js';
+import { familyOf } from '../../models/families/index.js';
 import { renderSvg } from '../figures/charts.js';
 import { lossPanelsSpec } from '../figures/loss-panels.js';
 import { objectivePanelsSpec, type ObjectivePanel } from '../figures/objective-panels.js';
@@ -18,18 +19,23 @@ interface Term {
   title: string;
 }
 
-const ELBO_TERMS: Term[] = [
-  { key: 'recon', title: 'Reconstruction' },
-  { key: 'kl', title: 'KL' },
-  { key: 'negElbo', title: '−ELBO' },
-];
+/** The terms of every run, named by its model family (a KL, or what the family weighs in its place). */
+function familyTerms(model: Config['model']): Term[] {
+  const names = familyOf(model).termNames(model);
+  return [
+    { key: 'recon', title: names.recon },
+    { key: 'kl', title: names.kl },
+    { key: 'negElbo', title: names.total },
+  ];
+}
 
 /** A warm-up or free bits: the run minimised more than its weights say, drawn in a row of its own. */
 const hasKlSchedule = (loss: Config['loss']) => loss.warmup !== null || loss.freeBits !== null;
 
-function terms(loss: Config['loss']): Term[] {
+function terms({ loss, model }: Config): Term[] {
   // With other weights the minimised objective differs from -ELBO: show it too.
-  return minimisesElbo(loss) || hasKlSchedule(loss) ? ELBO_TERMS : [...ELBO_TERMS, { key: 'loss', title: `Objective, ${objectiveFormula(loss)}` }];
+  const base = familyTerms(model);
+  return minimisesElbo(loss) || hasKlSchedule(loss) ? base : [...base, { key: 'loss', title: `Objective, ${objectiveFormula(loss)}` }];
 }
 
 /** One row per epoch, split and term; a term an older metrics line lacks is left out. */
@@ -79,13 +85,15 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
   type: 'lossCurves',
   options: Options,
   inDefault: () => true,
+  needs: [],
   applies: () => true,
   async run(ctx, options) {
     const { metrics } = ctx;
     const last = metrics.at(-1);
     if (last === undefined) throw new VaelabError(`${ctx.runDir}/metrics.jsonl holds no completed epoch`);
     const { loss } = ctx.config;
-    const list = terms(loss);
+    const list = terms(ctx.config);
+    const names = familyOf(ctx.config.model).termNames(ctx.config.model);
     const n = last.epoch;
     const curves = lossPanelsSpec({
       values: lossRows(metrics, list),
@@ -104,11 +112,9 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
       title: 'Loss curves',
       caption:
         `Mean loss terms per epoch in nats per image, on the training set (blue, averaged over the epoch's steps) ` +
-        `and the test set (orange, evaluated after the epoch). Reconstruction is the Bernoulli negative log-likelihood ` +
-        `of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an ` +
-        `upper bound on −log p(x). A test curve that rises while the training curve falls means overfitting. ` +
+        `and the test set (orange, evaluated after the epoch). ${names.meaning} A test curve that rises while the training curve falls means overfitting. ` +
         objectiveCaption(loss) +
-        `After epoch ${n}: test −ELBO ${f(last.test.negElbo)} (reconstruction ${f(last.test.recon)}, KL ${f(last.test.kl)}).`,
+        `After epoch ${n}: test ${names.total} ${f(last.test.negElbo)} (reconstruction ${f(last.test.recon)}, ${names.kl} ${f(last.test.kl)}).`,
       body: svg,
       files: [],
     };

@@ -14,6 +14,7 @@ export const manifoldStage: Stage<z.infer<typeof Options>> = {
   type: 'manifold',
   options: Options,
   inDefault: (config) => config.model.kind === 'vae' && config.model.latentDim === 2,
+  needs: ['continuousLatent'],
   applies: (config) =>
     config.model.kind !== 'vae' ? 'a cvae decoder needs a label: use classManifolds' : config.model.latentDim < 2 ? 'needs latentDim >= 2' : true,
   async run(ctx, options) {

@@ -22,6 +22,7 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
   type: 'priorSamples',
   options: Options,
   inDefault: () => true,
+  needs: [],
   applies: () => true,
   async run(ctx, options) {
     const vae = await ctx.vae();

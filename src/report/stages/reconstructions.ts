@@ -41,6 +41,7 @@ export const reconstructionsStage: Stage<z.infer<typeof Options>> = {
   type: 'reconstructions',
   options: Options,
   inDefault: () => true,
+  needs: [],
   applies: () => true,
   async run(ctx, options) {
     const { test } = await ctx.dataset();

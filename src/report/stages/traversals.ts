@@ -44,6 +44,7 @@ export const traversalsStage: Stage<z.infer<typeof Options>> = {
   type: 'traversals',
   options: Options,
   inDefault: () => true,
+  needs: ['continuousLatent'],
   applies: () => true,
   async run(ctx, options) {
     const vae = await ctx.vae();

@@ -25,6 +25,7 @@ export const tsneStage: Stage<z.infer<typeof Options>> = {
   type: 'tsne',
   options: Options,
   inDefault: () => true,
+  needs: ['continuousLatent'],
   applies: () => true,
   async run(ctx, options) {
     const { latentDim } = ctx.spec();

@@ -1,3 +1,5 @@
+import { objectiveName } from '../../../config/objective.js';
+import { ELBO_TERMS } from '../../elbo-objective.js';
 import * as tf from '@tensorflow/tfjs';
 import { VaelabError } from '../../../errors.js';
 import type { ModelFamily, Vae } from '../../family.js';
@@ -32,6 +34,8 @@ export const gaussian: ModelFamily = {
   section: null, // the default family: its shapes are schema.ts's own
   capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
   describe: (m) => `${m.kind.toUpperCase()}, ${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}`,
+  objectiveName: (_m, loss) => objectiveName(loss),
+  termNames: () => ELBO_TERMS,
   note: () => '',
   compareNote: () => '',
   build(spec, seed, outputBias) {

@@ -1,3 +1,5 @@
+import { objectiveName } from '../../../config/objective.js';
+import { ELBO_TERMS } from '../../elbo-objective.js';
 import * as tf from '@tensorflow/tfjs';
 import type { CompareNoteSubject, ModelFamily, NoteSubject, Vae } from '../../family.js';
 import { setOutputBias } from '../../layers.js';
@@ -56,6 +58,8 @@ export const twoLayer: ModelFamily = {
     const i = intermediateOf(m);
     return `${m.kind.toUpperCase()}, mlp${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, h1 ${i.latentDim} (hidden ${i.hidden.join('-')} to z), latentDim ${m.latentDim} (z, two stochastic layers)`;
   },
+  objectiveName: (_m, loss) => objectiveName(loss, true), // no closed-form KL: every term sampled
+  termNames: () => ELBO_TERMS, // both layers' KL, sampled
   note: (m, subject) => NOTES[subject](intermediateOf(m).latentDim),
   compareNote: (subject) => COMPARE_NOTES[subject],
   build(spec, seed, outputBias) {
