@@ -45,7 +45,8 @@ export interface TrainState {
   savedAt: string;
 }
 
-async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+/** Saves a layers model as model.json + weights.bin in `dir`, each file written atomically. */
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)));
