@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import { VaelabError } from '../errors.js';
 import { safePathName, shortHash } from './names.js';
 import { describeIssue } from './describe.js';
-import { ARCHS, ConfigSchema, modelKeys, type Config, type SweepSpec } from './schema.js';
+import { ARCHS, ConfigSchema, modelKeys, type Arch, type Config, type SweepSpec } from './schema.js';
+import { modelFamilies } from './model-sections.js';
 import { upgradeModelSection } from './upgrade.js';
 import { didYouMean } from './suggest.js';
 
@@ -42,18 +43,35 @@ export const MAX_SWEEP_POINTS = 1000;
 // `name` names the sweep's folder, shared by its points; a sweep inside a point makes no sense.
 const NOT_SWEEPABLE = new Set(['name', 'sweep']);
 
-/** Dotted paths of the config's leaf keys: what a sweep may set. */
-export function sweepableKeys(): string[] {
+/**
+ * Dotted paths of the config's leaf keys: what a sweep may set. Those of the base config and the defaults,
+ * and every key of every model family's shape, so a point may switch families by setting one of them.
+ */
+export function sweepableKeys(base: Config | null = null): string[] {
   const keys: string[] = [];
   const walk = (node: Values, prefix: string) => {
     for (const [k, v] of Object.entries(node)) {
       const path = prefix === '' ? k : `${prefix}.${k}`;
       if (typeof v === 'object' && v !== null && !Array.isArray(v)) walk(v as Values, path);
-      else if (!NOT_SWEEPABLE.has(path)) keys.push(path);
+      else if (!NOT_SWEEPABLE.has(path) && !keys.includes(path)) keys.push(path);
     }
   };
   walk(ConfigSchema.parse({}) as Values, '');
+  if (base !== null) walk(base as unknown as Values, '');
+  for (const family of modelFamilies()) for (const arch of ARCHS) for (const k of modelKeys(arch, family)) if (!keys.includes(`model.${k}`)) keys.push(`model.${k}`);
   return keys;
+}
+
+/**
+ * The family a point's model section belongs to when the point does not name one: the base's, unless the
+ * point sets a key only another family's shape has (a null clears a key, and fits any family).
+ */
+function pointFamily(model: Values, values: Values, arch: string): string {
+  const base = typeof model.family === 'string' ? model.family : 'gaussian';
+  if ('model.family' in values) return base;
+  const set = Object.keys(values).filter((k) => k.startsWith('model.') && values[k] !== null).map((k) => k.split('.')[1]!);
+  const fits = (family: string) => set.every((k) => modelKeys(arch as Arch, family).includes(k));
+  return fits(base) ? base : (modelFamilies().find(fits) ?? base);
 }
 
 /** The values of every point, in a stable order. */
@@ -103,13 +121,16 @@ export function withValues(config: Config, values: Values): unknown {
     node[parts[parts.length - 1]!] = value;
   }
   const model = raw.model as Values;
-  upgradeModelSection(model); // a point that sets a key as configs written before model.family did
+  upgradeModelSection(model);
   const arch = ARCHS.find((a) => a === model.arch);
-  const family = typeof model.family === 'string' ? model.family : 'gaussian';
-  if (arch !== undefined && (arch !== config.model.arch || family !== config.model.family)) {
-    const keep = modelKeys(arch, family);
-    for (const k of Object.keys(model)) if (!keep.includes(k) && !(`model.${k}` in values)) delete model[k];
+  if (arch === undefined) return raw;
+  model.family = pointFamily(model, values, arch);
+  if (arch !== config.model.arch || model.family !== config.model.family) {
+    const keep = modelKeys(arch, model.family as string);
+    for (const k of Object.keys(model)) if (!keep.includes(k) && !(`model.${k}` in values && model[k] !== null)) delete model[k];
   }
+  // a key the point clears (null) that its family's shape lacks: the way configs before model.family said "none"
+  for (const k of Object.keys(model)) if (model[k] === null && !modelKeys(arch, model.family as string).includes(k)) delete model[k];
   return raw;
 }
 
@@ -122,7 +143,7 @@ export function sweepProblems(config: Config, maxPoints = MAX_SWEEP_POINTS): Swe
   if (count > maxPoints) {
     return [{ path: ['sweep'], at: 'key', message: `${count} points: more than the limit of ${maxPoints}, which is surely a mistake (raise it with --max-points N)` }];
   }
-  const known = sweepableKeys();
+  const known = sweepableKeys(config);
   const keyPaths: [string, (string | number)[]][] = Array.isArray(spec)
     ? spec.flatMap((p, i) => Object.keys(p).map((k) => [k, ['sweep', i, k]] as [string, (string | number)[]]))
     : Object.keys(spec).map((k) => [k, ['sweep', k]]);

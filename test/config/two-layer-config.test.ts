@@ -1,6 +1,7 @@
 import { configIssues as issues } from '../helpers/config-issues.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { planSweep } from '../../src/config/sweep.js';
 import { ConfigSchema } from '../../src/config/schema.js';
 import '../../src/models/families/index.js'; // registers the two-layer family's section
 
@@ -45,6 +46,16 @@ describe('model.family two-layer: a second stochastic layer', () => {
     expect(found.some((f) => f.includes('model.intermediate.hidden'))).toBe(true);
     expect(found.some((f) => /model\.intermediate\.depth: unknown key/.test(f))).toBe(true);
     expect(issues('model:\n  family: two-layer\n')).toEqual([expect.stringMatching(/model\.intermediate: missing: expected object/)]);
+  });
+
+  it('a sweep may switch families: model.intermediate over null and a layer gives one Gaussian and one two-layer point', () => {
+    const plan = planSweep(parseConfig({ model: { hidden: [16] }, sweep: { 'model.intermediate': [null, { latentDim: 4, hidden: [8] }] } }));
+    expect(plan.points.map((p) => p.config.model.family)).toEqual(['gaussian', 'two-layer']);
+    expect(plan.points[0]!.config.model).not.toHaveProperty('intermediate');
+    expect(plan.points[1]!.config.model).toMatchObject({ hidden: [16], intermediate: { latentDim: 4, hidden: [8] } });
+    // and a two-layer base sweeps its own keys
+    const inner = planSweep(parseConfig({ model: { family: 'two-layer', intermediate: { latentDim: 4, hidden: [8] } }, sweep: { 'model.intermediate.latentDim': [4, 6] } }));
+    expect(inner.points.map((p) => p.config.model)).toEqual([expect.objectContaining({ family: 'two-layer', intermediate: { latentDim: 4, hidden: [8] } }), expect.objectContaining({ intermediate: { latentDim: 6, hidden: [8] } })]);
   });
 
   it('names the families a config may choose', () => {
