@@ -68,7 +68,8 @@ function resolveSweptPaths(config: Config, baseDir: string): void {
 /** Validate an already-built object (library use: a script that builds its config in code). */
 export function parseConfig(raw: unknown): Config {
   try {
-    return validate(raw, [], new Set());
+    // validate brings an old model section up to date in place: the caller's object stays as given
+    return validate(structuredClone(raw), [], new Set());
   } catch (err) {
     // no file and no --set: the values came in the object itself
     if (err instanceof ConfigError) throw new ConfigError(err.issues.map((i) => (i.file === null ? { ...i, file: 'config object' } : i)));

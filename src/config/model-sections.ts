@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VaelabError } from '../errors.js';
 
 /**
  * The model section's shapes, one per model family: the section is a union discriminated by
@@ -45,7 +46,7 @@ function changed(): void {
 
 /** Adds a family's shape; a second shape for a family is refused. Returns the undo (for tests). */
 export function registerModelSection(section: ModelSection): () => void {
-  if (sections.has(section.family)) throw new Error(`model.family ${section.family} already has a config section`);
+  if (sections.has(section.family)) throw new VaelabError(`model.family ${section.family} already has a config section`);
   sections.set(section.family, section);
   changed();
   return () => {

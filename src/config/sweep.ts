@@ -4,7 +4,7 @@ import { safePathName, shortHash } from './names.js';
 import { describeIssue } from './describe.js';
 import { ARCHS, ConfigSchema, modelKeys, type Arch, type Config, type SweepSpec } from './schema.js';
 import { modelFamilies } from './model-sections.js';
-import { upgradeModelSection } from './upgrade.js';
+import { preFamilyForm, upgradeModelSection } from './upgrade.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -63,15 +63,28 @@ export function sweepableKeys(base: Config | null = null): string[] {
 }
 
 /**
- * The family a point's model section belongs to when the point does not name one: the base's, unless the
- * point sets a key only another family's shape has (a null clears a key, and fits any family).
+ * The families a point's model section may belong to, most likely first: the one it names, else the
+ * base's, then any other whose shape has every key the point sets (a null clears a key: configs before
+ * model.family said "one stochastic layer" with `intermediate: null`).
  */
-function pointFamily(model: Values, values: Values, arch: string): string {
+function candidateFamilies(model: Values, values: Values, arch: Arch): string[] {
   const base = typeof model.family === 'string' ? model.family : 'gaussian';
-  if ('model.family' in values) return base;
+  if ('model.family' in values) return [base];
   const set = Object.keys(values).filter((k) => k.startsWith('model.') && values[k] !== null).map((k) => k.split('.')[1]!);
-  const fits = (family: string) => set.every((k) => modelKeys(arch as Arch, family).includes(k));
-  return fits(base) ? base : (modelFamilies().find(fits) ?? base);
+  const fits = (family: string) => set.every((k) => modelKeys(arch, family).includes(k));
+  return [base, ...modelFamilies().filter((f) => f !== base && fits(f))];
+}
+
+/** The point's model section as a family's shape: the keys it does not take dropped, unless the point set them. */
+function shapedFor(model: Values, values: Values, arch: Arch, family: string, base: Config): Values {
+  const out: Values = { ...model, family };
+  const keep = modelKeys(arch, family);
+  const changed = arch !== base.model.arch || family !== base.model.family;
+  for (const k of Object.keys(out)) {
+    const setByPoint = `model.${k}` in values;
+    if (!keep.includes(k) && ((changed && !setByPoint) || out[k] === null)) delete out[k];
+  }
+  return out;
 }
 
 /** The values of every point, in a stable order. */
@@ -124,14 +137,9 @@ export function withValues(config: Config, values: Values): unknown {
   upgradeModelSection(model);
   const arch = ARCHS.find((a) => a === model.arch);
   if (arch === undefined) return raw;
-  model.family = pointFamily(model, values, arch);
-  if (arch !== config.model.arch || model.family !== config.model.family) {
-    const keep = modelKeys(arch, model.family as string);
-    for (const k of Object.keys(model)) if (!keep.includes(k) && !(`model.${k}` in values && model[k] !== null)) delete model[k];
-  }
-  // a key the point clears (null) that its family's shape lacks: the way configs before model.family said "none"
-  for (const k of Object.keys(model)) if (model[k] === null && !modelKeys(arch, model.family as string).includes(k)) delete model[k];
-  return raw;
+  // the first family whose shape makes a valid config of the point (none: the first, whose error is shown)
+  const tries = candidateFamilies(model, values, arch).map((family) => ({ ...raw, model: shapedFor(model, values, arch, family, config) }));
+  return tries.find((t) => ConfigSchema.safeParse(t).success) ?? tries[0]!;
 }
 
 /** Unknown keys, duplicate points, and points whose config does not validate; [] when the sweep is sound. */
@@ -221,9 +229,12 @@ export function planSweep(config: Config): SweepPlan {
   return { id: sweepId(config), keys, points };
 }
 
-/** `sweep-<8 hex>` from the whole resolved config, so rerunning the same sweep resumes it in place. */
+/**
+ * `sweep-<8 hex>` from the whole resolved config, so rerunning the same sweep resumes it in place (the
+ * config in its form before model.family, so a sweep made then keeps its id).
+ */
 export function sweepId(config: Config): string {
-  return `sweep-${shortHash(canonicalJson(config))}`;
+  return `sweep-${shortHash(canonicalJson(preFamilyForm(config)))}`;
 }
 
 /** JSON with object keys sorted at every level: equal values give equal text. */

@@ -30,8 +30,26 @@ export function upgradeModelSection(model: unknown): void {
   if (typeof model !== 'object' || model === null || Array.isArray(model)) return;
   const m = model as Record<string, unknown>;
   if (m.family !== undefined) return;
+  m.family = legacyFamily(m);
   if (m.intermediate === null) delete m.intermediate;
-  m.family = m.intermediate === undefined ? 'gaussian' : 'two-layer';
+}
+
+/** The family of a model section or spec that names none: two-layer with a second layer, else the Gaussian VAE. */
+export function legacyFamily(model: object): string {
+  const intermediate = (model as { intermediate?: unknown }).intermediate;
+  return intermediate === undefined || intermediate === null ? 'gaussian' : 'two-layer';
+}
+
+/**
+ * A config as vaelab wrote it before model.family, for the hashes that name a sweep and its queued points:
+ * a sweep made then resumes in place, and jobs it queued keep their ids. A Gaussian mlp said
+ * `intermediate: null`, a two-layer model its layer, and neither named a family.
+ */
+export function preFamilyForm<T extends { model: object }>(config: T): T {
+  const { family, ...model } = config.model as Record<string, unknown>;
+  if (family === 'gaussian') return { ...config, model: model.arch === 'mlp' ? { ...model, intermediate: null } : model };
+  if (family === 'two-layer') return { ...config, model };
+  return config;
 }
 
 /** Checkpoints written before the warm-up summed an IWAE epoch's minimised bound as `bound`; it is `loss` now. */

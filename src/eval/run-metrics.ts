@@ -31,7 +31,7 @@ export async function evaluateRun(
   const layers = (await vae.family.layerUsage(vae, test, { batchSize: config.train.evalBatchSize, seed: config.seed, threshold: config.eval.activeThreshold })) ?? undefined;
 
   const iwaeOptions = { samples: config.eval.iwaeSamples ?? IWAE_AUTO_SAMPLES[vae.spec.arch], batchSize: config.eval.iwaeBatchSize ?? IWAE_AUTO_BATCH[vae.spec.arch], seed: config.seed, signal, log };
-  const likelihood = vae.family.capabilities(vae.spec).likelihood; // a family without one has no IWAE estimate
+  const likelihood = vae.family.logWeights !== null && vae.family.capabilities(vae.spec).likelihood; // a family without one has no IWAE estimate
   const iwae = config.eval.iwaeImages > 0 && likelihood ? await iwaeEstimate(vae, test, config.eval.iwaeImages, 'test', iwaeOptions) : null;
   if (iwae === undefined) return null;
   const { iwaeTrainImages } = config.eval;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SAFE_NAME, SAFE_NAME_RULE } from '../config/names.js';
 import type { Config } from '../config/schema.js';
 import { canonicalJson } from '../config/sweep.js';
+import { preFamilyForm } from '../config/upgrade.js';
 import type { SweepFile, SweepPointEntry } from '../run/sweep-file.js';
 
 /**
@@ -95,6 +96,7 @@ export type SweepResult = z.infer<typeof SweepResultSchema>;
  * same ids, and BullMQ adds no job whose id exists; the sweep is part of it because two sweeps may share
  * a point config while each point has its own folder.
  */
+// the config in its form before model.family, so jobs queued then keep their ids
 export function pointJobId(sweepId: string, config: Config): string {
-  return `p-${createHash('sha256').update(canonicalJson({ sweep: sweepId, config })).digest('hex').slice(0, 40)}`;
+  return `p-${createHash('sha256').update(canonicalJson({ sweep: sweepId, config: preFamilyForm(config) })).digest('hex').slice(0, 40)}`;
 }

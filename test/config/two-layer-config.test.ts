@@ -2,7 +2,8 @@ import { configIssues as issues } from '../helpers/config-issues.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { planSweep } from '../../src/config/sweep.js';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema, type Config } from '../../src/config/schema.js';
+import { pointJobId } from '../../src/queue/payloads.js';
 import '../../src/models/families/index.js'; // registers the two-layer family's section
 
 describe('model.family two-layer: a second stochastic layer', () => {
@@ -56,6 +57,32 @@ describe('model.family two-layer: a second stochastic layer', () => {
     // and a two-layer base sweeps its own keys
     const inner = planSweep(parseConfig({ model: { family: 'two-layer', intermediate: { latentDim: 4, hidden: [8] } }, sweep: { 'model.intermediate.latentDim': [4, 6] } }));
     expect(inner.points.map((p) => p.config.model)).toEqual([expect.objectContaining({ family: 'two-layer', intermediate: { latentDim: 4, hidden: [8] } }), expect.objectContaining({ intermediate: { latentDim: 6, hidden: [8] } })]);
+  });
+
+  it('a two-layer base cleared by a point (model.intermediate: null) gives a Gaussian point, as before model.family', () => {
+    const plan = planSweep(parseConfig({ model: { family: 'two-layer', hidden: [16], intermediate: { latentDim: 4, hidden: [8] } }, sweep: { 'model.intermediate': [null, { latentDim: 6, hidden: [8] }] } }));
+    expect(plan.points.map((p) => p.config.model.family)).toEqual(['gaussian', 'two-layer']);
+  });
+
+  it('keeps the ids of sweeps and queued points made before model.family, so they resume in place', () => {
+    // recorded from vaelab at da7332f, the commit before model families
+    const recorded: [Config, string, string][] = [
+      [loadConfig('configs/sweep-beta.yaml').config, 'sweep-7787661d', 'p-b52bbe4be77e9eb6665d1923a8f7cc7e24194a9b'],
+      [loadConfig('configs/sweep-cvae.yaml').config, 'sweep-01b4b43e', 'p-e1c0c0ede9144639956694a7dc45e4a92dd11e28'],
+      [parseConfig({ name: 'two', model: { hidden: [16], intermediate: { latentDim: 4, hidden: [8] } }, sweep: { 'model.latentDim': [2, 3] } }), 'sweep-25cfebdb', 'p-823ee496c5df6258248850e1b1b590c1b69c86b7'],
+      [parseConfig({ name: 'conv', model: { arch: 'conv' }, sweep: { 'loss.beta': [1, 2] } }), 'sweep-e3b62b81', 'p-510c4bc95b95e563e0fe5f489f7f2c5d039acf79'],
+    ];
+    for (const [config, id, job] of recorded) {
+      const plan = planSweep(config);
+      expect(plan.id).toBe(id);
+      expect(pointJobId(plan.id, plan.points[0]!.config)).toBe(job);
+    }
+  });
+
+  it('leaves the caller\'s object as it was given', () => {
+    const given = { model: { hidden: [8], intermediate: null } };
+    parseConfig(given);
+    expect(given).toEqual({ model: { hidden: [8], intermediate: null } });
   });
 
   it('names the families a config may choose', () => {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/select.js';
 import { ConfigSchema, type LossConfig } from '../../src/config/schema.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
+import { familyOf } from '../../src/models/families/index.js';
 import { twoLayerTerms } from '../../src/models/families/two-layer/terms.js';
 import { conditionalsOf } from '../../src/models/families/two-layer/spec.js';
 import type { VaeSpec } from '../../src/models/types.js';
@@ -162,5 +163,15 @@ describe('the two-layer objectives', () => {
     expect(tf.memory().numTensors).toBe(before);
     optimizer.dispose();
     disposeVae(vae);
+  });
+});
+
+describe('a spec that names no family', () => {
+  it('is read by config/upgrade\'s rule: a second layer makes it two-layer, none the Gaussian VAE', () => {
+    const { family: _, ...legacy } = spec() as VaeSpec & { family?: string };
+    expect(familyOf(legacy as VaeSpec).name).toBe('two-layer');
+    const { intermediate: __, ...one } = legacy as Record<string, unknown>;
+    expect(familyOf(one as unknown as VaeSpec).name).toBe('gaussian');
+    expect(familyOf({ ...one, intermediate: null } as unknown as VaeSpec).name).toBe('gaussian');
   });
 });

@@ -1,4 +1,5 @@
 import { registerModelSection } from '../../config/model-sections.js';
+import { legacyFamily } from '../../config/upgrade.js';
 import { VaelabError } from '../../errors.js';
 import type { ModelFamily, ModelSection } from '../family.js';
 import { gaussian } from './gaussian/index.js';
@@ -15,6 +16,7 @@ const registered = new Map<string, ModelFamily>();
  */
 export function registerFamily(family: ModelFamily): () => void {
   if (registered.has(family.name)) throw new VaelabError(`a model family named ${family.name} is already registered`);
+  if (family.section !== null && family.section.family !== family.name) throw new VaelabError(`model family ${family.name} registers a config section for model.family ${family.section.family}: the names must agree`);
   const unregisterSection = family.section === null ? () => undefined : registerModelSection(family.section);
   registered.set(family.name, family);
   return () => {
@@ -29,9 +31,9 @@ export function families(): readonly ModelFamily[] {
   return [...registered.values()];
 }
 
-/** The family of a model section or spec (a spec written before families existed is the Gaussian VAE's). */
+/** The family of a model section or spec (one that names none, written before families or built in code, by config/upgrade's rule). */
 export function familyOf(model: ModelSection): ModelFamily {
-  const name = model.family ?? 'gaussian';
+  const name = model.family ?? legacyFamily(model);
   const family = registered.get(name);
   if (family === undefined) throw new VaelabError(`model.family ${name} is not a registered family (known: ${[...registered.keys()].join(', ')})`);
   return family;

@@ -26,7 +26,7 @@ const always = (): true => true;
 export const COMPARE_SECTIONS: readonly CompareSection[] = [
   { id: 'loss-curves', title: 'Test loss per epoch', needs: [], applies: always, draw: (c) => curvesSection(c) },
   { id: 'reconstructions', title: 'Reconstructions of the same test digits', needs: [], applies: always, draw: async (_, s) => (await s.digits())[0] },
-  { id: 'prior-samples', title: 'Samples from the prior', needs: [], applies: always, draw: async (_, s) => (await s.digits())[1] },
+  { id: 'prior-samples', title: 'Samples from the prior', needs: ['continuousLatent'], applies: always, draw: async (_, s) => (await s.digits())[1] },
   { id: 'latent-scatter', title: 'Latent space of the test set', needs: ['continuousLatent'], applies: always, draw: async (_, s) => (await s.latents())[0] },
   { id: 'contours', title: 'Per-class contours', needs: ['continuousLatent', 'gaussianPosterior'], applies: always, draw: async (_, s) => (await s.latents())[1] },
   { id: 'beta-trends', title: 'The latent code against β', needs: ['continuousLatent'], applies: betaTrendsApply, draw: (c) => betaSection(c) },

@@ -22,7 +22,7 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
   type: 'priorSamples',
   options: Options,
   inDefault: () => true,
-  needs: [],
+  needs: ['continuousLatent'], // its grid covers the N(0, I) prior
   applies: () => true,
   async run(ctx, options) {
     const vae = await ctx.vae();
