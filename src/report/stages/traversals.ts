@@ -44,7 +44,7 @@ export const traversalsStage: Stage<z.infer<typeof Options>> = {
   type: 'traversals',
   options: Options,
   inDefault: () => true,
-  needs: ['continuousLatent'],
+  needs: ['continuousLatent', 'gaussianPosterior'], // its rows are ordered and labelled by each dimension's KL
   applies: () => true,
   async run(ctx, options) {
     const vae = await ctx.vae();
