@@ -1,6 +1,6 @@
 // `npm run bench`: training-step throughput of the shipped model shapes, per backend, in one process, then
-// the IWAE estimate at K = 1000, whole runs, the queue and the t-SNE rows; `npm run bench -- --only tsne`
-// runs the t-SNE rows alone (~5 min), `--only iwae` the IWAE rows alone (~6 min).
+// the IWAE estimate at K = 1000, whole runs, the queue, the evaluation and the t-SNE rows; `npm run bench -- --only tsne`
+// runs the t-SNE rows alone (~5 min), `--only iwae` the IWAE rows alone (~6 min), `--only eval` the evaluation rows (~2 min).
 // Figures are medians over timed steps after warm-up; compare the ratios, not the absolutes (shared machine).
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { nativeThreads } from '../src/backend/native/install.js';
 import { endToEnd, endToEndRows, type EndToEnd } from './end-to-end.js';
 import { iwaeBench, iwaeRows, type IwaeRow } from './iwae.js';
+import { evaluationBench, evaluationRows, type EvaluationBench } from './evaluation.js';
 import { queueBench, queueRows } from './queue.js';
 import { tsneBench, tsneRows, tsneSkipReason, type TsneBench } from './tsne.js';
 import { registerKernelFixes, restoreStockKernels } from '../src/backend/kernels/index.js';
@@ -82,7 +83,7 @@ function pytorchReference(): TorchReference | null {
   return { ...first, samplesPerSecond: best((t) => t.samplesPerSecond), ...(first.cudaSamplesPerSecond === undefined ? {} : { cudaSamplesPerSecond: best((t) => t.cudaSamplesPerSecond) }) };
 }
 
-const SECTIONS = ['tsne', 'iwae'] as const;
+const SECTIONS = ['tsne', 'iwae', 'eval'] as const;
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
 if (only !== null && !(SECTIONS as readonly (string | undefined)[]).includes(only)) {
@@ -179,14 +180,19 @@ if (only === null) {
   iwae = await iwaeSection();
   process.stdout.write(`${iwaeRows(iwae).join('\n')}\n`);
 }
+let evaluation: EvaluationBench | null = null;
+if (only === null || only === 'eval') {
+  evaluation = evaluationBench((line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${evaluationRows(evaluation).join('\n')}\n\n`);
+}
 let tsne: TsneBench | null = null;
-const skip = only === 'iwae' ? null : tsneSkipReason();
+const skip = only === 'iwae' || only === 'eval' ? null : tsneSkipReason();
 if (skip !== null) process.stderr.write(`${skip}\n`);
-else if (only !== 'iwae') {
+else if (only !== 'iwae' && only !== 'eval') {
   tsne = await tsneBench((line) => process.stderr.write(`${line}\n`));
   process.stdout.write(`${tsneRows(tsne).join('\n')}\n`);
 }
 // one JSON file per run, so runs can be compared later (bench/results/ is not committed)
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(join('bench', 'results'), { recursive: true });
-writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, iwae, endToEnd: runs, queue, tsne }, null, 2) + '\n');
+writeFileSync(join('bench', 'results', `${stamp}.json`), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, threads: nativeThreads(), results, pytorch: torch, iwae, endToEnd: runs, queue, evaluation, tsne }, null, 2) + '\n');

@@ -22,7 +22,7 @@ const spec = parsed.data;
 const backend = await selectBackend('auto', (line) => console.log(line));
 const data = await loadDataset({ dataset: spec.dataset, dir: null, trainLimit: null, testLimit: null, heldOut: 0, shuffle: true, binarize: 'none' }, { baseDir: process.cwd() });
 const t0 = performance.now();
-const { model, accuracy } = await trainClassifier(data, spec, (line) => console.log(line));
+const { model, accuracy } = (await trainClassifier(data, spec, (line) => console.log(line)))!; // no signal: never null
 const shipped = join('classifiers', spec.dataset);
 const out = values.check ? mkdtempSync(join(tmpdir(), 'vaelab-classifier-')) : shipped;
 const manifest = await saveClassifier(out, model, {

@@ -1,4 +1,5 @@
 // Configs and model specs written by older vaelab versions, brought up to date on read.
+import { LATER_EVAL_DEFAULTS } from './eval-schema.js';
 
 /**
  * vaelab 0.1 had one flat model shape and wrote `hidden` (unused) into conv models' configs and specs; the
@@ -43,13 +44,23 @@ export function legacyFamily(model: object): string {
 /**
  * A config as vaelab wrote it before model.family, for the hashes that name a sweep and its queued points:
  * a sweep made then resumes in place, and jobs it queued keep their ids. A Gaussian mlp said
- * `intermediate: null`, a two-layer model its layer, and neither named a family.
+ * `intermediate: null`, a two-layer model its layer, and neither named a family; nor had it the eval keys
+ * of sample quality and latent probes (dropped here at their defaults).
  */
 export function preFamilyForm<T extends { model: object }>(config: T): T {
   const { family, ...model } = config.model as Record<string, unknown>;
-  if (family === 'gaussian') return { ...config, model: model.arch === 'mlp' ? { ...model, intermediate: null } : model };
-  if (family === 'two-layer') return { ...config, model };
-  return config;
+  const form = withoutLaterEvalDefaults(config);
+  if (family === 'gaussian') return { ...form, model: model.arch === 'mlp' ? { ...model, intermediate: null } : model };
+  if (family === 'two-layer') return { ...form, model };
+  return form;
+}
+
+/** The config less the eval keys added since at their defaults (LATER_EVAL_DEFAULTS), so that its hash stays as it was. */
+function withoutLaterEvalDefaults<T extends object>(config: T): T {
+  const evalSection = (config as { eval?: Record<string, unknown> }).eval;
+  if (evalSection === undefined) return config;
+  const kept = Object.fromEntries(Object.entries(evalSection).filter(([k, v]) => !(k in LATER_EVAL_DEFAULTS) || LATER_EVAL_DEFAULTS[k as keyof typeof LATER_EVAL_DEFAULTS] !== v));
+  return { ...config, eval: kept };
 }
 
 /** Checkpoints written before the warm-up summed an IWAE epoch's minimised bound as `bound`; it is `loss` now. */

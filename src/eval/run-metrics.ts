@@ -1,9 +1,10 @@
 import { IWAE_AUTO_BATCH, IWAE_AUTO_SAMPLES, type Config } from '../config/schema.js';
 import { evaluationImages } from '../data/binarize.js';
-import type { Split } from '../data/datasets.js';
+import type { Dataset, Split } from '../data/datasets.js';
 import type { Vae } from '../models/family.js';
 import { EVAL_METRICS_FORMAT, stdErrorOf, type EvalMetrics, type IwaeMetrics } from '../run/eval-metrics.js';
 import { latentUsage } from './active-units.js';
+import { beyondLikelihood, type BeyondOptions } from './beyond-likelihood.js';
 import { elboTerms, meanAndStdError } from './elbo.js';
 import { iwaeFromLogWeights, iwaeLogWeights } from './iwae.js';
 
@@ -11,18 +12,22 @@ export type TrainingSummary = EvalMetrics['training'];
 
 /**
  * The end-of-run evaluation behind metrics.json: the test ELBO with its standard error, the IWAE estimate
- * of the test NLL on a fixed subset (and, when asked, of the training NLL), and latent usage from the test posteriors already computed for the
- * latents file. Returns null when `signal` aborts it (the IWAE passes are the long part).
+ * of the test NLL on a fixed subset (and, when asked, of the training NLL), latent usage from the test
+ * posteriors already computed for the latents file, and the numbers beyond the likelihood (sample quality,
+ * latent probes). Returns null when `signal` aborts it (the IWAE passes are the long part).
  */
 export async function evaluateRun(
   vae: Vae,
-  { train, test }: { train: Split; test: Split },
-  testPosteriors: { mu: Float32Array; logVar: Float32Array },
+  data: Dataset,
+  posteriors: { test: { mu: Float32Array; logVar: Float32Array }; train: { mu: Float32Array } },
   config: Config,
   training: TrainingSummary,
+  where: Omit<BeyondOptions, 'log' | 'signal'>,
   { signal, log = () => {} }: { signal?: AbortSignal; log?: (message: string) => void } = {},
 ): Promise<EvalMetrics | null> {
   const t0 = performance.now();
+  const { train, test } = data;
+  const testPosteriors = posteriors.test;
   const terms = await elboTerms(vae, test, { batchSize: config.train.evalBatchSize, seed: config.seed });
   const perImage = terms.recon.map((r, i) => r + terms.kl[i]!);
   const negElbo = meanAndStdError(perImage);
@@ -38,6 +43,9 @@ export async function evaluateRun(
   const trainImages = iwaeTrainImages > 0 && likelihood ? evaluationImages(train, iwaeTrainImages, config.data.binarize) : null;
   const iwaeTrain = trainImages === null ? null : await iwaeEstimate(vae, trainImages, trainImages.count, 'training', iwaeOptions);
   if (iwaeTrain === undefined) return null;
+  if (signal?.aborted === true) return null;
+  const beyond = await beyondLikelihood(vae, data, { train: posteriors.train.mu, test: testPosteriors.mu }, config, { ...where, log, signal });
+  if (beyond === undefined) return null;
   return {
     formatVersion: EVAL_METRICS_FORMAT,
     computedAt: new Date().toISOString(),
@@ -52,6 +60,7 @@ export async function evaluateRun(
     iwaeTrain,
     // two stochastic layers: z's activity by the paper's rule (over draws of h1), the one every page shows
     latent: { dim, ...usage, ...(layers === undefined ? {} : { activeUnits: layers[1]!.activeUnits, muVariance: layers[1]!.muVariance, layers }) },
+    ...beyond,
     training,
     evalSeconds: (performance.now() - t0) / 1000,
   };
@@ -83,6 +92,8 @@ async function iwaeEstimate(vae: Vae, split: Split, count: number, which: 'test'
   return { ...iwaeFromLogWeights(logW, images, samples), seconds: (performance.now() - t1) / 1000 };
 }
 
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
 /** One log line: the headline numbers of metrics.json. */
 export function describeEvalMetrics(m: EvalMetrics): string {
   const pm = (se: number, images: number) => {
@@ -96,6 +107,7 @@ export function describeEvalMetrics(m: EvalMetrics): string {
     `test -ELBO ${m.test.negElbo.toFixed(2)}${pm(m.test.negElboStdError, m.test.images)} nats/image${iwae}; ` +
     (m.latent.layers === undefined
       ? `${m.latent.activeUnits} of ${m.latent.dim} latent units active`
-      : `active units by layer ${m.latent.layers.map((l) => `${l.name} ${l.activeUnits} of ${l.dim}`).join(', ')}`)
+      : `active units by layer ${m.latent.layers.map((l) => `${l.name} ${l.activeUnits} of ${l.dim}`).join(', ')}`) +
+    (m.latentKnowledge == null ? '' : `; posterior means: linear probe ${pct(m.latentKnowledge.linearProbe)}, ${m.latentKnowledge.knnK}-NN ${pct(m.latentKnowledge.knn)}, k-means ${pct(m.latentKnowledge.kmeans.accuracy)}`)
   );
 }

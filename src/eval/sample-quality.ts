@@ -30,7 +30,7 @@ export interface SampleQuality {
 }
 
 const SAMPLE_STREAM = 0x5a3b1e; // the prior draws of the evaluation, apart from every other stream
-const K = 3;
+export const QUALITY_K = 3; // the neighbour that sets a radius in precision and recall, as in the paper
 
 export interface SampleQualityOptions {
   samples: number;
@@ -57,7 +57,7 @@ export async function sampleQuality(vae: Vae, data: Dataset, classifier: tf.Laye
   const reconView = await classifierView(classifier, recon, n);
   const ref = featureStats(test.features, test.n, FEATURE_DIM);
   const fdTo = (v: ClassifierView) => frechetDistance(featureStats(v.features, v.n, FEATURE_DIM), ref, FEATURE_DIM).distance;
-  const { precision, recall } = precisionRecall(test.features, samples.features, test.n, samples.n, FEATURE_DIM, K);
+  const { precision, recall } = precisionRecall(test.features, samples.features, test.n, samples.n, FEATURE_DIM, QUALITY_K);
   const seen = predictions(samples, data.numClasses);
   return {
     classifier: o.classifierHash,
@@ -66,7 +66,7 @@ export async function sampleQuality(vae: Vae, data: Dataset, classifier: tf.Laye
     fd: { samples: fdTo(samples), reconstructions: fdTo(reconView), trainingImages: fdTo(training) },
     precision,
     recall,
-    k: K,
+    k: QUALITY_K,
     confidence: seen.confidence,
     classShares: seen.shares,
     labelAccuracy: labels === null ? null : labelAccuracy(seen.predicted, labels, data.numClasses),

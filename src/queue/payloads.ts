@@ -50,7 +50,7 @@ export const PointEntrySchema = z.object({
   error: z.string().nullable(),
   seconds: Num,
   metrics: z
-    .object({ testNegElbo: z.number(), testNegElboStdError: z.number(), iwaeNll: Num, iwaeStdError: Num, activeUnits: z.number(), latentDim: z.number() })
+    .object({ testNegElbo: z.number(), testNegElboStdError: z.number(), iwaeNll: Num, iwaeStdError: Num, activeUnits: z.number(), latentDim: z.number(), fd: Num.optional(), precision: Num.optional(), recall: Num.optional(), linearProbe: Num.optional(), knn: Num.optional() })
     .nullable(),
 }) satisfies z.ZodType<SweepPointEntry>;
 

@@ -16,6 +16,8 @@ export interface PointRow {
   epoch: number | null;
   epochs: number | null;
   testNegElbo: number | null;
+  fd: number | null; // of a completed point that measured sample quality
+  linearProbe: number | null; // of a completed point that probed its latent space
   error: string | null;
 }
 
@@ -74,7 +76,7 @@ function notASweep(error: { issues: { path: PropertyKey[]; message: string }[] }
 }
 
 export async function pointRow(queues: Queues, p: SweepJob['points'][number]): Promise<PointRow> {
-  const row: PointRow = { name: p.name, jobId: p.jobId, state: 'unknown', host: null, backend: null, attempts: 0, epoch: null, epochs: null, testNegElbo: null, error: null };
+  const row: PointRow = { name: p.name, jobId: p.jobId, state: 'unknown', host: null, backend: null, attempts: 0, epoch: null, epochs: null, testNegElbo: null, fd: null, linearProbe: null, error: null };
   const job = await readJob(queues.points, p.jobId);
   if (job === undefined) return row;
   if (isUnreadable(job)) return { ...row, state: 'unreadable', error: job.unreadable };
@@ -85,7 +87,8 @@ export async function pointRow(queues: Queues, p: SweepJob['points'][number]): P
   if (progress.success) Object.assign(row, { host: progress.data.host, backend: progress.data.backend, epoch: progress.data.epoch, epochs: progress.data.epochs, testNegElbo: progress.data.testNegElbo });
   const result = PointResultSchema.safeParse(job.returnvalue);
   if (row.state === 'completed' && result.success) {
-    Object.assign(row, { host: result.data.host, backend: result.data.backend, testNegElbo: result.data.entry.metrics?.testNegElbo ?? row.testNegElbo, error: null });
+    const m = result.data.entry.metrics;
+    Object.assign(row, { host: result.data.host, backend: result.data.backend, testNegElbo: m?.testNegElbo ?? row.testNegElbo, fd: m?.fd ?? null, linearProbe: m?.linearProbe ?? null, error: null });
   }
   return row;
 }
@@ -125,7 +128,10 @@ export function formatSweepRows(rows: readonly SweepRow[]): string {
 
 /** `status <sweep id>`: the points' table, every cell escaped (it came from Redis). */
 export function formatPointRows(rows: readonly PointRow[]): string {
-  const header = ['point', 'state', 'host', 'backend', 'attempts', 'epoch', 'test -ELBO', 'error'];
+  // FD and probe accuracy appear once some point has them
+  const fd = rows.some((r) => r.fd !== null);
+  const probe = rows.some((r) => r.linearProbe !== null);
+  const header = ['point', 'state', 'host', 'backend', 'attempts', 'epoch', 'test -ELBO', ...(fd ? ['FD'] : []), ...(probe ? ['probe'] : []), 'error'];
   const cells = rows.map((r) =>
     [
       r.name,
@@ -135,6 +141,8 @@ export function formatPointRows(rows: readonly PointRow[]): string {
       String(r.attempts),
       r.epoch === null ? '-' : `${r.epoch}/${r.epochs ?? '?'}`,
       r.testNegElbo === null ? '-' : r.testNegElbo.toFixed(2),
+      ...(fd ? [r.fd === null ? '-' : r.fd.toFixed(1)] : []),
+      ...(probe ? [r.linearProbe === null ? '-' : `${(100 * r.linearProbe).toFixed(1)}%`] : []),
       r.error === null ? '' : r.error.replace(/\s+/g, ' ').slice(0, 120),
     ].map((cell) => printable(cell)),
   );

@@ -112,7 +112,7 @@ async function writeReport(run: Parameters<typeof createContext>[0], resolved: R
     }
     const summary = summaryHtml({
       config, info, metrics: run.metrics, configYaml: readFileSync(join(runDir, 'config.yaml'), 'utf8'), runDir: resolve(runDir),
-      final: readFinalMetrics(runDir, run.metrics.metrics), usage: usageOrNull(ctx), notDrawn: skipped,
+      final: readFinalMetrics(runDir, run.metrics.metrics), usage: usageOrNull(ctx), notDrawn: skipped, classNames: ctx.classNames,
     });
     const html = page({
       title: info.name,

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { familyOf } from '../models/families/index.js';
 import type { EpochMetrics, MetricsFile, RunInfo } from '../run/run-dir.js';
 import type { RunLatentUsage } from './types.js';
+import { beyondSummary } from './beyond-summary.js';
 import { displayPath, hidePaths, type KnownPath } from './catalog/display-path.js';
 import type { FinalMetrics } from './catalog/final-metrics.js';
 import { duration, zName } from './figures/format.js';
@@ -97,10 +98,11 @@ export interface SummaryInput {
   final: FinalMetrics; // metrics.json's numbers, or the last epoch's
   usage: RunLatentUsage | null; // null when the run saved no latents
   notDrawn: readonly { type: string; reason: string }[]; // default figures this model does not allow
+  classNames: readonly string[];
 }
 
 /** Figure 12: what ran, where, how fast, and how well, above every figure. */
-export function summaryHtml({ config, info, metrics, configYaml, runDir, final, usage, notDrawn }: SummaryInput): SafeHtml {
+export function summaryHtml({ config, info, metrics, configYaml, runDir, final, usage, notDrawn, classNames }: SummaryInput): SafeHtml {
   const adapter = info.backend?.adapter;
   // a GPU backend names the device it ran on, so a software adapter is never mistaken for a GPU
   const backend = info.backend === null ? 'not recorded' : adapter === undefined ? info.backend.name : `${info.backend.name} on ${adapter.description || adapter.device || adapter.vendor}${adapter.software ? ' (software adapter)' : ''}`;
@@ -127,5 +129,6 @@ export function summaryHtml({ config, info, metrics, configYaml, runDir, final, 
     notDrawn.length > 0 &&
     html`<p class="caption" id="not-drawn">Not drawn for this run: ${joinHtml(notDrawn.map((n) => html`<code>${n.type}</code>: ${n.reason}`), '; ')}.</p>`;
   return html`<div class="summary-grid"><div>${run}</div><div>${evaluationTable(final, usage, config.model)}${metricsTable(metrics.metrics.at(-1), config)}${torn}${skipped}</div></div>
+${beyondSummary(final, config, info.dataset === null ? null : { train: info.dataset.train, test: info.dataset.test, classes: classNames.length }, classNames)}
 <details><summary>Resolved config (config.yaml of the run)</summary><pre>${shownConfigYaml(configYaml)}</pre></details>`;
 }

@@ -48,6 +48,39 @@ export interface LatentMetrics {
   layers?: LayerMetrics[]; // a family with several stochastic layers only (layerUsage): active units of each, as Burda et al. define them
 }
 
+/**
+ * How the model's samples look to the data set's reference classifier (src/eval/sample-quality.ts), on its
+ * penultimate features. Numbers compare only between runs scored by the same classifier (its hash).
+ */
+export interface SampleQualityMetrics {
+  classifier: string; // SHA-256 of the reference classifier's weights
+  classifierAccuracy?: number; // its accuracy on its data set's test split (from its manifest)
+  samples: number; // N prior samples
+  testImages: number; // the test images they are scored against
+  seed: number;
+  fd: { samples: number; reconstructions: number; trainingImages: number }; // Fréchet distance to the test set's features
+  precision: number; // share of samples inside the test set's k-NN manifold (Kynkäänniemi et al. 2019)
+  recall: number; // share of test images inside the samples' manifold
+  k: number;
+  confidence: number; // the classifier's mean largest probability on the samples
+  classShares: number[]; // share of the samples the classifier assigns to each class
+  testShares: number[]; // share of each label among the test images scored: what a model that covers every mode matches
+  labelAccuracy: number[] | null; // a cvae: per label, the share of its samples classified as that label
+  seconds: number;
+}
+
+/** What the posterior means know of the labels (src/eval/latent-knowledge.ts). */
+export interface LatentKnowledgeMetrics {
+  linearProbe: number; // test accuracy of a logistic regression fitted on the training means
+  knn: number; // test accuracy of k-NN against the training means
+  knnK: number;
+  kmeans: { accuracy: number; nmi: number }; // on the test means, as many clusters as classes
+  trainImages: number;
+  testImages: number;
+  seed: number;
+  seconds: number;
+}
+
 export interface EvalMetrics {
   formatVersion: number;
   computedAt: string;
@@ -55,6 +88,8 @@ export interface EvalMetrics {
   iwae: IwaeMetrics | null; // null when eval.iwaeImages is 0
   iwaeTrain?: IwaeMetrics | null; // the same on training images; null when eval.iwaeTrainImages is 0, absent in older files
   latent: LatentMetrics;
+  sampleQuality?: SampleQualityMetrics | null; // null when skipped (eval.qualitySamples 0, no classifier); absent in older files
+  latentKnowledge?: LatentKnowledgeMetrics | null; // null when skipped (eval.latentProbes false, no continuous latent); absent in older files
   training: { backend: string; epochs: number; wallSeconds: number; trainSeconds: number; samplesPerSecond: number | null };
   evalSeconds: number; // time to compute this file
 }

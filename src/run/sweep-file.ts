@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeJsonAtomic } from './atomic.js';
 import { readVersionedJson } from './json-file.js';
 import { stdErrorOf, type EvalMetrics } from './eval-metrics.js';
@@ -25,6 +25,12 @@ export interface PointMetrics {
   iwaeStdError: number | null;
   activeUnits: number;
   latentDim: number;
+  // beyond the likelihood: absent in older sweep files, null when the point skipped them
+  fd?: number | null; // Fréchet distance of prior samples on the reference classifier's features
+  precision?: number | null;
+  recall?: number | null;
+  linearProbe?: number | null;
+  knn?: number | null;
 }
 
 export interface SweepPointEntry {
@@ -58,11 +64,25 @@ export function pointMetrics(m: EvalMetrics): PointMetrics {
     iwaeStdError: m.iwae === null || m.iwae === undefined ? null : stdErrorOf(m.iwae.stdError, m.iwae.images),
     activeUnits: m.latent.activeUnits,
     latentDim: m.latent.dim,
+    fd: m.sampleQuality?.fd.samples ?? null,
+    precision: m.sampleQuality?.precision ?? null,
+    recall: m.sampleQuality?.recall ?? null,
+    linearProbe: m.latentKnowledge?.linearProbe ?? null,
+    knn: m.latentKnowledge?.knn ?? null,
   };
 }
 
 export function isSweepDir(dir: string): boolean {
   return existsSync(join(dir, 'sweep.json'));
+}
+
+/**
+ * <out>/.classifiers, beside the runs: where classifiers trained on first use are kept for every later run.
+ * A run directory is <out>/<name>/<id>, a sweep point's <out>/<name>/<sweep id>/<point>.
+ */
+export function classifierCacheOf(runDir: string): string {
+  const parent = dirname(resolve(runDir));
+  return join(dirname(isSweepDir(parent) ? dirname(parent) : parent), '.classifiers');
 }
 
 export function writeSweepFile(dir: string, file: SweepFile): void {

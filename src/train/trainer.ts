@@ -6,6 +6,7 @@ import type { Dataset } from '../data/datasets.js';
 import { describeEvalMetrics, evaluateRun } from '../eval/run-metrics.js';
 import { writeEvalMetrics } from '../run/eval-metrics.js';
 import { writeLatents } from '../run/latents.js';
+import { classifierCacheOf } from '../run/sweep-file.js';
 import { runLogger } from '../run/log.js';
 import { readMetrics, readRunInfo, updateRunInfo, type EpochMetrics } from '../run/run-dir.js';
 import { encodeLatents, trainEpoch, type Progress } from './epoch.js';
@@ -57,7 +58,7 @@ export async function trainAndEvaluate(config: Config, runDir: string, options: 
       if (metrics === null) return { runDir, status: 'interrupted', metrics: readMetrics(runDir) };
       trainSeconds += metrics.trainSeconds;
     }
-    return { runDir, status: await finish(s, trainSeconds, options.signal), metrics: readMetrics(runDir) };
+    return { runDir, status: await finish(s, trainSeconds, options.signal, options.baseDir ?? process.cwd()), metrics: readMetrics(runDir) };
   } catch (err) {
     try {
       updateRunInfo(runDir, { status: 'failed', error: (err as Error).message, wallSeconds: wall() });
@@ -83,14 +84,15 @@ function warnLongWarmup({ config, steps, log }: TrainSession): void {
 }
 
 /** After the last epoch: the latents file, then the end-of-run evaluation (metrics.json). */
-async function finish(s: TrainSession, trainSeconds: number, signal: AbortSignal | undefined): Promise<'completed' | 'interrupted'> {
+async function finish(s: TrainSession, trainSeconds: number, signal: AbortSignal | undefined, baseDir: string): Promise<'completed' | 'interrupted'> {
   const { config, runDir, log, spec } = s;
   const epochs = plannedEpochs(config.train);
   const splits = await encodeLatents(s);
   writeLatents(runDir, { latentDim: spec.latentDim, splits });
   const n = s.dataset.train.count;
   const training = { backend: s.backend.name, epochs, wallSeconds: s.wall(), trainSeconds, samplesPerSecond: trainSeconds > 0 ? (epochs * n) / trainSeconds : null };
-  const evalMetrics = await evaluateRun(s.learner.vae, s.dataset, splits.test, config, training, { signal, log: (m) => log.info(m) });
+  const where = { classifierCache: classifierCacheOf(runDir), baseDir, backend: s.backend.name };
+  const evalMetrics = await evaluateRun(s.learner.vae, s.dataset, splits, config, training, where, { signal, log: (m) => log.info(m) });
   if (evalMetrics === null) {
     // the checkpoint is at the last epoch: resuming skips training and redoes only this evaluation
     updateRunInfo(runDir, { status: 'interrupted', ...progressInfo(s, epochs, trainSeconds) });

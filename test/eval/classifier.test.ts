@@ -52,7 +52,7 @@ describe('the reference classifier of MNIST', () => {
     const before = tf.memory().numTensors;
     const hashes: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const { model, accuracy } = await trainClassifier(small, spec);
+      const { model, accuracy } = (await trainClassifier(small, spec))!;
       expect(accuracy).toBeGreaterThan(0.6); // ten classes: chance is 0.1
       const dir = tempDir();
       await saveClassifier(dir, model, { dataset: 'mnist', testAccuracy: accuracy, testImages: 500, spec, command: 'test', backend: 'wasm' });

@@ -60,7 +60,7 @@ describe('compare', () => {
     expect(result.indexPath).toBe(join(reports, 'compare', result.id, 'index.html'));
     const html = readFileSync(result.indexPath, 'utf8');
     // backend and status are the same for both runs: one line under the table says them instead of two columns
-    expect(heads(html)).toEqual(['run', 'model.latentDim', 'test −ELBO', 'recon', 'KL', 'IWAE NLL ± se', 'active units', 'epochs', 'wall time', 'samples/s']);
+    expect(heads(html)).toEqual(['run', 'model.latentDim', 'test −ELBO', 'recon', 'KL', 'IWAE NLL ± se', 'active units', 'linear probe', '5-NN', 'k-means', 'epochs', 'wall time', 'samples/s']);
     expect(html).toContain('Every run: backend wasm, status completed.');
 
     // The numbers are metrics.json's, and the lower test -ELBO (and IWAE NLL) is starred.

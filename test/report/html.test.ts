@@ -7,7 +7,7 @@ import type { RunInfo } from '../../src/run/run-dir.js';
 
 const EVIL = `<script>alert("x")</script>&'`;
 const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;';
-const NO_FINAL = { source: 'none', negElbo: null, negElboStdError: null, recon: null, kl: null, iwae: null, iwaeTrain: null, activeUnits: null, problem: null } as const;
+const NO_FINAL = { source: 'none', negElbo: null, negElboStdError: null, recon: null, kl: null, iwae: null, iwaeTrain: null, activeUnits: null, sampleQuality: null, latentKnowledge: null, problem: null } as const;
 
 describe('escaping what a user controls', () => {
   it('escapes the five HTML metacharacters', () => {
@@ -74,7 +74,7 @@ describe('escaping what a user controls', () => {
       versions: { vaelab: EVIL, tfjs: '4', node: 'v20' }, git: null, dataset: null, epochs: 1, epochsCompleted: 0,
       wallSeconds: 3, trainSeconds: 2, samplesPerSecond: null, error: EVIL,
     };
-    const text = String(summaryHtml({ config, info, metrics: { metrics: [], tornLastLine: false }, configYaml: `name: ok # ${EVIL}`, runDir: '/runs/ok/id', final: NO_FINAL, usage: null, notDrawn: [] }));
+    const text = String(summaryHtml({ config, info, metrics: { metrics: [], tornLastLine: false }, configYaml: `name: ok # ${EVIL}`, runDir: '/runs/ok/id', final: NO_FINAL, usage: null, notDrawn: [], classNames: [] }));
     expect(text).not.toContain('<script>');
     expect(text).toContain(`vaelab ${ESCAPED}`);
     expect(text).toContain('No epoch completed');
@@ -86,7 +86,7 @@ describe('escaping what a user controls', () => {
     const info = { formatVersion: 1, name: 'ok', id: 'id', status: 'interrupted', createdAt: '', updatedAt: '', seed: 1, backend: null, versions: { vaelab: '0', tfjs: '4', node: 'v20' }, git: null, dataset: null, epochs: 2, epochsCompleted: 1, wallSeconds: 3, trainSeconds: 2, samplesPerSecond: null, error: null } satisfies RunInfo;
     const terms = { recon: 140, kl: 5.5, negElbo: 145.5, loss: 145.5 };
     const metrics = [{ epoch: 1, steps: 4, train: terms, test: terms, trainSeconds: 1, evalSeconds: 0.1, samplesPerSecond: 256, time: '' }];
-    const text = String(summaryHtml({ config, info, metrics: { metrics, tornLastLine: true }, configYaml: 'name: ok', runDir: '/runs/ok/id', final: NO_FINAL, usage: null, notDrawn: [] }));
+    const text = String(summaryHtml({ config, info, metrics: { metrics, tornLastLine: true }, configYaml: 'name: ok', runDir: '/runs/ok/id', final: NO_FINAL, usage: null, notDrawn: [], classNames: [] }));
     expect(text).toContain('The last line of metrics.jsonl was cut short (the run was killed while writing it) and is left out');
     expect(text).toContain('<td class="n">145.50</td>');
   });

@@ -32,9 +32,9 @@ class ScheduledAdam extends tf.AdamOptimizer {
 
 /**
  * Trains the classifier on the training split, seeded: the same spec, data and backend give the same
- * weights. `log` hears one line per epoch with the test accuracy.
+ * weights. `log` hears one line per epoch with the test accuracy. Null when `signal` aborts it (between steps).
  */
-export async function trainClassifier(data: Dataset, spec: ClassifierSpec, log: (line: string) => void = () => {}): Promise<{ model: tf.LayersModel; accuracy: number }> {
+export async function trainClassifier(data: Dataset, spec: ClassifierSpec, log: (line: string) => void = () => {}, signal?: AbortSignal): Promise<{ model: tf.LayersModel; accuracy: number } | null> {
   const model = classifierNetwork(spec.seed, data.height, data.width, data.numClasses);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new ScheduledAdam(spec.learningRate, 0.9, 0.999, 1e-8);
@@ -44,6 +44,10 @@ export async function trainClassifier(data: Dataset, spec: ClassifierSpec, log: 
       optimizer.setLearningRate(learningRateAt(spec, epoch));
       const order = epochOrder(data.train.count, spec.seed, epoch);
       for (let start = 0; start < order.length; start += spec.batchSize) {
+        if (signal?.aborted === true) {
+          model.dispose();
+          return null;
+        }
         const end = Math.min(order.length, start + spec.batchSize);
         const { x, y } = gatherBatch(data.train, order, start, end);
         tf.tidy(() => {

@@ -1,4 +1,4 @@
-import { readEvalMetrics, stdErrorOf, type IwaeMetrics } from '../../run/eval-metrics.js';
+import { readEvalMetrics, stdErrorOf, type IwaeMetrics, type LatentKnowledgeMetrics, type SampleQualityMetrics } from '../../run/eval-metrics.js';
 import type { EpochMetrics } from '../../run/run-dir.js';
 
 /**
@@ -23,12 +23,14 @@ export interface FinalMetrics {
   iwae: IwaeSummary | null;
   iwaeTrain: IwaeSummary | null; // on training images, when eval.iwaeTrainImages asked for it
   activeUnits: { active: number; of: number } | null;
+  sampleQuality: SampleQualityMetrics | null; // null when skipped or from a run made before it existed
+  latentKnowledge: LatentKnowledgeMetrics | null;
   problem: string | null; // why metrics.json was present but not used
 }
 
 function fromEpochs(metrics: readonly EpochMetrics[], problem: string | null): FinalMetrics {
   const last = metrics.at(-1);
-  const none = { negElboStdError: null, iwae: null, iwaeTrain: null, activeUnits: null, problem };
+  const none = { negElboStdError: null, iwae: null, iwaeTrain: null, activeUnits: null, sampleQuality: null, latentKnowledge: null, problem };
   if (last === undefined) return { source: 'none', negElbo: null, recon: null, kl: null, ...none };
   const { negElbo, recon, kl } = last.test;
   return { source: 'last epoch', negElbo, recon, kl, ...none };
@@ -53,6 +55,8 @@ export function readFinalMetrics(runDir: string, metrics: readonly EpochMetrics[
     iwae: summary(m.iwae),
     iwaeTrain: summary(m.iwaeTrain),
     activeUnits: { active: m.latent.activeUnits, of: m.latent.dim },
+    sampleQuality: m.sampleQuality ?? null,
+    latentKnowledge: m.latentKnowledge ?? null,
     problem: null,
   };
 }

@@ -24,6 +24,8 @@ export interface LatentTrend {
   activeUnits: number;
   dim: number;
   meanAbsCorr: number | null; // mean |correlation| of the posterior means over pairs of dimensions; null below 2 usable dims
+  fd: number | null; // FD of prior samples on the reference classifier (metrics.json), null when not measured
+  linearProbe: number | null; // linear-probe accuracy of the posterior means (metrics.json)
 }
 
 /** Mean over pairs of dimensions (each with variance) of |Pearson correlation| of the posterior means. */
@@ -55,7 +57,7 @@ export function latentTrend(beta: number, group: string, test: SplitLatents, dim
   const sd = new Float64Array(dim);
   for (let i = 0; i < test.count; i++) for (let j = 0; j < dim; j++) sd[j]! += Math.exp(0.5 * test.logVar[i * dim + j]!) / test.count;
   const { activeUnits } = latentUsage(test.mu, test.logVar, test.count, dim, threshold);
-  return { beta, group, sdPerDim: Array.from(sd), activeUnits, dim, meanAbsCorr: meanAbsCorrelation(test.mu, test.count, dim) };
+  return { beta, group, sdPerDim: Array.from(sd), activeUnits, dim, meanAbsCorr: meanAbsCorrelation(test.mu, test.count, dim), fd: null, linearProbe: null };
 }
 
 function groupOf(r: RunSummary): string {
@@ -68,12 +70,17 @@ export function betaTrends(runs: readonly RunSummary[], latentsOf: LatentsOf): L
   const trends = runs.flatMap((r) => {
     const latents = latentsOf(r);
     const test = latents?.splits.test;
-    return latents === undefined || test === undefined ? [] : [latentTrend(r.config.loss.beta, groupOf(r), test, latents.latentDim, r.config.eval.activeThreshold)];
+    if (latents === undefined || test === undefined) return [];
+    const trend = latentTrend(r.config.loss.beta, groupOf(r), test, latents.latentDim, r.config.eval.activeThreshold);
+    return [{ ...trend, fd: r.final.sampleQuality?.fd.samples ?? null, linearProbe: r.final.latentKnowledge?.linearProbe ?? null }];
   });
   return new Set(trends.map((t) => t.beta)).size >= 2 ? trends.sort((a, b) => a.beta - b.beta) : null;
 }
 
-/** Three panels against β (an ordinal axis: β = 0 has no logarithm): posterior sd per dimension, active units, |correlation|. */
+/**
+ * Panels against β (an ordinal axis: β = 0 has no logarithm): posterior sd per dimension, active units,
+ * |correlation|; below them, where the runs measured them, the FD of prior samples and the linear probe.
+ */
 export function betaTrendsSpec(trends: readonly LatentTrend[]): TopLevelSpec {
   const betas = [...new Set(trends.map((t) => t.beta))].map(String);
   const x = { field: 'beta', type: 'ordinal' as const, scale: { domain: betas }, axis: { title: 'β', labelAngle: 0 } };
@@ -91,14 +98,19 @@ export function betaTrendsSpec(trends: readonly LatentTrend[]): TopLevelSpec {
       { mark: { type: 'point' as const, filled: true, size: 30 }, encoding: { x, y: { field: 'value', type: 'quantitative' as const }, color: colour } },
     ],
   });
-  return {
-    hconcat: [
-      panel('posterior sd per dimension', 'mean σ', sd, 'key'),
-      panel('active units', 'units in use', units, 'group'),
-      panel('|correlation| of the means', 'mean |r| over pairs', corr, 'group'),
-    ],
-    spacing: 24,
-  };
+  const latent = [
+    panel('posterior sd per dimension', 'mean σ', sd, 'key'),
+    panel('active units', 'units in use', units, 'group'),
+    panel('|correlation| of the means', 'mean |r| over pairs', corr, 'group'),
+  ];
+  const of = (pick: (t: LatentTrend) => number | null) => trends.flatMap((t) => (pick(t) === null ? [] : [{ beta: String(t.beta), group: t.group, value: pick(t)! }]));
+  const fd = of((t) => t.fd);
+  const probe = of((t) => t.linearProbe);
+  const beyond = [
+    ...(fd.length > 0 ? [panel('FD of prior samples (lower is better)', 'FD, classifier features', fd, 'group')] : []),
+    ...(probe.length > 0 ? [panel('linear probe of the means', 'test accuracy', probe, 'group')] : []),
+  ];
+  return beyond.length === 0 ? { hconcat: latent, spacing: 24 } : { vconcat: [{ hconcat: latent, spacing: 24 }, { hconcat: beyond, spacing: 24 }], spacing: 20 };
 }
 
 export async function betaTrendsSvg(trends: readonly LatentTrend[]): Promise<SafeHtml> {

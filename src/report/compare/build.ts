@@ -129,7 +129,7 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
     (notDrawn.length > 0 ? ` Not drawn for these runs: ${notDrawn.join('; ')}.` : '');
   return html`<style>${raw(SORTABLE_CSS)}</style>
 <p>${c.runs.length} runs on ${c.dataset.name} (${c.dataset.train.count} training, ${c.dataset.test.count} test images). ${differ} Click a column header to sort by it.</p>
-<div class="figure">${runsTable({ runs: c.runs, labels: c.labels, keys, reportsRoot: c.reportsRoot, outDir: c.finalDir })}</div>
+<div class="figure">${runsTable({ runs: c.runs, labels: c.labels, keys, reportsRoot: c.reportsRoot, outDir: c.finalDir, classNames: c.dataset.classNames })}</div>
 <p class="note">${note}</p>
 <script>${raw(SORT_SCRIPT)}</script>`;
 }

@@ -5,6 +5,7 @@ import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import { runColour } from '../figures/palette.js';
 import { sortableTable, type Cell, type Column } from '../figures/sortable-table.js';
 import { tableColumn, valueAt } from './differ.js';
+import { beyondColumns, classifierNote } from './beyond-columns.js';
 
 export interface TableInput {
   runs: readonly RunSummary[];
@@ -12,6 +13,7 @@ export interface TableInput {
   keys: readonly string[]; // differing config keys
   reportsRoot: string;
   outDir: string; // the comparison's final folder: links are relative to it
+  classNames: readonly string[];
 }
 
 const DASH = html`—`;
@@ -79,6 +81,7 @@ export function runsTable(t: TableInput): SafeHtml {
     // Runs made before metrics.json have neither number: a column of dashes says nothing, so it goes.
     ...(runs.some((r) => r.final.iwae !== null) ? [iwaeColumn(runs)] : []),
     ...(runs.some((r) => r.final.activeUnits !== null) ? [activeColumn(runs)] : []),
+    ...beyondColumns(runs, t.classNames),
     { head: 'epochs', tip: 'epochs completed / planned', numeric: true, cells: runs.map((r) => ({ html: html`${r.info.epochsCompleted} / ${r.info.epochs}`, sort: r.info.epochsCompleted })) },
     { head: 'wall time', tip: 'whole run, evaluation included: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => ({ html: html`${duration(r.info.wallSeconds)}`, sort: r.info.wallSeconds })) },
     {
@@ -101,5 +104,5 @@ export function runsTable(t: TableInput): SafeHtml {
   const rows = runs.map((r, i) => ({ data: t.labels[i] ?? '', unfinished: r.info.status !== 'completed' }));
   const table = sortableTable(kept, { rows, ranked: runs.map((r) => r.info.status === 'completed') });
   const note = shared.length > 0 && html`<p class="note">Every run: ${joinHtml(shared.map((s) => html`${s.head} ${s.value}`), ', ')}.</p>`;
-  return html`${table}${note}`;
+  return html`${table}${note}${classifierNote(runs)}`;
 }

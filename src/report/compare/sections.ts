@@ -123,6 +123,9 @@ export async function betaSection(c: CompareContext): Promise<FigureOutput> {
       '(averaged over the test images; near 1 the dimension has collapsed to the prior), the number of active units by each run\'s ' +
       'own threshold, and the mean absolute correlation of the posterior means over pairs of dimensions (lower: a less entangled code). ' +
       'β weighs the pull of each posterior toward the prior: posteriors that broaden and units that switch off as β grows show that pull at work.' +
+      (trends.some((t) => t.fd !== null || t.linearProbe !== null)
+        ? ' Below, from metrics.json: the Fréchet distance of prior samples to the test set on the reference classifier\'s features, and the linear probe\'s test accuracy on the posterior means (what a linear read-out of the code recovers of the labels).'
+        : '') +
       (groups > 1 ? ' Runs that differ in more than β (kind, architecture, latent size) are drawn as separate lines.' : ''),
   };
 }

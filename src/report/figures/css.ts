@@ -51,6 +51,11 @@ table.data th { font-weight: 600; color: var(--muted); }
 table.data td.n, table.data th.n { text-align: right; }
 table.kv th { font-weight: 500; color: var(--muted); white-space: nowrap; }
 .summary-h { font-size: 0.95rem; font-weight: 600; color: var(--muted); margin: 0 0 0.3rem; }
+svg.share-bars { display: block; overflow: visible; }
+svg.share-bars text { font-size: 9px; fill: var(--muted); text-anchor: middle; }
+svg.share-bars .share-axis { stroke: var(--rule); }
+svg.share-bars .share-ref { stroke: #222; stroke-width: 1.5; stroke-dasharray: 2 1; }
+table.beyond td.what { color: var(--muted); font-size: 0.85rem; max-width: 26rem; }
 .summary-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem 2.5rem; }
 details { margin-top: 1rem; }
 details summary { cursor: pointer; color: var(--accent); }
