@@ -51,7 +51,7 @@ function knowledgeRows(k: LatentKnowledgeMetrics, classes: number): Row[] {
 }
 
 function rowsTable(rows: readonly Row[]): SafeHtml {
-  return html`<table class="kv beyond"><tbody>${rows.map(([m, v, what]) => html`<tr><th scope="row">${m}</th><td>${v}</td><td class="what">${what}</td></tr>`)}</tbody></table>`;
+  return html`<table class="kv beyond"><tbody>${rows.map(([m, v, what]) => html`<tr><th scope="row">${m}</th><td class="v">${v}</td><td class="what">${what}</td></tr>`)}</tbody></table>`;
 }
 
 /**
@@ -71,5 +71,5 @@ export function beyondSummary(final: FinalMetrics, config: Config, sizes: SplitS
     k === null
       ? html`<p class="caption">Latent probes: not measured, ${why(sizes === null ? null : latentProbesSkipped(config, familyOf(config.model), sizes))}.</p>`
       : rowsTable(knowledgeRows(k, classNames.length));
-  return html`<h3 class="summary-h">Sample quality</h3>${quality}<h3 class="summary-h">What the latent space knows (posterior means)</h3>${knowledge}`;
+  return html`<div class="beyond-part"><h3 class="summary-h">Sample quality</h3>${quality}</div><div class="beyond-part"><h3 class="summary-h">What the latent space knows (posterior means)</h3>${knowledge}</div>`;
 }

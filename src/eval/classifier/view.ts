@@ -10,9 +10,10 @@ export interface ClassifierView {
 
 /**
  * The classifier's features and probabilities of n images ([n, P] row-major, intensities in [0, 1]), in
- * passes of `batchSize` so a large set never sits on the device whole.
+ * passes of `batchSize` so a large set never sits on the device whole (250 images run ~2x faster than
+ * 1,000 on native: the conv activations of a pass stay in cache).
  */
-export async function classifierView(classifier: tf.LayersModel, images: Float32Array, n: number, batchSize = 1000): Promise<ClassifierView> {
+export async function classifierView(classifier: tf.LayersModel, images: Float32Array, n: number, batchSize = 250): Promise<ClassifierView> {
   const pixels = images.length / n;
   const classes = classifier.outputs[0]!.shape[1]!;
   const both = tf.model({ inputs: classifier.inputs, outputs: [classifier.getLayer(FEATURES_LAYER).output as tf.SymbolicTensor, classifier.outputs[0]!] });

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../src/backend/select.js';
 import { createRng } from '../../../src/data/batches.js';
 import { knnAccuracy } from '../../../src/eval/probes/knn.js';
 import type { LabelledSet } from '../../../src/eval/probes/labelled-set.js';
@@ -70,5 +72,56 @@ describe('k-nearest-neighbour accuracy', () => {
     expect(() => knnAccuracy(train, { ...train, x: train.x.subarray(2) }, 2)).toThrow(/expected test\.x to hold 10 x 2 = 20 features, found 18/);
     expect(() => knnAccuracy(train, train, 2, 11)).toThrow(/expected k <= train\.n = 10, found 11/);
     expect(() => knnAccuracy(train, train, 2, 0)).toThrow(RangeError);
+  });
+});
+
+// VAELAB_SKIP_NATIVE=1 marks a machine without the addon's libraries (test/backend/native.test.ts)
+const BACKENDS: ('cpu' | 'wasm' | 'native')[] = ['cpu', 'wasm', ...(process.env.VAELAB_SKIP_NATIVE === '1' ? [] : ['native' as const])];
+
+describe.each(BACKENDS)('k-nearest-neighbour accuracy with products on %s', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+  afterAll(async () => {
+    await selectBackend('cpu');
+  });
+
+  /** knnAccuracy, checking that it leaves no tensor behind. */
+  const accuracy = (train: LabelledSet, test: LabelledSet, d: number, k: number) => {
+    const before = tf.memory().numTensors;
+    const got = knnAccuracy(train, test, d, k);
+    expect(tf.memory().numTensors).toBe(before);
+    return got;
+  };
+
+  it.each([
+    { d: 1, k: 1 },
+    { d: 2, k: 5 },
+    { d: 10, k: 4 },
+    { d: 64, k: 7 },
+  ])('agrees exactly with brute force (d $d, k $k)', ({ d, k }) => {
+    const train = randomSet(333, d, 3, 10 * d + k);
+    const test = randomSet(150, d, 3, 10 * d + k + 1);
+    expect(accuracy(train, test, d, k)).toBe(bruteForce(train, test, d, k));
+  });
+
+  it('agrees with brute force when points are duplicated, so distances tie exactly', () => {
+    const base = randomSet(40, 2, 3, 5);
+    const x = Float32Array.from({ length: 200 * 2 }, (_, i) => base.x[i % 80]!);
+    const train = { x, labels: Int32Array.from({ length: 200 }, (_, i) => (i * 7) % 3), n: 200 };
+    // 30 queries on training points: distances of 0, five times over
+    const fresh = randomSet(70, 2, 3, 6);
+    const test = { ...fresh, x: Float32Array.from(fresh.x, (v, i) => (i < 60 ? x[i]! : v)) };
+    for (const k of [1, 2, 3, 6]) expect(accuracy(train, test, 2, k)).toBe(bruteForce(train, test, 2, k));
+  });
+
+  it('agrees with brute force when every training point is the same (a collapsed latent space)', () => {
+    const train = { x: new Float32Array(300 * 3).fill(-1.5), labels: Int32Array.from({ length: 300 }, (_, i) => (i * 5) % 4), n: 300 };
+    const test = randomSet(60, 3, 4, 8);
+    for (const k of [1, 4, 5]) expect(accuracy(train, test, 3, k)).toBe(bruteForce(train, test, 3, k));
+  });
+
+  it('separates well-separated blobs in 64 dimensions', () => {
+    expect(accuracy(blobs(600, 64, 10, 12, 8), blobs(200, 64, 10, 12, 9), 64, 5)).toBe(1);
   });
 });

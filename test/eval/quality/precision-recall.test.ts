@@ -1,41 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/data/batches.js';
 import { precisionRecall } from '../../../src/eval/quality/precision-recall.js';
-
-/** Standard normal draws (Box-Muller on the seeded mulberry32 of src/data). */
-function normals(seed: number): () => number {
-  const rng = createRng(seed);
-  return () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
-
-/** The paper's definition, pair by pair: O(n^2) direct sums of squared differences, sorted neighbours. */
-function bruteForce(real: Float32Array, fake: Float32Array, nReal: number, nFake: number, d: number, k: number): { precision: number; recall: number } {
-  const dist = (x: Float32Array, i: number, y: Float32Array, j: number) => {
-    let sum = 0;
-    for (let t = 0; t < d; t++) sum += (x[i * d + t]! - y[j * d + t]!) ** 2;
-    return sum;
-  };
-  const radii = (x: Float32Array, n: number) =>
-    Array.from({ length: n }, (_, i) => {
-      const others = Array.from({ length: n }, (_, j) => j).filter((j) => j !== i);
-      return others.map((j) => dist(x, i, x, j)).sort((p, q) => p - q)[k - 1]!;
-    });
-  const realRadius = radii(real, nReal);
-  const fakeRadius = radii(fake, nFake);
-  let inReal = 0;
-  for (let j = 0; j < nFake; j++) if (realRadius.some((r, i) => dist(fake, j, real, i) <= r)) inReal++;
-  let inFake = 0;
-  for (let i = 0; i < nReal; i++) if (fakeRadius.some((r, j) => dist(real, i, fake, j) <= r)) inFake++;
-  return { precision: inReal / nFake, recall: inFake / nReal };
-}
-
-/** n points of d dims: a Gaussian per point around one of the given centres (chosen in turn), scaled by spread. */
-function cloud(n: number, d: number, centres: number[][], spread: number, seed: number): Float32Array {
-  const next = normals(seed);
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) out[i * d + t] = centres[i % centres.length]![t]! + spread * next();
-  return out;
-}
+import { precisionRecallGram } from '../../../src/eval/quality/precision-recall-gram.js';
+import { bruteForce, cloud } from './brute-force.js';
 
 describe('precisionRecall', () => {
   it('agrees exactly with a brute-force computation on random sets', () => {
@@ -48,6 +15,8 @@ describe('precisionRecall', () => {
     for (const k of [1, 3, 5]) {
       const got = precisionRecall(real, fake, nReal, nFake, d, k);
       expect(got).toEqual(bruteForce(real, fake, nReal, nFake, d, k));
+      // the JavaScript kernel of backends whose products are not IEEE ones (these tests select no backend)
+      expect(precisionRecallGram(real, fake, nReal, nFake, d, k)).toEqual(got);
       expect(got.precision).toBeGreaterThan(0);
       expect(got.recall).toBeLessThan(1);
     }
@@ -65,6 +34,7 @@ describe('precisionRecall', () => {
     const fake = grid(130, 4);
     const got = precisionRecall(real, fake, 150, 130, d);
     expect(got).toEqual(bruteForce(real, fake, 150, 130, d, 3));
+    expect(precisionRecallGram(real, fake, 150, 130, d, 3)).toEqual(got);
     const shifted = Float32Array.from(fake, (v, i) => (i % d === 0 ? v + 1.5 : v));
     expect(precisionRecall(real, shifted, 150, 130, d)).toEqual(bruteForce(real, shifted, 150, 130, d, 3));
   });
