@@ -3,7 +3,8 @@ import type { LatentKnowledgeMetrics, SampleQualityMetrics } from '../../run/eva
 import { classifierName } from '../beyond-summary.js';
 import { html, type SafeHtml } from '../figures/html.js';
 import { shareBars } from '../figures/share-bars.js';
-import type { Cell, Column } from '../figures/sortable-table.js';
+import { sortableTable, type Cell, type Column } from '../figures/sortable-table.js';
+import { runColumns, runRows, type TableInput } from './runs-table.js';
 
 const DASH: Cell = { html: html`—`, sort: null };
 const fixed = (v: number | undefined, digits: number): Cell => (v === undefined ? DASH : { html: html`${v.toFixed(digits)}`, sort: v });
@@ -47,6 +48,22 @@ function knowledgeColumns(k: readonly (LatentKnowledgeMetrics | undefined)[]): C
     { head: `${kk}-NN`, tip: `test accuracy of ${kk}-nearest-neighbour voting on the posterior means: higher is better`, numeric: true, better: 'higher', cells: k.map((v) => pct(v?.knn)) },
     { head: 'k-means', tip: 'accuracy of k-means clusters of the test means matched to the classes: higher is better', numeric: true, better: 'higher', cells: k.map((v) => pct(v?.kmeans.accuracy)) },
   ];
+}
+
+/**
+ * The comparison's second table, beyond the likelihood: the runs and their differing keys again, then sample
+ * quality and the latent probes, best values starred; nothing when no run has these numbers.
+ */
+export function beyondTable(t: TableInput): SafeHtml | false {
+  const cols = beyondColumns(t.runs, t.classNames);
+  if (cols.length === 0) return false;
+  const q = t.runs.find((r) => r.final.sampleQuality !== null)?.final.sampleQuality ?? undefined;
+  const note =
+    '★ marks the best among completed runs: the lowest FD, the highest precision, recall and probe accuracies. ' +
+    (q === undefined ? '' : `Sample quality: ${q.samples.toLocaleString('en-US')} prior samples against as many test images, on the reference classifier's features (docs/evaluation.md); `) +
+    'the probes read the labels from the posterior means (linear probe and k-NN fitted on the training means, k-means on the test means, chance about ' +
+    `${Math.round(100 / Math.max(1, t.classNames.length))}%).`;
+  return html`<h3 class="summary-h">Sample quality and what the latent space knows</h3><div class="figure">${sortableTable([...runColumns(t), ...cols], runRows(t))}</div><p class="note">${note}</p>${classifierNote(t.runs)}`;
 }
 
 /** A line under the table when the runs were scored by different classifiers, whose numbers do not compare. */

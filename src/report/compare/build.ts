@@ -17,6 +17,7 @@ import { html, joinHtml, page, raw, type SafeHtml, type SectionHtml } from '../f
 import { SORT_SCRIPT, SORTABLE_CSS } from '../figures/sortable-table.js';
 import { checkSameData, differingKeys, runLabels } from './differ.js';
 import { runsTable } from './runs-table.js';
+import { beyondTable } from './beyond-columns.js';
 import { latentsReader } from './beta-trends.js';
 import { COMPARE_SECTIONS, sectionApplies, sharedPasses } from './registry.js';
 import type { CompareContext, FigureOutput } from './sections.js';
@@ -115,6 +116,7 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
   const torn = c.runs.flatMap((r, i) => (r.tornLastLine ? [c.labels[i]!] : []));
   const unfinished = c.runs.filter((r) => r.info.status !== 'completed').length;
   const differ = keys.length === 0 ? 'Their configs agree on every setting that changes results.' : html`They differ in ${joinHtml(keys.map((k) => html`<code>${k}</code>`), ', ')}.`;
+  const table = { runs: c.runs, labels: c.labels, keys, reportsRoot: c.reportsRoot, outDir: c.finalDir, classNames: c.dataset.classNames };
   const note =
     `★ marks the best value of a column among completed runs: the lowest test −ELBO, reconstruction and IWAE NLL ` +
     '(losses: lower is better), the shortest wall time and the most samples/s. KL and active units are not ranked: more KL buys ' +
@@ -129,8 +131,9 @@ function summary(c: CompareContext, keys: readonly string[], leftOut: readonly s
     (notDrawn.length > 0 ? ` Not drawn for these runs: ${notDrawn.join('; ')}.` : '');
   return html`<style>${raw(SORTABLE_CSS)}</style>
 <p>${c.runs.length} runs on ${c.dataset.name} (${c.dataset.train.count} training, ${c.dataset.test.count} test images). ${differ} Click a column header to sort by it.</p>
-<div class="figure">${runsTable({ runs: c.runs, labels: c.labels, keys, reportsRoot: c.reportsRoot, outDir: c.finalDir, classNames: c.dataset.classNames })}</div>
+<div class="figure">${runsTable(table)}</div>
 <p class="note">${note}</p>
+${beyondTable(table)}
 <script>${raw(SORT_SCRIPT)}</script>`;
 }
 

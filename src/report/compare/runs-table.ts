@@ -5,7 +5,6 @@ import { html, joinHtml, type SafeHtml } from '../figures/html.js';
 import { runColour } from '../figures/palette.js';
 import { sortableTable, type Cell, type Column } from '../figures/sortable-table.js';
 import { tableColumn, valueAt } from './differ.js';
-import { beyondColumns, classifierNote } from './beyond-columns.js';
 
 export interface TableInput {
   runs: readonly RunSummary[];
@@ -19,13 +18,13 @@ export interface TableInput {
 const DASH = html`—`;
 const num = (v: number | null, digits = 2): Cell => (v === null ? { html: DASH, sort: null } : { html: html`${v.toFixed(digits)}`, sort: v });
 
-function runCell(run: RunSummary, i: number, t: TableInput): Cell {
+export function runCell(run: RunSummary, i: number, t: TableInput): Cell {
   const swatch = html`<span class="swatch" style="background:${runColour(i)}"></span>`;
   const link = pageLink(t.outDir, runReportPath(t.reportsRoot, run.info), run.info.name, reportCommand(run.runDir, t.reportsRoot));
   return { html: html`${swatch}${link}<br><span class="se">${run.info.id}</span>`, sort: i };
 }
 
-function keyColumn(key: string, t: TableInput): Column {
+export function keyColumn(key: string, t: TableInput): Column {
   const values = t.runs.map((r) => valueAt(r.config, key));
   const numeric = values.every((v) => typeof v === 'number');
   const { head, cell } = tableColumn(key);
@@ -69,19 +68,30 @@ function statusCell(run: RunSummary): Cell {
   return { html: status === 'completed' ? html`completed` : html`<span class="status-bad"${tip}>${status}</span>`, sort: status };
 }
 
+/** The first columns of every table of runs: the run, linked to its report, and the config keys that differ. */
+export function runColumns(t: TableInput): Column[] {
+  return [
+    { head: 'run', tip: 'name / run id; links to the run\'s own report', numeric: false, wrap: true, cells: t.runs.map((r, i) => runCell(r, i, t)) },
+    ...t.keys.map((k) => keyColumn(k, t)),
+  ];
+}
+
+/** The row attributes and ranking of a table of runs: unfinished runs grayed and never starred. */
+export function runRows(t: TableInput) {
+  return { rows: t.runs.map((r, i) => ({ data: t.labels[i] ?? '', unfinished: r.info.status !== 'completed' })), ranked: t.runs.map((r) => r.info.status === 'completed') };
+}
+
 /** The comparison's table: run, the config keys that differ, then the metrics, best values starred. */
 export function runsTable(t: TableInput): SafeHtml {
   const { runs } = t;
   const cols: Column[] = [
-    { head: 'run', tip: 'name / run id; links to the run\'s own report', numeric: false, wrap: true, cells: runs.map((r, i) => runCell(r, i, t)) },
-    ...t.keys.map((k) => keyColumn(k, t)),
+    ...runColumns(t),
     { head: 'test −ELBO', tip: 'test negative ELBO, nats per image (β = 1 form), ± its standard error where known: lower is better', numeric: true, better: 'lower', cells: runs.map(elboCell) },
     { head: 'recon', tip: 'test reconstruction term, nats per image: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => num(r.final.recon)) },
     { head: 'KL', tip: 'test KL term, nats per image: a rate, not ranked', numeric: true, cells: runs.map((r) => num(r.final.kl)) },
     // Runs made before metrics.json have neither number: a column of dashes says nothing, so it goes.
     ...(runs.some((r) => r.final.iwae !== null) ? [iwaeColumn(runs)] : []),
     ...(runs.some((r) => r.final.activeUnits !== null) ? [activeColumn(runs)] : []),
-    ...beyondColumns(runs, t.classNames),
     { head: 'epochs', tip: 'epochs completed / planned', numeric: true, cells: runs.map((r) => ({ html: html`${r.info.epochsCompleted} / ${r.info.epochs}`, sort: r.info.epochsCompleted })) },
     { head: 'wall time', tip: 'whole run, evaluation included: lower is better', numeric: true, better: 'lower', cells: runs.map((r) => ({ html: html`${duration(r.info.wallSeconds)}`, sort: r.info.wallSeconds })) },
     {
@@ -101,8 +111,7 @@ export function runsTable(t: TableInput): SafeHtml {
     return values.size === 1 ? [{ head, value: col.cells[0]!.html }] : [];
   });
   const kept = cols.filter((c) => !shared.some((s) => s.head === c.head));
-  const rows = runs.map((r, i) => ({ data: t.labels[i] ?? '', unfinished: r.info.status !== 'completed' }));
-  const table = sortableTable(kept, { rows, ranked: runs.map((r) => r.info.status === 'completed') });
+  const table = sortableTable(kept, runRows(t));
   const note = shared.length > 0 && html`<p class="note">Every run: ${joinHtml(shared.map((s) => html`${s.head} ${s.value}`), ', ')}.</p>`;
-  return html`${table}${note}${classifierNote(runs)}`;
+  return html`${table}${note}`;
 }
