@@ -103,6 +103,7 @@ export interface SummaryInput {
 
 /** Figure 12: what ran, where, how fast, and how well, above every figure. */
 export function summaryHtml({ config, info, metrics, configYaml, runDir, final, usage, notDrawn, classNames }: SummaryInput): SafeHtml {
+  const family = familyOf(config.model);
   const adapter = info.backend?.adapter;
   // a GPU backend names the device it ran on, so a software adapter is never mistaken for a GPU
   const backend = info.backend === null ? 'not recorded' : adapter === undefined ? info.backend.name : `${info.backend.name} on ${adapter.description || adapter.device || adapter.vendor}${adapter.software ? ' (software adapter)' : ''}`;
@@ -113,8 +114,8 @@ export function summaryHtml({ config, info, metrics, configYaml, runDir, final, 
   const run = kv([
     ['run', `${info.name} / ${info.id}`],
     ['status', info.status + (info.error === null ? '' : `: ${hidePaths(info.error, known)}`)],
-    ['model', familyOf(config.model).describe(config.model)],
-    ['loss', familyOf(config.model).objectiveName(config.model, config.loss)],
+    ['model', family.describe(config.model)],
+    ['loss', family.objectiveName(config.model, config.loss)],
     ['data', data],
     ['training', `${info.epochsCompleted} of ${info.epochs} epochs, batch ${config.train.batchSize}, Adam lr ${config.train.learningRate}, seed ${info.seed}`],
     ['backend', backend],

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import '../../src/models/families/index.js'; // the two-layer family's section
 import type { RunSummary } from '../../src/report/catalog/run-summary.js';
 import { differingKeys, runLabels, shownValue, tableColumn, valueAt } from '../../src/report/compare/differ.js';
+import { registerFamily } from '../../src/models/families/index.js';
+import { noisyAe } from '../families/noisy-ae/index.js';
 
 const config = (model: Record<string, unknown>): Config => parseConfig({ model: { hidden: [200, 200], latentDim: 50, ...model } });
 const run = (c: Config, id: string) => ({ config: c, info: { name: 'run', id } }) as unknown as RunSummary;
@@ -35,3 +37,21 @@ describe('the keys a comparison shows', () => {
     expect(differingKeys([one, two, z10])).toEqual(['model.latentDim', 'model.intermediate']);
   });
 });
+
+describe('model.family with a third family', () => {
+  let unregister: () => void = () => undefined;
+  beforeAll(() => {
+    unregister = registerFamily(noisyAe);
+  });
+  afterAll(() => unregister());
+
+  it('stays when the two-layer key no longer tells every two families apart', () => {
+    const one = config({});
+    const two = config({ intermediate: { latentDim: 100, hidden: [100, 100] } });
+    const noisy = parseConfig({ model: { family: 'noisy-ae', hidden: [200, 200], latentDim: 50 } });
+    // Gaussian and noisy-ae agree on model.intermediate (neither has one): only model.family tells them apart
+    expect(differingKeys([one, two, noisy])).toContain('model.family');
+    expect(differingKeys([one, two])).toEqual(['model.intermediate']);
+  });
+});
+

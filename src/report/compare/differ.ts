@@ -61,14 +61,20 @@ function switchedSections(configs: readonly Config[]): Set<string> {
 
 /**
  * The dotted keys whose values are not the same in every config, in schema order. model.family is left
- * out where a family's own key that differs already says it in words (one stochastic layer against two).
+ * out where the family's own keys that differ already tell every two families apart in words (one
+ * stochastic layer against two); with a third family they may not, and it stays.
  */
 export function differingKeys(configs: readonly Config[]): string[] {
   const whole = switchedSections(configs);
   const flat = configs.map((c) => flatten(c, '', whole));
   const keys = [...new Set(flat.flatMap((f) => [...f.keys()]))];
   const differ = keys.filter((k) => !IGNORED.has(k) && new Set(flat.map((f) => JSON.stringify(f.get(k) ?? null))).size > 1);
-  return differ.some((k) => keyDisplay(k) !== undefined) ? differ.filter((k) => k !== 'model.family') : differ;
+  const shown = differ.filter((k) => keyDisplay(k) !== undefined);
+  const family = (f: Map<string, unknown>) => JSON.stringify(f.get('model.family') ?? null);
+  const value = (f: Map<string, unknown>) => JSON.stringify(shown.map((k) => f.get(k) ?? null));
+  // the family's own keys say it only when configs of different families always differ in them too
+  const told = shown.length > 0 && flat.every((a) => flat.every((b) => family(a) === family(b) || value(a) !== value(b)));
+  return told ? differ.filter((k) => k !== 'model.family') : differ;
 }
 
 /** A model family's own words for one of its config keys (keyDisplays), if one has them. */
