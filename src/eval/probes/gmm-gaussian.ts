@@ -20,7 +20,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * The lower-triangular L with L L^T = A for the d x d matrix A stored at a[offset..], reading only A's lower
  * triangle; null when A is not (numerically) positive definite, so each caller can say what that means.
  */
-export function cholesky(a: Float64Array, d: number, offset = 0): Float64Array | null {
+function cholesky(a: Float64Array, d: number, offset = 0): Float64Array | null {
   const l = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
     let s = a[offset + j * d + j]!;
@@ -38,50 +38,72 @@ export function cholesky(a: Float64Array, d: number, offset = 0): Float64Array |
   return l;
 }
 
-/** The inverse of a d x d lower-triangular matrix (lower-triangular too), by forward substitution. */
-function lowerInverse(l: Float64Array, d: number): Float64Array {
-  const inv = new Float64Array(d * d);
-  for (let col = 0; col < d; col++) {
-    inv[col * d + col] = 1 / l[col * d + col]!;
-    for (let i = col + 1; i < d; i++) {
-      let t = 0;
-      for (let m = col; m < i; m++) t -= l[i * d + m]! * inv[m * d + col]!;
-      inv[i * d + col] = t / l[i * d + i]!;
-    }
+/**
+ * The Cholesky factors of all C covariances, packed [C, d, d] like them; `fail(k)` makes the error thrown
+ * when component k's covariance is not positive definite, so each caller can say what that means.
+ */
+export function choleskyFactors(p: Packed, fail: (k: number) => Error): Float64Array {
+  const { c, d } = p;
+  const factors = new Float64Array(c * d * d);
+  for (let k = 0; k < c; k++) {
+    const l = cholesky(p.covs, d, k * d * d);
+    if (l === null) throw fail(k);
+    factors.set(l, k * d * d);
   }
-  return inv;
+  return factors;
 }
 
 /**
- * log w_k + log N(x_i | mu_k, S_k) for every point i and component k, as [n, C] row-major, given each
- * component's Cholesky factor L_k. The Mahalanobis term is |P (x - mu)|^2 with P = L^-1 (scikit-learn's
- * precisions_cholesky): unlike a forward substitution per point, the d rows of P (x - mu) are independent
- * sums the CPU overlaps. log det S = 2 sum log L_jj. Points are centred first: P x - P mu would cancel
- * digits for a narrow component far from the origin.
+ * log w_k + log N(x_i | mu_k, S_k) for every point i and component k, as [n, C] row-major, given the
+ * Cholesky factors L_k. The Mahalanobis term is |y|^2 with L y = x - mu, by forward substitution (backward
+ * stable, and no slower here than multiplying by an explicit inverse); log det S = 2 sum log L_jj.
+ * The loop runs over points outside and components inside, so the output fills in order (one pass over
+ * it, where a component-outer loop streams it C times), and over points in pairs: the two substitutions
+ * are independent chains of multiply-adds that the CPU overlaps, about 30% faster at d = 10.
  */
-export function componentLogDensities(x: Float32Array, n: number, p: Packed, factors: Float64Array[]): Float64Array {
+export function componentLogDensities(x: Float32Array, n: number, p: Packed, factors: Float64Array): Float64Array {
   const { c, d, means } = p;
-  const out = new Float64Array(n * c);
-  const centred = new Float64Array(d);
+  const invDiag = new Float64Array(c * d);
+  const constant = new Float64Array(c);
   for (let k = 0; k < c; k++) {
-    const l = factors[k]!;
-    const prec = lowerInverse(l, d);
     let halfLogDet = 0;
-    for (let j = 0; j < d; j++) halfLogDet += Math.log(l[j * d + j]!);
-    // a weight of 0 gives -Infinity here, which the log-sum-exp below treats as an absent component
-    const constant = Math.log(p.weights[k]!) - 0.5 * d * LOG_2PI - halfLogDet;
-    const mo = k * d;
-    for (let i = 0; i < n; i++) {
-      const xo = i * d;
-      for (let j = 0; j < d; j++) centred[j] = x[xo + j]! - means[mo + j]!;
-      let quad = 0;
+    for (let j = 0; j < d; j++) {
+      const ljj = factors[k * d * d + j * d + j]!;
+      invDiag[k * d + j] = 1 / ljj;
+      halfLogDet += Math.log(ljj);
+    }
+    // a weight of 0 gives -Infinity here, which the log-sum-exp treats as an absent component
+    constant[k] = Math.log(p.weights[k]!) - 0.5 * d * LOG_2PI - halfLogDet;
+  }
+  const out = new Float64Array(n * c);
+  const ya = new Float64Array(d);
+  const yb = new Float64Array(d);
+  for (let ia = 0; ia < n; ia += 2) {
+    const ib = Math.min(ia + 1, n - 1); // an odd n pairs the last point with itself
+    const ao = ia * d;
+    const bo = ib * d;
+    for (let k = 0; k < c; k++) {
+      const mo = k * d;
+      let qa = 0;
+      let qb = 0;
       for (let j = 0; j < d; j++) {
-        const po = j * d;
-        let y = 0;
-        for (let m = 0; m <= j; m++) y += prec[po + m]! * centred[m]!;
-        quad += y * y;
+        let ta = x[ao + j]! - means[mo + j]!;
+        let tb = x[bo + j]! - means[mo + j]!;
+        const lo = k * d * d + j * d;
+        for (let m = 0; m < j; m++) {
+          const lv = factors[lo + m]!;
+          ta -= lv * ya[m]!;
+          tb -= lv * yb[m]!;
+        }
+        const a = ta * invDiag[mo + j]!;
+        const b = tb * invDiag[mo + j]!;
+        ya[j] = a;
+        yb[j] = b;
+        qa += a * a;
+        qb += b * b;
       }
-      out[i * c + k] = constant - 0.5 * quad;
+      out[ia * c + k] = constant[k]! - 0.5 * qa;
+      out[ib * c + k] = constant[k]! - 0.5 * qb;
     }
   }
   return out;
@@ -98,7 +120,7 @@ export function toResponsibilities(logp: Float64Array, n: number, c: number): Fl
   for (let i = 0; i < n; i++) {
     const o = i * c;
     let max = -Infinity;
-    for (let k = 0; k < c; k++) max = Math.max(max, logp[o + k]!);
+    for (let k = 0; k < c; k++) if (logp[o + k]! > max) max = logp[o + k]!;
     if (max === -Infinity) {
       logDensity[i] = -Infinity;
       for (let k = 0; k < c; k++) logp[o + k] = 1 / c;
@@ -110,7 +132,8 @@ export function toResponsibilities(logp: Float64Array, n: number, c: number): Fl
       logp[o + k] = e;
       sum += e;
     }
-    for (let k = 0; k < c; k++) logp[o + k]! /= sum;
+    const inv = 1 / sum;
+    for (let k = 0; k < c; k++) logp[o + k]! *= inv;
     logDensity[i] = max + Math.log(sum);
   }
   return logDensity;

@@ -1,5 +1,5 @@
 import { createRng } from '../../data/batches.js';
-import { cholesky, componentLogDensities, toResponsibilities, type Packed } from './gmm-gaussian.js';
+import { choleskyFactors, componentLogDensities, toResponsibilities, type Packed } from './gmm-gaussian.js';
 import { checkCount } from './labelled-set.js';
 
 /**
@@ -17,7 +17,7 @@ export interface GaussianMixture {
 export function gmmLogDensity(m: GaussianMixture, x: Float32Array, n: number): Float64Array {
   const { packed, factors } = checkMixture(m);
   checkCount(n, 0, 'n');
-  if (x.length !== n * m.d) throw new RangeError(`expected x to hold ${n} x ${m.d} = ${n * m.d} values, found ${x.length}`);
+  checkPoints(x, n, m.d);
   return toResponsibilities(componentLogDensities(x, n, packed, factors), n, packed.c);
 }
 
@@ -44,20 +44,26 @@ export function sampleGmm(m: GaussianMixture, count: number, seed: number): Floa
     const u = rng();
     // weights that sum to 1 - 1e-16 can leave u past the last cumulative sum: the last drawable one takes it
     let k = cumulative.findIndex((cum) => u < cum);
-    if (k === -1 || k > lastDrawable) k = lastDrawable;
-    const l = factors[k]!;
+    if (k === -1) k = lastDrawable;
     for (let j = 0; j < d; j++) eps[j] = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
     for (let j = 0; j < d; j++) {
       let v = means[k * d + j]!;
-      for (let q = 0; q <= j; q++) v += l[j * d + q]! * eps[q]!;
+      for (let q = 0; q <= j; q++) v += factors[k * d * d + j * d + q]! * eps[q]!;
       out[s * d + j] = v;
     }
   }
   return out;
 }
 
-/** The mixture's arrays packed into float64, as the kernels take them (no copy of the meaning, only of the layout). */
-export function pack(m: GaussianMixture): Packed {
+/** Throws a RangeError unless x holds n x d finite values. */
+export function checkPoints(x: Float32Array, n: number, d: number): void {
+  if (x.length !== n * d) throw new RangeError(`expected x to hold ${n} x ${d} = ${n * d} values, found ${x.length}`);
+  const bad = x.findIndex((v) => !Number.isFinite(v));
+  if (bad !== -1) throw new RangeError(`expected finite points, found ${x[bad]} at x[${bad}] (point ${Math.floor(bad / d)})`);
+}
+
+/** The mixture's nested arrays flattened into the float64 layout the kernels take. */
+function pack(m: GaussianMixture): Packed {
   const c = m.weights.length;
   const d = m.d;
   return {
@@ -85,7 +91,7 @@ const WEIGHT_SUM_TOL = 1e-6; // far above float64 round-off of C additions, far 
 const SYMMETRY_TOL = 1e-9; // relative: a JSON round trip is exact, hand-built matrices may carry round-off
 
 /** Throws a RangeError naming the first malformed field; returns the packed mixture and its Cholesky factors. */
-function checkMixture(m: GaussianMixture): { packed: Packed; factors: Float64Array[] } {
+function checkMixture(m: GaussianMixture): { packed: Packed; factors: Float64Array } {
   checkCount(m.d, 1, 'mixture.d');
   const { d } = m;
   const c = m.weights.length;
@@ -114,10 +120,6 @@ function checkMixture(m: GaussianMixture): { packed: Packed; factors: Float64Arr
     }
   }
   const packed = pack(m);
-  const factors = Array.from({ length: c }, (_, k) => {
-    const l = cholesky(packed.covs, d, k * d * d);
-    if (l === null) throw new RangeError(`expected mixture.covariances[${k}] to be positive definite`);
-    return l;
-  });
+  const factors = choleskyFactors(packed, (k) => new RangeError(`expected mixture.covariances[${k}] to be positive definite`));
   return { packed, factors };
 }

@@ -1,5 +1,5 @@
-import { cholesky, componentLogDensities, toResponsibilities, type Packed } from './gmm-gaussian.js';
-import { unpack, type GaussianMixture } from './gmm-mixture.js';
+import { choleskyFactors, componentLogDensities, toResponsibilities, type Packed } from './gmm-gaussian.js';
+import { checkPoints, unpack, type GaussianMixture } from './gmm-mixture.js';
 import { kmeans } from './kmeans.js';
 import { checkCount } from './labelled-set.js';
 
@@ -26,23 +26,25 @@ export interface GmmFit {
   converged: boolean; // the last iteration moved the mean log-likelihood by less than tol
 }
 
-// k-means only seeds EM, which refines any reasonable partition; this caps Lloyd on unclustered data
-const KMEANS_MAX_ITER = 100;
+// k-means only seeds EM. Our Lloyd runs until no point changes cluster, which on overlapping clusters takes
+// hundreds of iterations that each move a few boundary points; scikit-learn stops it earlier by its tol on
+// centroid shifts. Past ~20 iterations (25 ms each at n = 60,000, d = 10) the start barely improves.
+const KMEANS_MAX_ITER = 20;
 // a component with less responsibility than this (in points) is empty: see mStep
 const EMPTY_MASS = 1e-10;
 
 /**
  * Fits a mixture of `components` Gaussians to n points of x ([n, d] row-major). Responsibilities start as
  * one k-means run's hard assignments (seeded, so a seed gives one result); then each iteration is an M-step
- * (weighted moments, plus regCovar on the diagonal) followed by an E-step (responsibilities in log space).
+ * (weighted moments, plus regCovar on the diagonal) followed by an E-step (responsibilities in log space),
+ * until an E-step's mean log-likelihood moves by less than tol. The fit returns the mixture that E-step
+ * scored, so logLikelihood is exactly its log-likelihood (scikit-learn runs one more M-step after its test).
  * Every sum runs in float64.
  */
 export function fitGmm(x: Float32Array, n: number, d: number, components: number, seed: number, opts: GmmOptions = {}): GmmFit {
   checkCount(n, 1, 'n');
   checkCount(d, 1, 'd');
-  if (x.length !== n * d) throw new RangeError(`expected x to hold ${n} x ${d} = ${n * d} values, found ${x.length}`);
-  const bad = x.findIndex((v) => !Number.isFinite(v));
-  if (bad !== -1) throw new RangeError(`expected finite points, found ${x[bad]} at x[${bad}] (point ${Math.floor(bad / d)})`);
+  checkPoints(x, n, d);
   checkCount(components, 1, 'components');
   if (components > n) throw new RangeError(`expected components <= n = ${n}, found ${components}`);
   if (!Number.isInteger(seed)) throw new RangeError(`expected seed to be an integer, found ${seed}`);
@@ -53,15 +55,7 @@ export function fitGmm(x: Float32Array, n: number, d: number, components: number
   if (!(Number.isFinite(tol) && tol >= 0)) throw new RangeError(`expected tol to be finite and >= 0, found ${tol}`);
   if (!(Number.isFinite(regCovar) && regCovar >= 0)) throw new RangeError(`expected regCovar to be finite and >= 0, found ${regCovar}`);
 
-  const { assignments, centroids } = kmeans(x, n, d, components, seed, { restarts: 1, maxIter: KMEANS_MAX_ITER });
-  const resp = new Float64Array(n * components);
-  assignments.forEach((k, i) => (resp[i * components + k] = 1));
-  // a k-means cluster left empty (fewer distinct points than components) keeps its centroid and the spread of all the data
-  const fallback: Packed = { c: components, d, weights: new Float64Array(components), means: centroids, covs: new Float64Array(components * d * d) };
-  const pooled = mStep(x, n, d, new Float64Array(n).fill(1), { ...fallback, c: 1 }, regCovar).covs;
-  for (let k = 0; k < components; k++) fallback.covs.set(pooled, k * d * d);
-
-  let params = mStep(x, n, d, resp, fallback, regCovar);
+  let params = kmeansStart(x, n, d, components, seed, regCovar);
   let step = eStep(x, n, params, 0);
   const history = [step.meanLogLikelihood];
   let converged = false;
@@ -77,19 +71,34 @@ export function fitGmm(x: Float32Array, n: number, d: number, components: number
   return { mixture: unpack(params), logLikelihood: step.meanLogLikelihood, history, iterations, converged };
 }
 
+/**
+ * The first parameters: the M-step on one seeded k-means run's hard assignments, as scikit-learn's
+ * init_params='kmeans'. A cluster that k-means leaves empty (possible with fewer distinct points than
+ * components) starts, and by mStep's rule stays, at its centroid with weight 0 and the covariance of all
+ * the points.
+ */
+function kmeansStart(x: Float32Array, n: number, d: number, c: number, seed: number, regCovar: number): Packed {
+  const { assignments, centroids } = kmeans(x, n, d, c, seed, { restarts: 1, maxIter: KMEANS_MAX_ITER });
+  const resp = new Float64Array(n * c);
+  assignments.forEach((k, i) => (resp[i * c + k] = 1));
+  const one: Packed = { c: 1, d, weights: Float64Array.of(1), means: new Float64Array(d), covs: new Float64Array(d * d) };
+  const spread = mStep(x, n, d, new Float64Array(n).fill(1), one, regCovar).covs;
+  const covs = new Float64Array(c * d * d);
+  for (let k = 0; k < c; k++) covs.set(spread, k * d * d);
+  return mStep(x, n, d, resp, { c, d, weights: new Float64Array(c), means: centroids, covs }, regCovar);
+}
+
 /** Responsibilities [n, C] and the mean log-likelihood of the points under the current parameters. */
 function eStep(x: Float32Array, n: number, p: Packed, iteration: number): { resp: Float64Array; meanLogLikelihood: number } {
-  const factors = Array.from({ length: p.c }, (_, k) => {
-    const l = cholesky(p.covs, p.d, k * p.d * p.d);
-    if (l === null) {
-      throw new RangeError(
+  const factors = choleskyFactors(
+    p,
+    (k) =>
+      new RangeError(
         `component ${k}'s covariance is not positive definite after ${iteration} EM iterations: its points span fewer than ` +
           `d = ${p.d} dimensions and regCovar is too small for the scale of the data; increase regCovar or use fewer components`,
-      );
-    }
-    return l;
-  });
-  const resp = componentLogDensities(x, n, p, factors);
+      ),
+  );
+  const resp = componentLogDensities(x, n, p, factors); // log densities until toResponsibilities turns them into p(k | x)
   const logDensity = toResponsibilities(resp, n, p.c);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += logDensity[i]!;
@@ -121,35 +130,57 @@ function mStep(x: Float32Array, n: number, d: number, resp: Float64Array, prev: 
   for (let k = 0; k < c; k++) {
     for (let j = 0; j < d; j++) means[k * d + j] = empty[k] ? prev.means[k * d + j]! : means[k * d + j]! / nk[k]!;
   }
+  const lower = scatter(x, n, d, resp, c, means);
+  const tri = (d * (d + 1)) / 2;
   const covs = new Float64Array(c * d * d);
-  const centred = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < c; k++) {
-      const r = resp[i * c + k]!;
-      if (r === 0 || empty[k]) continue;
-      for (let j = 0; j < d; j++) centred[j] = x[i * d + j]! - means[k * d + j]!;
-      // lower triangle only: the matrix is symmetric, and this halves the n C d^2 work
-      const o = k * d * d;
-      for (let j = 0; j < d; j++) {
-        const rc = r * centred[j]!;
-        for (let q = 0; q <= j; q++) covs[o + j * d + q]! += rc * centred[q]!;
-      }
-    }
-  }
   for (let k = 0; k < c; k++) {
     const o = k * d * d;
     if (empty[k]) {
       covs.set(prev.covs.subarray(o, o + d * d), o);
       continue;
     }
-    for (let j = 0; j < d; j++) {
-      for (let q = 0; q < j; q++) {
-        const v = covs[o + j * d + q]! / nk[k]!;
+    for (let j = 0, t = k * tri; j < d; j++) {
+      for (let q = 0; q <= j; q++) {
+        const v = lower[t++]! / nk[k]!;
         covs[o + j * d + q] = v;
         covs[o + q * d + j] = v;
       }
-      covs[o + j * d + j] = covs[o + j * d + j]! / nk[k]! + regCovar;
+      covs[o + j * d + j]! += regCovar;
     }
   }
   return { c, d, weights: nk.map((mass) => mass / n), means, covs };
+}
+
+/**
+ * sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T for every component k, [C, d (d + 1) / 2]: the lower triangle packed
+ * by rows, half the n C d^2 work of the full symmetric matrix. Points go through in pairs, which halves the
+ * read-modify-writes of the accumulators, about 25% faster at d = 10.
+ */
+function scatter(x: Float32Array, n: number, d: number, resp: Float64Array, c: number, means: Float64Array): Float64Array {
+  const tri = (d * (d + 1)) / 2;
+  const lower = new Float64Array(c * tri);
+  const ca = new Float64Array(d);
+  const cb = new Float64Array(d);
+  for (let ia = 0; ia < n; ia += 2) {
+    const ib = ia + 1;
+    const ao = ia * d;
+    const bo = Math.min(ib, n - 1) * d;
+    for (let k = 0; k < c; k++) {
+      const ra = resp[ia * c + k]!;
+      // an odd n pairs the last point with a point of weight 0
+      const rb = ib < n ? resp[ib * c + k]! : 0;
+      if (ra === 0 && rb === 0) continue;
+      const mo = k * d;
+      for (let j = 0; j < d; j++) {
+        ca[j] = x[ao + j]! - means[mo + j]!;
+        cb[j] = x[bo + j]! - means[mo + j]!;
+      }
+      for (let j = 0, t = k * tri; j < d; j++) {
+        const a = ra * ca[j]!;
+        const b = rb * cb[j]!;
+        for (let q = 0; q <= j; q++) lower[t++]! += a * ca[q]! + b * cb[q]!;
+      }
+    }
+  }
+  return lower;
 }
