@@ -10,7 +10,7 @@ export const IWAE_AUTO_BATCH = { mlp: 10000, conv: 500 } as const;
 export const IWAE_AUTO_SAMPLES = { mlp: 1000, conv: 200 } as const;
 
 /** Defaults of keys added after sweeps were first hashed: a config holding them hashes as it did before they existed. */
-export const LATER_EVAL_DEFAULTS = { qualitySamples: 10000, latentProbes: true } as const;
+export const LATER_EVAL_DEFAULTS = { qualitySamples: 10000, latentProbes: true, sampler: 'prior', gmmComponents: 10 } as const;
 
 export const EvalSchema = z.strictObject({
   iwaeSamples: z
@@ -53,5 +53,15 @@ export const EvalSchema = z.strictObject({
     .boolean()
     .default(LATER_EVAL_DEFAULTS.latentProbes)
     .describe('score what the posterior means know of the labels: linear probe, k-NN, k-means (docs/evaluation.md)'),
+  sampler: z
+    .enum(['prior', 'gmm'])
+    .default(LATER_EVAL_DEFAULTS.sampler)
+    .describe('gmm: also draw from a Gaussian mixture fitted to the training means, scored and drawn beside the prior (docs/evaluation.md)'),
+  gmmComponents: z
+    .int()
+    .min(1)
+    .max(100)
+    .default(LATER_EVAL_DEFAULTS.gmmComponents)
+    .describe('components of that mixture (eval.sampler gmm)'),
 });
 

@@ -2,9 +2,12 @@ import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/datasets.js';
 import type { ModelFamily, Vae } from '../models/family.js';
 import type { LatentKnowledgeMetrics, SampleQualityMetrics } from '../run/eval-metrics.js';
+import type { ExPostMixture } from '../run/gmm-file.js';
+import type * as tf from '@tensorflow/tfjs';
 import { referenceClassifier } from './classifier/reference.js';
 import { KNN_K, latentKnowledge } from './latent-knowledge.js';
-import { QUALITY_K, sampleQuality } from './sample-quality.js';
+import { QUALITY_K, referenceViews, sampleQuality } from './sample-quality.js';
+import { fitExPost, mixtureDraw } from './ex-post.js';
 
 /** The split sizes that decide whether a metric has enough points. */
 export interface SplitSizes {
@@ -49,33 +52,54 @@ export interface BeyondOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Undefined when `signal` aborted the training of a first-use classifier. */
-export async function beyondLikelihood(
-  vae: Vae,
-  data: Dataset,
-  means: PosteriorMeans,
-  config: Config,
-  o: BeyondOptions,
-): Promise<{ sampleQuality: SampleQualityMetrics | null; latentKnowledge: LatentKnowledgeMetrics | null } | undefined> {
-  const sampleQuality = await scoreSamples(vae, data, config, o);
-  if (sampleQuality === undefined) return undefined;
-  return { sampleQuality, latentKnowledge: probeLatents(vae, data, means, config) };
+/** What the end of a run adds beyond the likelihood; gmm is the ex-post mixture to save (eval.sampler gmm). */
+export interface Beyond {
+  sampleQuality: SampleQualityMetrics | null;
+  sampleQualityGmm: SampleQualityMetrics | null;
+  latentKnowledge: LatentKnowledgeMetrics | null;
+  gmm: ExPostMixture | null;
 }
 
-async function scoreSamples(vae: Vae, data: Dataset, config: Config, o: BeyondOptions): Promise<SampleQualityMetrics | null | undefined> {
-  if (sampleQualitySkipped(config, sizesOf(data)) !== null) return null;
+/** Undefined when `signal` aborted the training of a first-use classifier. */
+export async function beyondLikelihood(vae: Vae, data: Dataset, means: PosteriorMeans, config: Config, o: BeyondOptions): Promise<Beyond | undefined> {
+  const gmm = exPostSkipped(config, vae.family) === null ? fitExPost(means.train, data.train.count, vae.spec.latentDim, config) : null;
+  if (gmm !== null) o.log(`ex-post mixture: ${gmm.components} components fitted to ${gmm.images} training means in ${gmm.seconds.toFixed(1)} s (${gmm.iterations} EM iterations, ${gmm.logLikelihood.toFixed(2)} nats per mean)`);
+  const quality = await scoreSamples(vae, data, config, gmm, o);
+  if (quality === undefined) return undefined;
+  return { ...quality, latentKnowledge: probeLatents(vae, data, means, config), gmm };
+}
+
+/** Why a run of this config draws from no ex-post mixture, or null when it does. */
+export function exPostSkipped(config: Config, family: ModelFamily): string | null {
+  if (config.eval.sampler !== 'gmm') return 'eval.sampler is prior';
+  if (family.capabilities(config.model).latent !== 'continuous') return `model.family ${family.name} has no continuous latent`;
+  return null;
+}
+
+type Quality = Pick<Beyond, 'sampleQuality' | 'sampleQualityGmm'>;
+
+async function scoreSamples(vae: Vae, data: Dataset, config: Config, gmm: ExPostMixture | null, o: BeyondOptions): Promise<Quality | undefined> {
+  if (sampleQualitySkipped(config, sizesOf(data)) !== null) return { sampleQuality: null, sampleQualityGmm: null };
   const t0 = performance.now();
   const reference = await referenceClassifier(config.data, o.classifierCache, o);
   if (reference === null) return undefined;
   const { model, manifest } = reference;
-  const log = o.log;
   try {
     // as many samples as test images: both sets the same size, as the precision/recall protocol has them
     const samples = Math.min(config.eval.qualitySamples, data.test.count);
-    const q = await sampleQuality(vae, data, model, { samples, seed: config.seed, batchSize: config.train.evalBatchSize, classifierHash: manifest.sha256 });
-    const seconds = (performance.now() - t0) / 1000;
-    log(`sample quality: FD ${q.fd.samples.toFixed(1)} (${samples} prior samples; test against training images ${q.fd.trainingImages.toFixed(1)}), precision ${q.precision.toFixed(3)}, recall ${q.recall.toFixed(3)} (${seconds.toFixed(1)} s)`);
-    return { ...q, classifierAccuracy: manifest.testAccuracy, testImages: samples, testShares: labelShares(data.test.labels.subarray(0, samples), data.numClasses), seconds };
+    const base = { samples, seed: config.seed, batchSize: config.train.evalBatchSize, classifierHash: manifest.sha256 };
+    const references = await referenceViews(vae, data, model, base);
+    const extra = { classifierAccuracy: manifest.testAccuracy, testImages: samples, testShares: labelShares(data.test.labels.subarray(0, samples), data.numClasses) };
+    const scored = async (draw?: (m: number, seed: number) => tf.Tensor2D) => {
+      const t1 = performance.now();
+      const q = await sampleQuality(vae, data, model, { ...base, references, ...(draw === undefined ? {} : { draw }) });
+      return { ...q, ...extra, seconds: (performance.now() - t1) / 1000 };
+    };
+    const prior = await scored();
+    const fromGmm = gmm === null ? null : await scored(mixtureDraw(gmm));
+    const said = (what: string, q: SampleQualityMetrics) => `${what} FD ${q.fd.samples.toFixed(1)}, precision ${q.precision.toFixed(3)}, recall ${q.recall.toFixed(3)}`;
+    o.log(`sample quality (${samples} samples; test against training images FD ${prior.fd.trainingImages.toFixed(1)}): ${said('prior', prior)}${fromGmm === null ? '' : `; ${said('ex-post GMM', fromGmm)}`} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    return { sampleQuality: prior, sampleQualityGmm: fromGmm };
   } finally {
     model.dispose();
   }

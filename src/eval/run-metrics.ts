@@ -5,6 +5,7 @@ import type { Vae } from '../models/family.js';
 import { EVAL_METRICS_FORMAT, stdErrorOf, type EvalMetrics, type IwaeMetrics } from '../run/eval-metrics.js';
 import { latentUsage } from './active-units.js';
 import { beyondLikelihood, type BeyondOptions } from './beyond-likelihood.js';
+import type { ExPostMixture } from '../run/gmm-file.js';
 import { elboTerms, meanAndStdError } from './elbo.js';
 import { iwaeFromLogWeights, iwaeLogWeights } from './iwae.js';
 
@@ -14,7 +15,8 @@ export type TrainingSummary = EvalMetrics['training'];
  * The end-of-run evaluation behind metrics.json: the test ELBO with its standard error, the IWAE estimate
  * of the test NLL on a fixed subset (and, when asked, of the training NLL), latent usage from the test
  * posteriors already computed for the latents file, and the numbers beyond the likelihood (sample quality,
- * latent probes). Returns null when `signal` aborts it (the IWAE passes are the long part).
+ * latent probes), with the ex-post mixture to save beside them. Returns null when `signal` aborts it (the
+ * IWAE passes are the long part).
  */
 export async function evaluateRun(
   vae: Vae,
@@ -24,7 +26,7 @@ export async function evaluateRun(
   training: TrainingSummary,
   where: Omit<BeyondOptions, 'log' | 'signal'>,
   { signal, log = () => {} }: { signal?: AbortSignal; log?: (message: string) => void } = {},
-): Promise<EvalMetrics | null> {
+): Promise<{ metrics: EvalMetrics; gmm: ExPostMixture | null } | null> {
   const t0 = performance.now();
   const { train, test } = data;
   const testPosteriors = posteriors.test;
@@ -46,7 +48,8 @@ export async function evaluateRun(
   if (signal?.aborted === true) return null;
   const beyond = await beyondLikelihood(vae, data, { train: posteriors.train.mu, test: testPosteriors.mu }, config, { ...where, log, signal });
   if (beyond === undefined) return null;
-  return {
+  const { gmm, ...numbers } = beyond;
+  const metrics: EvalMetrics = {
     formatVersion: EVAL_METRICS_FORMAT,
     computedAt: new Date().toISOString(),
     test: {
@@ -60,10 +63,11 @@ export async function evaluateRun(
     iwaeTrain,
     // two stochastic layers: z's activity by the paper's rule (over draws of h1), the one every page shows
     latent: { dim, ...usage, ...(layers === undefined ? {} : { activeUnits: layers[1]!.activeUnits, muVariance: layers[1]!.muVariance, layers }) },
-    ...beyond,
+    ...numbers,
     training,
     evalSeconds: (performance.now() - t0) / 1000,
   };
+  return { metrics, gmm };
 }
 
 interface IwaeOptions {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../data/batches.js';
 import type { Dataset, Split } from '../data/datasets.js';
 import type { Vae } from '../models/family.js';
-import { reconstruct, samplePrior } from '../models/vae.js';
+import { decode, reconstruct } from '../models/vae.js';
 import { FEATURE_DIM } from './classifier/network.js';
 import { classifierView, predictions, type ClassifierView } from './classifier/view.js';
 import { featureStats, frechetDistance } from './quality/frechet.js';
@@ -37,24 +37,44 @@ export interface SampleQualityOptions {
   seed: number;
   batchSize: number;
   classifierHash: string;
+  /** Where z comes from: [m, latentDim] codes from a seed (default: the family's prior). */
+  draw?: (m: number, seed: number) => tf.Tensor2D;
+  /** The classifier's views of the test set, training images and reconstructions, when already computed (another draw). */
+  references?: ReferenceViews;
 }
 
-/** The images of the first n examples of a split, and a rows-from helper for batching. */
+/** What the samples are measured against, the same for every way of drawing them. */
+export interface ReferenceViews {
+  test: ClassifierView; // the first N test images
+  training: ClassifierView; // the first N training images: the floor a perfect model reaches at this N
+  reconstructions: ClassifierView; // the test images' reconstructions
+}
+
+/** The images of the first n examples of a split. */
 const firstImages = (split: Split, n: number) => split.images.subarray(0, n * (split.images.length / split.count));
 
-export async function sampleQuality(vae: Vae, data: Dataset, classifier: tf.LayersModel, o: SampleQualityOptions): Promise<SampleQuality> {
+export async function referenceViews(vae: Vae, data: Dataset, classifier: tf.LayersModel, o: Pick<SampleQualityOptions, 'samples' | 'batchSize'>): Promise<ReferenceViews> {
   const n = Math.min(o.samples, data.test.count);
+  const nTrain = Math.min(o.samples, data.train.count);
   const test = await classifierView(classifier, firstImages(data.test, n), n);
-  const training = await classifierView(classifier, firstImages(data.train, Math.min(o.samples, data.train.count)), Math.min(o.samples, data.train.count));
+  const training = await classifierView(classifier, firstImages(data.train, nTrain), nTrain);
+  const P = pixelsOf(data);
+  const recon = await decodeInBatches(n, o.batchSize, data.numClasses, vae.spec.kind === 'cvae' ? data.test.labels : null, (m, b, y) =>
+    tf.tidy(() => reconstruct(vae, tf.tensor2d(firstImages(data.test, n).subarray(b * o.batchSize * P, (b * o.batchSize + m) * P), [m, P]), y)),
+  );
+  return { test, training, reconstructions: await classifierView(classifier, recon, n) };
+}
+
+export async function sampleQuality(vae: Vae, data: Dataset, classifier: tf.LayersModel, o: SampleQualityOptions): Promise<SampleQuality> {
+  const { test, training, reconstructions } = o.references ?? (await referenceViews(vae, data, classifier, o));
   const cvae = vae.spec.kind === 'cvae';
   // a CVAE draws for the test set's labels in order, so the samples hold its class proportions
   const labels = cvae ? Uint8Array.from({ length: o.samples }, (_, i) => data.test.labels[i % data.test.count]!) : null;
-  const drawn = await decodeInBatches(o.samples, o.batchSize, data.numClasses, labels, (m, b, y) => samplePrior(vae, m, deriveSeed(o.seed, SAMPLE_STREAM + b), y));
-  const samples = await classifierView(classifier, drawn, o.samples);
-  const recon = await decodeInBatches(n, o.batchSize, data.numClasses, cvae ? data.test.labels : null, (m, b, y) =>
-    tf.tidy(() => reconstruct(vae, tf.tensor2d(firstImages(data.test, n).subarray(b * o.batchSize * pixelsOf(data), (b * o.batchSize + m) * pixelsOf(data)), [m, pixelsOf(data)]), y)),
+  const draw = o.draw ?? ((m: number, seed: number) => vae.family.samplePrior(vae.spec, m, seed));
+  const drawn = await decodeInBatches(o.samples, o.batchSize, data.numClasses, labels, (m, b, y) =>
+    tf.tidy(() => decode(vae, draw(m, deriveSeed(o.seed, SAMPLE_STREAM + b)), y)),
   );
-  const reconView = await classifierView(classifier, recon, n);
+  const samples = await classifierView(classifier, drawn, o.samples);
   const ref = featureStats(test.features, test.n, FEATURE_DIM);
   const fdTo = (v: ClassifierView) => frechetDistance(featureStats(v.features, v.n, FEATURE_DIM), ref, FEATURE_DIM).distance;
   const { precision, recall } = precisionRecall(test.features, samples.features, test.n, samples.n, FEATURE_DIM, QUALITY_K);
@@ -63,7 +83,7 @@ export async function sampleQuality(vae: Vae, data: Dataset, classifier: tf.Laye
     classifier: o.classifierHash,
     samples: o.samples,
     seed: o.seed,
-    fd: { samples: fdTo(samples), reconstructions: fdTo(reconView), trainingImages: fdTo(training) },
+    fd: { samples: fdTo(samples), reconstructions: fdTo(reconstructions), trainingImages: fdTo(training) },
     precision,
     recall,
     k: QUALITY_K,

@@ -88,7 +88,8 @@ export interface EvalMetrics {
   iwae: IwaeMetrics | null; // null when eval.iwaeImages is 0
   iwaeTrain?: IwaeMetrics | null; // the same on training images; null when eval.iwaeTrainImages is 0, absent in older files
   latent: LatentMetrics;
-  sampleQuality?: SampleQualityMetrics | null; // null when skipped (eval.qualitySamples 0, no classifier); absent in older files
+  sampleQuality?: SampleQualityMetrics | null; // null when skipped (eval.qualitySamples 0); absent in older files
+  sampleQualityGmm?: SampleQualityMetrics | null; // the same for draws from the ex-post mixture (gmm.json); null unless eval.sampler gmm
   latentKnowledge?: LatentKnowledgeMetrics | null; // null when skipped (eval.latentProbes false, no continuous latent); absent in older files
   training: { backend: string; epochs: number; wallSeconds: number; trainSeconds: number; samplesPerSecond: number | null };
   evalSeconds: number; // time to compute this file

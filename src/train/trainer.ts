@@ -5,6 +5,7 @@ import { plannedEpochs } from '../config/schedule.js';
 import type { Dataset } from '../data/datasets.js';
 import { describeEvalMetrics, evaluateRun } from '../eval/run-metrics.js';
 import { writeEvalMetrics } from '../run/eval-metrics.js';
+import { writeGmm } from '../run/gmm-file.js';
 import { writeLatents } from '../run/latents.js';
 import { classifierCacheOf } from '../run/sweep-file.js';
 import { runLogger } from '../run/log.js';
@@ -92,13 +93,16 @@ async function finish(s: TrainSession, trainSeconds: number, signal: AbortSignal
   const n = s.dataset.train.count;
   const training = { backend: s.backend.name, epochs, wallSeconds: s.wall(), trainSeconds, samplesPerSecond: trainSeconds > 0 ? (epochs * n) / trainSeconds : null };
   const where = { classifierCache: classifierCacheOf(runDir), baseDir, backend: s.backend.name };
-  const evalMetrics = await evaluateRun(s.learner.vae, s.dataset, splits, config, training, where, { signal, log: (m) => log.info(m) });
-  if (evalMetrics === null) {
+  const evaluated = await evaluateRun(s.learner.vae, s.dataset, splits, config, training, where, { signal, log: (m) => log.info(m) });
+  if (evaluated === null) {
     // the checkpoint is at the last epoch: resuming skips training and redoes only this evaluation
     updateRunInfo(runDir, { status: 'interrupted', ...progressInfo(s, epochs, trainSeconds) });
     log.warn(`interrupted during the final evaluation; resume with --resume ${runDir}`);
     return 'interrupted';
   }
+  const evalMetrics = evaluated.metrics;
+  // the mixture first: a run whose metrics.json names GMM samples always has the gmm.json they came from
+  if (evaluated.gmm !== null) writeGmm(runDir, evaluated.gmm);
   writeEvalMetrics(runDir, evalMetrics);
   log.info({ evalMetrics }, describeEvalMetrics(evalMetrics));
   updateRunInfo(runDir, { status: 'completed', ...progressInfo(s, epochs, trainSeconds) });

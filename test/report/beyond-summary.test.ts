@@ -25,7 +25,7 @@ const QUALITY: SampleQualityMetrics = {
 const KNOWLEDGE: LatentKnowledgeMetrics = { linearProbe: 0.6137, knn: 0.6498, knnK: 5, kmeans: { accuracy: 0.52, nmi: 0.519 }, trainImages: 60000, testImages: 10000, seed: 1, seconds: 2 };
 
 function final(over: Partial<FinalMetrics>): FinalMetrics {
-  return { source: 'metrics.json', negElbo: 150, negElboStdError: 0.5, recon: 140, kl: 10, iwae: null, iwaeTrain: null, activeUnits: { active: 2, of: 2 }, sampleQuality: QUALITY, latentKnowledge: KNOWLEDGE, problem: null, ...over };
+  return { source: 'metrics.json', negElbo: 150, negElboStdError: 0.5, recon: 140, kl: 10, iwae: null, iwaeTrain: null, activeUnits: { active: 2, of: 2 }, sampleQuality: QUALITY, sampleQualityGmm: null, latentKnowledge: KNOWLEDGE, problem: null, ...over };
 }
 
 describe('the summary beyond the likelihood', () => {

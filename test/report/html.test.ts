@@ -7,7 +7,7 @@ import type { RunInfo } from '../../src/run/run-dir.js';
 
 const EVIL = `<script>alert("x")</script>&'`;
 const ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;';
-const NO_FINAL = { source: 'none', negElbo: null, negElboStdError: null, recon: null, kl: null, iwae: null, iwaeTrain: null, activeUnits: null, sampleQuality: null, latentKnowledge: null, problem: null } as const;
+const NO_FINAL = { source: 'none', negElbo: null, negElboStdError: null, recon: null, kl: null, iwae: null, iwaeTrain: null, activeUnits: null, sampleQuality: null, sampleQualityGmm: null, latentKnowledge: null, problem: null } as const;
 
 describe('escaping what a user controls', () => {
   it('escapes the five HTML metacharacters', () => {

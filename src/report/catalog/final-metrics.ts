@@ -24,13 +24,14 @@ export interface FinalMetrics {
   iwaeTrain: IwaeSummary | null; // on training images, when eval.iwaeTrainImages asked for it
   activeUnits: { active: number; of: number } | null;
   sampleQuality: SampleQualityMetrics | null; // null when skipped or from a run made before it existed
+  sampleQualityGmm: SampleQualityMetrics | null; // of draws from the ex-post mixture (eval.sampler gmm)
   latentKnowledge: LatentKnowledgeMetrics | null;
   problem: string | null; // why metrics.json was present but not used
 }
 
 function fromEpochs(metrics: readonly EpochMetrics[], problem: string | null): FinalMetrics {
   const last = metrics.at(-1);
-  const none = { negElboStdError: null, iwae: null, iwaeTrain: null, activeUnits: null, sampleQuality: null, latentKnowledge: null, problem };
+  const none = { negElboStdError: null, iwae: null, iwaeTrain: null, activeUnits: null, sampleQuality: null, sampleQualityGmm: null, latentKnowledge: null, problem };
   if (last === undefined) return { source: 'none', negElbo: null, recon: null, kl: null, ...none };
   const { negElbo, recon, kl } = last.test;
   return { source: 'last epoch', negElbo, recon, kl, ...none };
@@ -56,6 +57,7 @@ export function readFinalMetrics(runDir: string, metrics: readonly EpochMetrics[
     iwaeTrain: summary(m.iwaeTrain),
     activeUnits: { active: m.latent.activeUnits, of: m.latent.dim },
     sampleQuality: m.sampleQuality ?? null,
+    sampleQualityGmm: m.sampleQualityGmm ?? null,
     latentKnowledge: m.latentKnowledge ?? null,
     problem: null,
   };

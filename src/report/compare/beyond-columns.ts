@@ -21,6 +21,11 @@ export function beyondColumns(runs: readonly RunSummary[], classNames: readonly 
   const cols: Column[] = [];
   const first = runs.find((r) => r.final.sampleQuality !== null);
   if (first !== undefined) cols.push(...qualityColumns(q, classifierName(first.config.data.dataset), classNames));
+  const gmm = runs.map((r) => r.final.sampleQualityGmm ?? undefined);
+  if (gmm.some((v) => v !== undefined)) {
+    const tip = 'the same FD for draws from a mixture fitted to the training means (eval.sampler gmm) in place of the prior: lower is better';
+    cols.splice(1, 0, { head: 'FD, ex-post GMM', tip, numeric: true, better: 'lower', cells: gmm.map((v) => fixed(v?.fd.samples, 1)) });
+  }
   if (k.some((v) => v !== undefined)) cols.push(...knowledgeColumns(k));
   return cols;
 }

@@ -57,7 +57,8 @@ svg.share-bars .share-axis { stroke: var(--rule); }
 svg.share-bars .share-ref { stroke: #222; stroke-width: 1.5; stroke-dasharray: 2 1; }
 table.beyond { table-layout: fixed; width: min(100%, 60rem); }
 table.beyond th { width: 14rem; white-space: normal; }
-table.beyond td.v { width: 9rem; }
+table.beyond td.v, table.beyond th.v { width: 9rem; }
+table.beyond thead th:last-child { width: auto; }
 table.beyond td.what { color: var(--muted); font-size: 0.85rem; }
 .beyond-part { margin-top: 1.4rem; }
 .summary-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem 2.5rem; }

@@ -5,9 +5,12 @@ import { standardNormals } from '../analysis/picks.js';
 import { decodeZ } from '../decode.js';
 import { renderSvg } from '../figures/charts.js';
 import { gridSpec } from '../figures/grid-figure.js';
-import { img } from '../figures/html.js';
+import { html, img, type SafeHtml } from '../figures/html.js';
+import { sampleGmm } from '../../eval/probes/gmm.js';
+import { readEvalMetrics } from '../../run/eval-metrics.js';
+import { readGmm } from '../../run/gmm-file.js';
 import { writeTiles } from '../figures/images.js';
-import type { Stage } from '../types.js';
+import type { ReportContext, Stage } from '../types.js';
 import { familyNote } from './shared/family-note.js';
 
 const Options = z.strictObject({
@@ -17,6 +20,7 @@ const Options = z.strictObject({
 });
 
 const PRIOR_STREAM = 0x9a11; // seed stream of this figure, derived from the run's seed
+const GMM_FIGURE_STREAM = 0x9a12; // the mixture's draws of this figure
 
 export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
   type: 'priorSamples',
@@ -49,17 +53,45 @@ export const priorSamplesStage: Stage<z.infer<typeof Options>> = {
           }),
         )
       : img(file, `${rows * cols} digits decoded from z drawn from the prior`, size);
+    const exPost = await exPostGrid(ctx, rows, cols, scale, gap, cvae ? labels : null);
     return {
-      title: 'Samples from the prior',
+      title: exPost === null ? 'Samples from the prior' : 'Samples from the prior and from the ex-post mixture',
       caption: cvae
         ? `Decodings of z drawn from the prior N(0, I) (seeded from the run's seed), one row per class label. Each column reuses one z, ` +
           `so reading down a column shows what the latent code carries apart from the class: slant, thickness, width. ` +
-          `Gray level is the decoder's pixel probability.` + familyNote(ctx.config, 'decoding')
+          `Gray level is the decoder's pixel probability.` + familyNote(ctx.config, 'decoding') + (exPost?.caption ?? '')
         : `${rows * cols} decodings of z drawn from the prior N(0, I), seeded from the run's seed. These are what the model generates ` +
           `unconditionally: if the latent space is well used, most look like digits and every class appears. Gray level is the ` +
-          `decoder's pixel probability (no sampling of pixels).` + familyNote(ctx.config, 'decoding'),
-      body,
-      files: [file],
+          `decoder's pixel probability (no sampling of pixels).` + familyNote(ctx.config, 'decoding') + (exPost?.caption ?? ''),
+      body: exPost === null ? body : html`<div class="gallery"><figure>${body}<figcaption>z ~ N(0, I)</figcaption></figure><figure>${exPost.body}<figcaption>z ~ the ex-post mixture</figcaption></figure></div>`,
+      files: [file, ...(exPost === null ? [] : [exPost.file])],
     };
   },
 };
+
+/**
+ * With eval.sampler gmm, the same grid decoded from draws of the mixture fitted to the training means
+ * (gmm.json), its FD beside the prior's in the caption; null for a run without one.
+ */
+async function exPostGrid(ctx: ReportContext, rows: number, cols: number, scale: number, gap: number, labels: Uint8Array | null): Promise<{ body: SafeHtml; file: string; caption: string } | null> {
+  const gmm = readGmm(ctx.runDir);
+  if (gmm === null) return null;
+  const { numClasses, height, width } = ctx.spec();
+  const n = rows * cols;
+  const z = sampleGmm(gmm.mixture, n, deriveSeed(ctx.config.seed, GMM_FIGURE_STREAM));
+  const pixels = await decodeZ(await ctx.vae(), z, n, labels === null ? null : oneHot(labels, numClasses));
+  const file = 'gmm-samples.png';
+  const size = writeTiles(join(ctx.outDir, file), pixels, n, { cols, scale, gap, size: { height, width } });
+  const m = readEvalMetrics(ctx.runDir);
+  const fd = (q: { fd: { samples: number } } | null | undefined) => (q == null ? '' : q.fd.samples.toFixed(1));
+  const scores = m?.sampleQualityGmm == null ? '' : ` FD on the reference classifier: ${fd(m.sampleQuality)} from the prior, ${fd(m.sampleQualityGmm)} from the mixture (lower is better).`;
+  return {
+    body: img(file, `${n} digits decoded from z drawn from the ex-post mixture`, size),
+    file,
+    caption:
+      ` The second grid: the same number of decodings of z drawn from a mixture of ${gmm.components} Gaussians fitted to ${count(gmm.images)} training means ` +
+      `(eval.sampler gmm, ex-post density estimation after Ghosh et al. 2020): where the prior puts mass the encoder never uses, the mixture does not.${scores}`,
+  };
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
