@@ -1,24 +1,24 @@
 // Trains the reference classifier of a data set from classifiers/<dataset>.yaml.
 //   npm run classifier                 trains it into classifiers/<dataset>/ (the shipped weights)
 //   npm run classifier -- --check      trains it into a temporary folder and compares with the shipped one
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
 import { selectBackend } from '../src/backend/select.js';
 import { loadDataset } from '../src/data/datasets.js';
 import { readManifest, saveClassifier } from '../src/eval/classifier/store.js';
-import { ClassifierSpecSchema, trainClassifier } from '../src/eval/classifier/train.js';
+import { readClassifierSpec, trainClassifier } from '../src/eval/classifier/train.js';
 
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, dataset: { type: 'string', default: 'mnist' } } });
 const file = join('classifiers', `${values.dataset}.yaml`);
-const parsed = ClassifierSpecSchema.safeParse(parse(readFileSync(file, 'utf8')));
-if (!parsed.success) {
-  console.error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+let spec;
+try {
+  spec = readClassifierSpec(file);
+} catch (err) {
+  console.error((err as Error).message);
   process.exit(2);
 }
-const spec = parsed.data;
 const backend = await selectBackend('auto', (line) => console.log(line));
 const data = await loadDataset({ dataset: spec.dataset, dir: null, trainLimit: null, testLimit: null, heldOut: 0, shuffle: true, binarize: 'none' }, { baseDir: process.cwd() });
 const t0 = performance.now();

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Dataset } from '../data/datasets.js';
-import type { ModelFamily, Vae } from '../models/family.js';
+import { unmetNeed, type ModelFamily, type Vae } from '../models/family.js';
 import type { LatentKnowledgeMetrics, SampleQualityMetrics } from '../run/eval-metrics.js';
 import type { ExPostMixture } from '../run/gmm-file.js';
 import type * as tf from '@tensorflow/tfjs';
@@ -27,7 +27,8 @@ export function sampleQualitySkipped(config: Config, sizes: SplitSizes): string 
 /** Why a run of this config gets no latent probes, or null when it gets them. */
 export function latentProbesSkipped(config: Config, family: ModelFamily, sizes: SplitSizes): string | null {
   if (!config.eval.latentProbes) return 'eval.latentProbes is false';
-  if (family.capabilities(config.model).latent !== 'continuous') return `model.family ${family.name} has no continuous latent`;
+  const unmet = unmetNeed(family, config.model, ['continuousLatent']);
+  if (unmet !== null) return unmet;
   // k-means needs a point per cluster and k-NN k neighbours
   if (sizes.test < sizes.classes || sizes.train < KNN_K) return `the probes need at least ${sizes.classes} test and ${KNN_K} training images`;
   return null;
@@ -40,10 +41,6 @@ export interface PosteriorMeans {
   test: Float32Array; // [test.count, latentDim]
 }
 
-/**
- * The end-of-run numbers beyond the likelihood: sample quality on the reference classifier and what the
- * posterior means know of the labels; each null when its config key, the data set or the family rules it out.
- */
 export interface BeyondOptions {
   classifierCache: string; // where a classifier trained on first use is kept (referenceClassifier)
   baseDir: string; // what a relative data.dir resolves against
@@ -60,7 +57,11 @@ export interface Beyond {
   gmm: ExPostMixture | null;
 }
 
-/** Undefined when `signal` aborted the training of a first-use classifier. */
+/**
+ * The end-of-run numbers beyond the likelihood: sample quality on the reference classifier and what the
+ * posterior means know of the labels; each null when its config key, the data set or the family rules it out.
+ * Undefined when `signal` aborted the training of a first-use classifier.
+ */
 export async function beyondLikelihood(vae: Vae, data: Dataset, means: PosteriorMeans, config: Config, o: BeyondOptions): Promise<Beyond | undefined> {
   const gmm = exPostSkipped(config, vae.family) === null ? fitExPost(means.train, data.train.count, vae.spec.latentDim, config) : null;
   if (gmm !== null) o.log(`ex-post mixture: ${gmm.components} components fitted to ${gmm.images} training means in ${gmm.seconds.toFixed(1)} s (${gmm.iterations} EM iterations, ${gmm.logLikelihood.toFixed(2)} nats per mean)`);
@@ -72,8 +73,7 @@ export async function beyondLikelihood(vae: Vae, data: Dataset, means: Posterior
 /** Why a run of this config draws from no ex-post mixture, or null when it does. */
 export function exPostSkipped(config: Config, family: ModelFamily): string | null {
   if (config.eval.sampler !== 'gmm') return 'eval.sampler is prior';
-  if (family.capabilities(config.model).latent !== 'continuous') return `model.family ${family.name} has no continuous latent`;
-  return null;
+  return unmetNeed(family, config.model, ['continuousLatent']);
 }
 
 type Quality = Pick<Beyond, 'sampleQuality' | 'sampleQualityGmm'>;

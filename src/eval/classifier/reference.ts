@@ -1,14 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import type { Config } from '../../config/schema.js';
 import { loadDataset, type Dataset } from '../../data/datasets.js';
-import { VaelabError } from '../../errors.js';
 import { acquireLock } from '../../run/lock.js';
 import { loadClassifier, saveClassifier, type ClassifierManifest } from './store.js';
-import { ClassifierSpecSchema, trainClassifier } from './train.js';
+import { readClassifierSpec, trainClassifier } from './train.js';
 
 /** classifiers/ of the package: the shipped weights and the specs that train them. */
 export const CLASSIFIERS = join(import.meta.dirname, '..', '..', '..', 'classifiers');
@@ -82,10 +80,7 @@ async function trainAndSave(full: Dataset, dataset: Config['data']['dataset'], d
 
 function firstUseSpec(dataset: string) {
   const own = join(CLASSIFIERS, `${dataset}.yaml`);
-  const file = existsSync(own) ? own : join(CLASSIFIERS, 'mnist.yaml');
-  const parsed = ClassifierSpecSchema.safeParse(parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new VaelabError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return readClassifierSpec(existsSync(own) ? own : join(CLASSIFIERS, 'mnist.yaml'));
 }
 
 /** SHA-256 of the whole data set's pixels and labels: the same files give the same classifier folder. */

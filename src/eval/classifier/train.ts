@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { z } from 'zod';
+import { VaelabError } from '../../errors.js';
 import { batchAt } from '../../data/batch-tensors.js';
 import { epochOrder, gatherBatch } from '../../data/batches.js';
 import type { Dataset, Split } from '../../data/datasets.js';
@@ -15,6 +18,13 @@ export const ClassifierSpecSchema = z.strictObject({
   decayAfter: z.int().min(0).describe('epochs at the full learning rate, after which it halves every epoch'),
 });
 export type ClassifierSpec = z.infer<typeof ClassifierSpecSchema>;
+
+/** A classifier spec file (classifiers/<dataset>.yaml), checked; a user error names the file and the keys. */
+export function readClassifierSpec(file: string): ClassifierSpec {
+  const parsed = ClassifierSpecSchema.safeParse(parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new VaelabError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
 
 /** Mean softmax cross-entropy of a batch's logits against integer labels. */
 function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: number): tf.Scalar {
