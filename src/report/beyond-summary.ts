@@ -5,8 +5,8 @@ import type { LatentKnowledgeMetrics, SampleQualityMetrics } from '../run/eval-m
 import type { FinalMetrics } from './catalog/final-metrics.js';
 import { html, type SafeHtml } from './figures/html.js';
 import { shareBars } from './figures/share-bars.js';
+import { percent } from './figures/format.js';
 
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const count = (n: number) => n.toLocaleString('en-US');
 const ordinal = (k: number) => `${k}${k === 1 ? 'st' : k === 2 ? 'nd' : k === 3 ? 'rd' : 'th'}`;
 
@@ -36,7 +36,7 @@ function qualityRows(sources: readonly Source[], config: Config, classNames: rea
     ],
     ['precision', of((v) => v.precision.toFixed(3)), `share of samples inside the test images' manifold (each image's ball reaches its ${ordinal(q.k)} nearest neighbour): are the samples realistic?`],
     ['recall', of((v) => v.recall.toFixed(3)), 'share of test images inside the samples\' manifold: do the samples cover the data?'],
-    ['classifier confidence', of((v) => pct(v.confidence)), 'mean largest class probability on the samples: recognisable digits score high, ambiguous ones low'],
+    ['classifier confidence', of((v) => percent(v.confidence)), 'mean largest class probability on the samples: recognisable digits score high, ambiguous ones low'],
     [
       'classes among samples',
       of((v) => shareBars(v.classShares, classNames, 'share of the samples the classifier assigns to each class', { reference: v.testShares })),
@@ -45,17 +45,17 @@ function qualityRows(sources: readonly Source[], config: Config, classNames: rea
   ];
   if (q.labelAccuracy !== null) {
     const mean = (a: number[] | null) => (a === null ? 0 : a.reduce((s, v) => s + v, 0) / a.length);
-    rows.push(['accuracy per label', of((v) => shareBars(v.labelAccuracy ?? [], classNames, 'classifier accuracy on the samples drawn for each label', { top: 1 })), `for each label, the share of the samples drawn for it that the classifier reads as it (mean ${sources.map((s) => pct(mean(s.q.labelAccuracy))).join(' and ')})`]);
+    rows.push(['accuracy per label', of((v) => shareBars(v.labelAccuracy ?? [], classNames, 'classifier accuracy on the samples drawn for each label', { top: 1 })), `for each label, the share of the samples drawn for it that the classifier reads as it (mean ${sources.map((s) => percent(mean(s.q.labelAccuracy))).join(' and ')})`]);
   }
   return rows;
 }
 
 function knowledgeRows(k: LatentKnowledgeMetrics, classes: number): Row[] {
-  const chance = `chance is about ${pct(1 / classes)}`;
+  const chance = `chance is about ${percent(1 / classes)}`;
   return [
-    ['linear probe', [pct(k.linearProbe)], `test accuracy of a logistic regression fitted on the ${count(k.trainImages)} training means and scored on the ${count(k.testImages)} test means: what a linear read-out recovers (${chance})`],
-    [`${k.knnK}-NN`, [pct(k.knn)], `test accuracy of a majority vote of the ${k.knnK} nearest training means: what the space knows locally`],
-    ['k-means', [`${pct(k.kmeans.accuracy)}, NMI ${k.kmeans.nmi.toFixed(3)}`], `${classes} clusters of the test means, matched one to one to the classes: do the classes form clusters unsupervised?`],
+    ['linear probe', [percent(k.linearProbe)], `test accuracy of a logistic regression fitted on the ${count(k.trainImages)} training means and scored on the ${count(k.testImages)} test means: what a linear read-out recovers (${chance})`],
+    [`${k.knnK}-NN`, [percent(k.knn)], `test accuracy of a majority vote of the ${k.knnK} nearest training means: what the space knows locally`],
+    ['k-means', [`${percent(k.kmeans.accuracy)}, NMI ${k.kmeans.nmi.toFixed(3)}`], `${classes} clusters of the test means, matched one to one to the classes: do the classes form clusters unsupervised?`],
   ];
 }
 
@@ -77,7 +77,7 @@ export function beyondSummary(final: FinalMetrics, config: Config, sizes: SplitS
   const quality =
     q === null
       ? html`<p class="caption">Sample quality: not measured, ${why(sizes === null ? null : sampleQualitySkipped(config, sizes))}.</p>`
-      : html`${rowsTable(qualityRows(sources(q, final.sampleQualityGmm, config), config, classNames), sources(q, final.sampleQualityGmm, config).map((s) => s.head))}${gmmNote(final.sampleQualityGmm, config)}<p class="caption">Scored on the reference classifier of ${config.data.dataset} (${q.classifierAccuracy === undefined ? '' : `${pct(q.classifierAccuracy)} on its test set, `}weights SHA-256 <code>${q.classifier.slice(0, 12)}</code>…; prior draws from seed ${q.seed}): these numbers compare only between runs scored by the same classifier.</p>`;
+      : html`${rowsTable(qualityRows(sources(q, final.sampleQualityGmm, config), config, classNames), sources(q, final.sampleQualityGmm, config).map((s) => s.head))}${gmmNote(final.sampleQualityGmm, config)}<p class="caption">Scored on the reference classifier of ${config.data.dataset} (${q.classifierAccuracy === undefined ? '' : `${percent(q.classifierAccuracy)} on its test set, `}weights SHA-256 <code>${q.classifier.slice(0, 12)}</code>…; prior draws from seed ${q.seed}): these numbers compare only between runs scored by the same classifier.</p>`;
   const knowledge =
     k === null
       ? html`<p class="caption">Latent probes: not measured, ${why(sizes === null ? null : latentProbesSkipped(config, familyOf(config.model), sizes))}.</p>`

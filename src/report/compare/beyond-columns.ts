@@ -3,12 +3,13 @@ import type { LatentKnowledgeMetrics, SampleQualityMetrics } from '../../run/eva
 import { classifierName } from '../beyond-summary.js';
 import { html, type SafeHtml } from '../figures/html.js';
 import { shareBars } from '../figures/share-bars.js';
+import { percent } from '../figures/format.js';
 import { sortableTable, type Cell, type Column } from '../figures/sortable-table.js';
 import { runColumns, runRows, type TableInput } from './runs-table.js';
 
 const DASH: Cell = { html: html`—`, sort: null };
 const fixed = (v: number | undefined, digits: number): Cell => (v === undefined ? DASH : { html: html`${v.toFixed(digits)}`, sort: v });
-const pct = (v: number | undefined): Cell => (v === undefined ? DASH : { html: html`${(100 * v).toFixed(1)}%`, sort: v });
+const pct = (v: number | undefined): Cell => (v === undefined ? DASH : { html: html`${percent(v)}`, sort: v });
 
 /**
  * The comparison's columns beyond the likelihood, present when any run has the numbers: the FD of prior

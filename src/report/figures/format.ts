@@ -16,3 +16,6 @@ export function duration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
+
+/** A share in [0, 1] as a percentage with one decimal (accuracies, class shares). */
+export const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
