@@ -21,7 +21,7 @@ beforeAll(async () => {
 describe('metrics.json at the end of every run', () => {
   it('has defaults in the schema: K 1000 on the first 1000 test images, threshold 0.01, weight 1', () => {
     const c = ConfigSchema.parse({});
-    expect(c.eval).toEqual({ iwaeSamples: null, iwaeImages: 1000, iwaeTrainImages: 0, iwaeBatchSize: null, activeThreshold: 0.01, qualitySamples: 10000, latentProbes: true });
+    expect(c.eval).toEqual({ iwaeSamples: null, iwaeImages: 1000, iwaeTrainImages: 0, iwaeBatchSize: null, activeThreshold: 0.01, qualitySamples: 10000, latentProbes: true, sampler: 'prior', gmmComponents: 10 });
     expect(c.loss).toEqual({ objective: 'elbo', samples: 1, beta: 1, reconstructionWeight: 1, warmup: null, freeBits: null });
     expect(c.sweep).toBeNull();
   });
