@@ -128,6 +128,12 @@ export interface ModelFamily {
   capabilities(model: ModelSection): Capabilities;
   /** The model section in a few words, for the summary ("VAE, mlp, hidden 512-256, latentDim 2"). */
   describe(model: ModelSection): string;
+  /**
+   * Whether reconstructionWeight * recon + beta * kl of the batch terms is the minimised objective (an
+   * ELBO-shaped one), so an epoch's training loss follows from its recon and kl means; when false the
+   * trainer sums each step's loss as well.
+   */
+  termsGiveLoss(model: ModelSection): boolean;
   /** What a run of it minimised, in words (config/objective.ts objectiveName for the ELBO's kin). */
   objectiveName(model: ModelSection, loss: LossConfig): string;
   /**
@@ -138,8 +144,8 @@ export interface ModelFamily {
   /** The caption sentence a figure adds for this family's models, '' when it needs none. */
   note(model: ModelSection, subject: NoteSubject): string;
   compareNote(subject: CompareNoteSubject): string;
-  /** Freshly initialised networks, seeded; `outputBias` is the decoder's initial output bias where asked. */
-  build(spec: VaeSpec, seed: number, outputBias: Float32Array | null): Vae;
+  /** Freshly initialised networks, seeded (buildVae then sets model.outputBias data-mean on the decoder's dec_logits). */
+  build(spec: VaeSpec, seed: number): Vae;
   /** The model from its saved networks (read loads one folder of the checkpoint). */
   load(spec: VaeSpec, read: (folder: string) => Promise<tf.LayersModel>): Promise<Vae>;
   /** The models whose weights training updates, each weight in exactly one of them. */

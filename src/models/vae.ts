@@ -45,3 +45,8 @@ export function reconstruct(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null = nu
 export function samplePrior(vae: Vae, n: number, seed: number, y: tf.Tensor2D | null = null): tf.Tensor2D {
   return tf.tidy(() => decode(vae, vae.family.samplePrior(vae.spec, n, seed), y));
 }
+
+/** n codes from the standard normal prior N(0, I), seeded: the samplePrior of every family with that prior. */
+export function standardNormalCodes(spec: { latentDim: number }, n: number, seed: number): tf.Tensor2D {
+  return tf.randomNormal([n, spec.latentDim], 0, 1, 'float32', seed);
+}

@@ -15,6 +15,7 @@ import { recalibrateBatchNorm } from './precise-bn.js';
 import { progressInfo, saveAt, zeroSums, type TrainSession } from './session.js';
 import { trainStep, type StepTerms } from './step.js';
 import { OBJECTIVE_TRAITS } from '../config/objective.js';
+import { familyOf } from '../models/families/index.js';
 
 const STEP_STREAM = 0x57e9; // eps stream of training steps
 
@@ -42,8 +43,8 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
   const n = dataset.train.count;
   const order = trainingOrder(n, config.seed, epoch, config.data.shuffle);
   const binarize = config.data.binarize === 'dynamic';
-  // recon and kl give the minimised objective only for fixed weights and no floor: else it is summed too
-  const sumLoss = OBJECTIVE_TRAITS[config.loss.objective].perSampleWeights || config.loss.warmup !== null || config.loss.freeBits !== null;
+  // recon and kl give the minimised objective only for fixed weights, no floor and an ELBO-shaped family: else it is summed too
+  const sumLoss = OBJECTIVE_TRAITS[config.loss.objective].perSampleWeights || config.loss.warmup !== null || config.loss.freeBits !== null || !familyOf(config.model).termsGiveLoss(config.model);
   setLearningRate(s.learner.optimizer, learningRateAt(config.train, epoch));
   const resumed = epoch === s.start.epoch;
   const sums = resumed ? { ...s.start.sums } : zeroSums();

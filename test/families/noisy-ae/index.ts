@@ -3,7 +3,7 @@ import type { ModelFamily, Vae } from '../../../src/models/family.js';
 import { inputs, LayerFactory, withLabel } from '../../../src/models/layers.js';
 import { bernoulliNll } from '../../../src/models/likelihood.js';
 import type { MlpSpec, VaeSpec } from '../../../src/models/types.js';
-import { decode, decodeLogits, encode, modelInputs } from '../../../src/models/vae.js';
+import { decode, decodeLogits, encode, modelInputs, standardNormalCodes } from '../../../src/models/vae.js';
 import { noisyAeSection, type NoisyAeConfig } from './config.js';
 
 /**
@@ -51,6 +51,7 @@ export const noisyAe: ModelFamily = {
   keyDisplays: {},
   capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: false, closedFormKl: false, likelihood: false, conditional: m.kind === 'cvae' }),
   describe: (m) => `${m.kind.toUpperCase()} noisy autoencoder, ${m.arch}, latentDim ${m.latentDim}, noise ${(m as unknown as NoisyAeConfig).noise}`,
+  termsGiveLoss: () => true,
   objectiveName: (_m, loss) => `reconstruction + ${loss.beta === 1 ? '' : `${loss.beta}·`}|μ|²/2 (a noisy autoencoder: no KL, no ELBO)`,
   termNames: () => ({ recon: 'Reconstruction', kl: 'Code penalty |μ|²/2', total: 'Reconstruction + penalty', meaning: 'Reconstruction is the Bernoulli negative log-likelihood of the pixels read through the noisy code, the code penalty half the squared length of the code, and the last panel their sum (no bound on −log p(x): the family has no likelihood).' }),
   note: (m, subject) => (subject === 'codes' ? ` A noisy autoencoder's code is its encoder's output; the spread drawn is the fixed noise ${(m as unknown as NoisyAeConfig).noise}, not a posterior's.` : ''),
@@ -70,6 +71,6 @@ export const noisyAe: ModelFamily = {
   elboTerms: (vae, x, y, eps) => tf.tidy(() => terms(vae, x, y, tf.reshape(eps, [eps.shape[0], eps.shape[2]]) as tf.Tensor2D, false)),
   logWeights: null,
   reconstruct: (vae, x, y) => tf.tidy(() => decode(vae, encode(vae, x, y).mu, y)),
-  samplePrior: (spec, n, seed) => tf.randomNormal([n, spec.latentDim], 0, 1, 'float32', seed),
+  samplePrior: standardNormalCodes,
   layerUsage: async () => null,
 };

@@ -3,9 +3,8 @@ import { ELBO_TERMS } from '../../elbo-objective.js';
 import * as tf from '@tensorflow/tfjs';
 import { VaelabError } from '../../../errors.js';
 import type { ModelFamily, Vae } from '../../family.js';
-import { setOutputBias } from '../../layers.js';
 import type { VaeSpec } from '../../types.js';
-import { decode, encode } from '../../vae.js';
+import { decode, encode, standardNormalCodes } from '../../vae.js';
 import { convDecoder, convEncoder } from './conv.js';
 import { gaussianElboTerms, gaussianLogWeights } from './evaluate.js';
 import { fusedElbo } from './fused-step.js';
@@ -16,7 +15,7 @@ import { gaussianObjective } from './objective.js';
  * The Gaussian VAE and CVAE (Kingma & Welling 2014): q(z | x) = N(mu(x), diag(exp(logVar(x)))), the prior
  * N(0, I), a Bernoulli decoder; an mlp (model.hidden, model.activation) or the conv post's network.
  */
-function networks(spec: VaeSpec, seed: number): { encoder: tf.LayersModel; decoder: tf.LayersModel } {
+export function gaussianNetworks(spec: VaeSpec, seed: number): { encoder: tf.LayersModel; decoder: tf.LayersModel } {
   switch (spec.arch) {
     case 'mlp':
       return { encoder: mlpEncoder(spec, seed), decoder: mlpDecoder(spec, seed + 1) };
@@ -34,16 +33,13 @@ export const gaussian: ModelFamily = {
   section: null, // the default family: its shapes are schema.ts's own
   capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
   describe: (m) => `${m.kind.toUpperCase()}, ${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}`,
+  termsGiveLoss: () => true,
   objectiveName: (_m, loss) => objectiveName(loss),
   termNames: () => ELBO_TERMS,
   note: () => '',
   compareNote: () => '',
-  build(spec, seed, outputBias) {
-    const { encoder, decoder } = networks(spec, seed);
-    if (spec.arch === 'mlp' && spec.outputBias === 'data-mean') {
-      if (outputBias === null) throw new Error('model.outputBias data-mean: build needs the bias (meanLogits of the training split)');
-      setOutputBias(decoder, outputBias);
-    }
+  build(spec, seed) {
+    const { encoder, decoder } = gaussianNetworks(spec, seed);
     return vaeOf(spec, encoder, decoder);
   },
   load: async (spec, read) => vaeOf(spec, await read('encoder'), await read('decoder')),
@@ -54,6 +50,6 @@ export const gaussian: ModelFamily = {
   elboTerms: gaussianElboTerms,
   logWeights: gaussianLogWeights,
   reconstruct: (vae, x, y) => tf.tidy(() => decode(vae, encode(vae, x, y).mu, y)),
-  samplePrior: (spec, n, seed) => tf.randomNormal([n, spec.latentDim], 0, 1, 'float32', seed),
+  samplePrior: standardNormalCodes,
   layerUsage: async () => null,
 };

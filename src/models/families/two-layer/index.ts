@@ -2,8 +2,8 @@ import { objectiveName } from '../../../config/objective.js';
 import { ELBO_TERMS } from '../../elbo-objective.js';
 import * as tf from '@tensorflow/tfjs';
 import type { CompareNoteSubject, ModelFamily, NoteSubject, Vae } from '../../family.js';
-import { setOutputBias } from '../../layers.js';
 import type { VaeSpec } from '../../types.js';
+import { standardNormalCodes } from '../../vae.js';
 import { twoLayerModels, twoLayerPaths } from './networks.js';
 import { twoLayerObjective } from './objective.js';
 import { CONDITIONALS, conditionalsOf, FOLDERS, intermediateOf, noiseWidth, twoLayerSpec, type Conditionals, type TwoLayerSpec } from './spec.js';
@@ -58,17 +58,14 @@ export const twoLayer: ModelFamily = {
     const i = intermediateOf(m);
     return `${m.kind.toUpperCase()}, mlp${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, h1 ${i.latentDim} (hidden ${i.hidden.join('-')} to z), latentDim ${m.latentDim} (z, two stochastic layers)`;
   },
+  termsGiveLoss: () => true,
   objectiveName: (_m, loss) => objectiveName(loss, true), // no closed-form KL: every term sampled
   termNames: () => ELBO_TERMS, // both layers' KL, sampled
   note: (m, subject) => NOTES[subject](intermediateOf(m).latentDim),
   compareNote: (subject) => COMPARE_NOTES[subject],
-  build(spec, seed, outputBias) {
+  build(spec, seed) {
     const { intermediate, ...paths } = twoLayerModels(specOf(spec), seed);
-    if (spec.arch === 'mlp' && spec.outputBias === 'data-mean') {
-      if (outputBias === null) throw new Error('model.outputBias data-mean: build needs the bias (meanLogits of the training split)');
-      setOutputBias(paths.decoder, outputBias); // the decoder path holds p(x | h1)'s output layer
-    }
-    return vaeOf(spec, paths, intermediate);
+    return vaeOf(spec, paths, intermediate); // the decoder path holds p(x | h1)'s output layer, where buildVae sets the bias
   },
   // the conditionals load back; encoder/ and decoder/ are the paths for other programs, wired again here
   async load(spec, read) {
@@ -103,6 +100,6 @@ export const twoLayer: ModelFamily = {
       return tf.sigmoid(pX.apply(withLabel(h1!)) as tf.Tensor2D);
     });
   },
-  samplePrior: (spec, n, seed) => tf.randomNormal([n, spec.latentDim], 0, 1, 'float32', seed),
+  samplePrior: standardNormalCodes,
   layerUsage: (vae, split, o) => twoLayerUsage(conditionalsOf(vae), specOf(vae.spec), split, o),
 };

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LossConfig } from '../../../config/schema.js';
+import { deriveSeed } from '../../../data/batches.js';
+import type { BatchObjective, ModelFamily, ModelSection, ObjectiveOptions, Vae } from '../../family.js';
+import { bernoulliNll, gaussianKl } from '../../likelihood.js';
+import type { VaeSpec } from '../../types.js';
+import { decodeLogits, encode, reparameterize, standardNormalCodes } from '../../vae.js';
+import { gaussianElboTerms, gaussianLogWeights } from '../gaussian/evaluate.js';
+import { gaussian, gaussianNetworks } from '../gaussian/index.js';
+import { infoVaeSection, type InfoVaeModelConfig, type MmdConfig } from './config.js';
+import { mmd } from './mmd.js';
+
+/**
+ * InfoVAE with the MMD divergence (Zhao et al. 2019, "InfoVAE: Balancing Learning and Inference in
+ * Variational Autoencoders"): the Gaussian VAE's networks and prior, trained on
+ *   reconstructionWeight * recon + (1 - alpha) * beta * KL(q(z|x) || p(z)) + (alpha + lambda - 1) * MMD^2(q(z), p(z))
+ * per batch, the MMD between the batch's codes z ~ q(z|x) and as many draws from N(0, I) (mmd.ts, the
+ * unbiased estimator with pythae's kernels). alpha = 0, lambda = 1 is the VAE; alpha = 1 drops the KL and
+ * keeps the MMD alone (the MMD-VAE). Its decoder and prior are a VAE's, so the IWAE estimate of log p(x)
+ * through its encoder stays an estimate of the same quantity and the test -ELBO a bound on it: both are
+ * reported, though the objective trades them for an aggregate posterior closer to the prior.
+ */
+const mmdOf = (model: ModelSection): MmdConfig => (model as unknown as InfoVaeModelConfig).mmd;
+
+export const PRIOR_STREAM = 0x1f0_aae; // the prior draws the MMD compares against, apart from the step's eps
+
+function infoVaeObjective(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): BatchObjective {
+  const { alpha, lambda, kernel, scale } = mmdOf(vae.spec);
+  return tf.tidy(() => {
+    const posterior = encode(vae, x, y, o.training);
+    const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', o.epsSeed) as tf.Tensor2D;
+    const z = reparameterize(posterior, eps);
+    const recon = tf.mean(bernoulliNll(decodeLogits(vae, z, y, o.training), x)) as tf.Scalar;
+    const kl = tf.mean(gaussianKl(posterior.mu, posterior.logVar)) as tf.Scalar;
+    const prior = standardNormalCodes(vae.spec, x.shape[0], deriveSeed(o.epsSeed, PRIOR_STREAM));
+    const divergence = mmd(z, prior, kernel, scale);
+    const loss = tf.addN([tf.mul(recon, o.loss.reconstructionWeight), tf.mul(kl, (1 - alpha) * o.loss.beta), tf.mul(divergence, alpha + lambda - 1)]) as tf.Scalar;
+    return { loss, recon, kl };
+  });
+}
+
+function objectiveName(model: ModelSection, loss: LossConfig): string {
+  const { alpha, lambda, kernel } = mmdOf(model);
+  const klWeight = (1 - alpha) * loss.beta;
+  const parts = [loss.reconstructionWeight === 1 ? 'reconstruction' : `${loss.reconstructionWeight}·reconstruction`];
+  if (klWeight !== 0) parts.push(`${klWeight === 1 ? '' : `${+klWeight.toPrecision(4)}·`}KL`);
+  parts.push(`${+(alpha + lambda - 1).toPrecision(6)}·MMD² (${kernel} kernel)`);
+  return `InfoVAE: ${parts.join(' + ')}${loss.warmup === null || klWeight === 0 ? '' : ', the KL weight warmed up'}`;
+}
+
+const vaeOf = (spec: VaeSpec, encoder: tf.LayersModel, decoder: tf.LayersModel): Vae => ({ spec, family: infoVae, encoder, decoder, networks: { encoder, decoder } });
+
+export const infoVae: ModelFamily = {
+  name: 'info-vae',
+  keyDisplays: {},
+  section: infoVaeSection,
+  capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
+  describe(m) {
+    const { alpha, lambda, kernel } = mmdOf(m);
+    return `InfoVAE ${m.kind === 'cvae' ? '(conditional) ' : ''}${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}, α ${alpha}, λ ${lambda}, ${kernel} MMD`;
+  },
+  termsGiveLoss: () => false, // the MMD is a batch term: the trainer sums each step's loss
+  objectiveName,
+  termNames: () => ({
+    recon: 'Reconstruction',
+    kl: 'KL',
+    total: '−ELBO',
+    meaning: "Reconstruction is the Bernoulli negative log-likelihood of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an upper bound on −log p(x). InfoVAE minimises neither alone: its objective weights the KL by 1 − α and adds the MMD between the batch's codes and prior draws (the training loss).",
+  }),
+  note: () => '',
+  compareNote: () => '',
+  build(spec, seed) {
+    const { encoder, decoder } = gaussianNetworks(spec, seed);
+    return vaeOf(spec, encoder, decoder);
+  },
+  load: async (spec, read) => vaeOf(spec, await read('encoder'), await read('decoder')),
+  trainables: (vae) => [vae.encoder, vae.decoder],
+  objective: infoVaeObjective,
+  fusedStep: () => null, // the fused step is the one-sample ELBO's
+  noiseWidth: (spec) => spec.latentDim,
+  elboTerms: gaussianElboTerms,
+  logWeights: gaussianLogWeights,
+  reconstruct: gaussian.reconstruct, // from the posterior mean, as the VAE's
+  samplePrior: standardNormalCodes,
+  layerUsage: async () => null,
+};
