@@ -81,7 +81,7 @@ const hiddenSizes = z.array(z.int().min(1).max(65536)).min(1).max(64);
 const gaussianFamily = z
   .literal('gaussian')
   .default('gaussian')
-  .describe('the model family: gaussian (the VAE / CVAE with a Gaussian posterior) | two-layer (two stochastic layers) | info-vae (InfoVAE / MMD-VAE) | any family a program registers');
+  .describe('the model family: gaussian (the VAE / CVAE with a Gaussian posterior) | two-layer (two stochastic layers) | info-vae (InfoVAE / MMD-VAE) | beta-tcvae (β-TCVAE) | any family a program registers');
 
 export const MlpModelSchema = z.strictObject({
   family: gaussianFamily,

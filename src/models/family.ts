@@ -77,6 +77,8 @@ export interface ObjectiveOptions {
   loss: StepLoss;
   epsSeed: number;
   training: boolean; // BatchNorm's batch statistics (and their running update)
+  /** The training set's size N: β-TCVAE's estimators of the aggregate posterior weigh by it (the trainer passes it). */
+  trainImages?: number;
 }
 
 /** A step's value, gradients and stacked term means, as lossAndGradients returns them (train/step.ts). */

@@ -55,7 +55,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, trainSeconds: n
     const t0 = performance.now();
     const epsSeed = deriveSeed(deriveSeed(config.seed, STEP_STREAM + epoch), step);
     const weights = stepLoss(config.loss, { epoch, step, stepsPerEpoch: steps });
-    const { terms, applied } = await trainStep(s.learner, batch, { weights, epsSeed, reduction: config.train.reduction });
+    const { terms, applied } = await trainStep(s.learner, batch, { weights, epsSeed, trainImages: n, reduction: config.train.reduction });
     sums.seconds += (performance.now() - t0) / 1000;
     const size = batch.size;
     disposeBatch(batch);

@@ -31,6 +31,7 @@ export function trainableVariables(vae: Vae): tf.Variable[] {
 export interface StepOptions {
   weights: StepLoss;
   epsSeed: number;
+  trainImages?: number; // the training set's size, for objectives that estimate the aggregate posterior
   reduction?: TrainConfig['reduction'];
 }
 
@@ -39,8 +40,8 @@ export interface StepOptions {
  * With reduction sum the differentiated objective is the batch mean times the batch's images.
  */
 export function lossAndGradients(vae: Vae, variables: tf.Variable[], batch: BatchTensors, options: StepOptions): StepResult {
-  const { weights, epsSeed, reduction = 'mean' } = options;
-  const o = { loss: weights, epsSeed, training: true };
+  const { weights, epsSeed, trainImages, reduction = 'mean' } = options;
+  const o = { loss: weights, epsSeed, training: true, ...(trainImages === undefined ? {} : { trainImages }) };
   const fused = vae.family.fusedStep(vae, variables, batch, { ...o, reduction });
   if (fused !== null) return fused;
   let means: tf.Tensor1D | null = null;

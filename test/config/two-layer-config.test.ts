@@ -86,6 +86,6 @@ describe('model.family two-layer: a second stochastic layer', () => {
   });
 
   it('names the families a config may choose', () => {
-    expect(issues('model:\n  family: ladder\n')).toEqual([expect.stringMatching(/^2 model\.family: expected "gaussian" \| "two-layer" \| "info-vae", found "ladder"$/)]);
+    expect(issues('model:\n  family: ladder\n')).toEqual([expect.stringMatching(/^2 model\.family: expected "gaussian" \| "two-layer" \| "info-vae" \| "beta-tcvae", found "ladder"$/)]);
   });
 });

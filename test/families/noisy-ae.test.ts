@@ -39,7 +39,7 @@ describe('a model family defined outside src/ (noisy-ae)', () => {
   afterAll(() => unregister());
 
   it('is unknown to the config until registered, then a shape of the model section with its own keys checked', () => {
-    expect(configIssues('model:\n  family: noisy-ae\n')).toEqual([expect.stringMatching(/^2 model\.family: expected "gaussian" \| "two-layer" \| "info-vae", found "noisy-ae"$/)]);
+    expect(configIssues('model:\n  family: noisy-ae\n')).toEqual([expect.stringMatching(/^2 model\.family: expected "gaussian" \| "two-layer" \| "info-vae" \| "beta-tcvae", found "noisy-ae"$/)]);
     unregister = registerFamily(noisyAe);
     expect(() => registerFamily(noisyAe)).toThrow(/already registered/);
     expect(parseConfig({ model: { family: 'noisy-ae' } }).model).toMatchObject({ family: 'noisy-ae', noise: 0.1, arch: 'mlp', hidden: [256] });

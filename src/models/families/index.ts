@@ -3,11 +3,12 @@ import { legacyFamily } from '../../config/upgrade.js';
 import { VaelabError } from '../../errors.js';
 import type { ModelFamily, ModelSection } from '../family.js';
 import { gaussian } from './gaussian/index.js';
+import { betaTcVae } from './beta-tcvae/index.js';
 import { infoVae } from './info-vae/index.js';
 import { twoLayer } from './two-layer/index.js';
 
 /** The model families, one line each; `model.family` names one (gaussian when absent). */
-const BUILT_IN: readonly ModelFamily[] = [gaussian, twoLayer, infoVae];
+const BUILT_IN: readonly ModelFamily[] = [gaussian, twoLayer, infoVae, betaTcVae];
 
 const registered = new Map<string, ModelFamily>();
 

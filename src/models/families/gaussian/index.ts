@@ -25,31 +25,42 @@ export function gaussianNetworks(spec: VaeSpec, seed: number): { encoder: tf.Lay
   }
 }
 
-const vaeOf = (spec: VaeSpec, encoder: tf.LayersModel, decoder: tf.LayersModel): Vae => ({ spec, family: gaussian, encoder, decoder, networks: { encoder, decoder } });
+/**
+ * The members of a family that keeps the Gaussian VAE's networks, prior and evaluation and changes only
+ * what it minimises (InfoVAE, β-TCVAE); `self` names the family its models belong to. Training goes through
+ * tfjs's gradients: the fused step is the one-sample ELBO's.
+ */
+export function gaussianBody(self: () => ModelFamily) {
+  const vaeOf = (spec: VaeSpec, encoder: tf.LayersModel, decoder: tf.LayersModel): Vae => ({ spec, family: self(), encoder, decoder, networks: { encoder, decoder } });
+  return {
+    keyDisplays: {},
+    note: () => '',
+    compareNote: () => '',
+    build(spec: VaeSpec, seed: number) {
+      const { encoder, decoder } = gaussianNetworks(spec, seed);
+      return vaeOf(spec, encoder, decoder);
+    },
+    load: async (spec: VaeSpec, read: (folder: string) => Promise<tf.LayersModel>) => vaeOf(spec, await read('encoder'), await read('decoder')),
+    trainables: (vae: Vae) => [vae.encoder, vae.decoder],
+    fusedStep: () => null,
+    noiseWidth: (spec: VaeSpec) => spec.latentDim,
+    elboTerms: gaussianElboTerms,
+    logWeights: gaussianLogWeights,
+    reconstruct: (vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null) => tf.tidy(() => decode(vae, encode(vae, x, y).mu, y)),
+    samplePrior: standardNormalCodes,
+    layerUsage: async () => null,
+  } satisfies Partial<ModelFamily>;
+}
 
 export const gaussian: ModelFamily = {
+  ...gaussianBody(() => gaussian),
   name: 'gaussian',
-  keyDisplays: {},
   section: null, // the default family: its shapes are schema.ts's own
   capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
   describe: (m) => `${m.kind.toUpperCase()}, ${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}`,
   termsGiveLoss: () => true,
   objectiveName: (_m, loss) => objectiveName(loss),
   termNames: () => ELBO_TERMS,
-  note: () => '',
-  compareNote: () => '',
-  build(spec, seed) {
-    const { encoder, decoder } = gaussianNetworks(spec, seed);
-    return vaeOf(spec, encoder, decoder);
-  },
-  load: async (spec, read) => vaeOf(spec, await read('encoder'), await read('decoder')),
-  trainables: (vae) => [vae.encoder, vae.decoder],
   objective: gaussianObjective,
   fusedStep: fusedElbo,
-  noiseWidth: (spec) => spec.latentDim,
-  elboTerms: gaussianElboTerms,
-  logWeights: gaussianLogWeights,
-  reconstruct: (vae, x, y) => tf.tidy(() => decode(vae, encode(vae, x, y).mu, y)),
-  samplePrior: standardNormalCodes,
-  layerUsage: async () => null,
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ModelSection } from '../../../config/model-sections.js';
 import { ConvModelSchema, MlpModelSchema } from '../../../config/schema.js';
+import { elboOnlyRules, lossCheck } from '../loss-rules.js';
 
 export const MmdSchema = z
   .strictObject({
@@ -23,21 +24,15 @@ export const InfoVaeModelSchema = z.discriminatedUnion('arch', [MlpModelSchema.e
 
 export type InfoVaeModelConfig = z.output<typeof InfoVaeModelSchema>;
 
-/** Loss options whose meaning needs the one-sample ELBO this family replaces. */
-const REFUSED = [
-  { key: 'freeBits', ok: (v: unknown) => v === null || v === undefined, why: "free bits floor the KL of an ELBO; the InfoVAE objective's KL weight is 1 − α" },
-  { key: 'objective', ok: (v: unknown) => v === undefined || v === 'elbo', why: 'the IWAE objective is a bound on log p(x); InfoVAE minimises its own objective' },
-  { key: 'samples', ok: (v: unknown) => v === undefined || v === 1, why: 'the MMD compares one code per image with as many prior draws' },
-] as const;
-
 export const infoVaeSection: ModelSection = {
   family: 'info-vae',
   schema: InfoVaeModelSchema,
-  check(config, ctx) {
-    for (const { key, ok, why } of REFUSED) {
-      const value = config.loss[key];
-      if (ok(value)) continue;
-      ctx.addIssue({ code: 'custom', path: ['loss', key], message: `model.family info-vae does not take loss.${key} ${JSON.stringify(value)}: ${why}` });
-    }
-  },
+  check: lossCheck(
+    'info-vae',
+    elboOnlyRules({
+      freeBits: "free bits floor the KL of an ELBO; the InfoVAE objective's KL weight is 1 − α",
+      objective: 'the IWAE objective is a bound on log p(x); InfoVAE minimises its own objective',
+      samples: 'the MMD compares one code per image with as many prior draws',
+    }),
+  ),
 };

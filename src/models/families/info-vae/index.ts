@@ -3,10 +3,8 @@ import type { LossConfig } from '../../../config/schema.js';
 import { deriveSeed } from '../../../data/batches.js';
 import type { BatchObjective, ModelFamily, ModelSection, ObjectiveOptions, Vae } from '../../family.js';
 import { bernoulliNll, gaussianKl } from '../../likelihood.js';
-import type { VaeSpec } from '../../types.js';
 import { decodeLogits, encode, reparameterize, standardNormalCodes } from '../../vae.js';
-import { gaussianElboTerms, gaussianLogWeights } from '../gaussian/evaluate.js';
-import { gaussian, gaussianNetworks } from '../gaussian/index.js';
+import { gaussianBody } from '../gaussian/index.js';
 import { infoVaeSection, type InfoVaeModelConfig, type MmdConfig } from './config.js';
 import { mmd } from './mmd.js';
 
@@ -48,11 +46,9 @@ function objectiveName(model: ModelSection, loss: LossConfig): string {
   return `InfoVAE: ${parts.join(' + ')}${loss.warmup === null || klWeight === 0 ? '' : ', the KL weight warmed up'}`;
 }
 
-const vaeOf = (spec: VaeSpec, encoder: tf.LayersModel, decoder: tf.LayersModel): Vae => ({ spec, family: infoVae, encoder, decoder, networks: { encoder, decoder } });
-
 export const infoVae: ModelFamily = {
+  ...gaussianBody(() => infoVae),
   name: 'info-vae',
-  keyDisplays: {},
   section: infoVaeSection,
   capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
   describe(m) {
@@ -67,20 +63,5 @@ export const infoVae: ModelFamily = {
     total: '−ELBO',
     meaning: "Reconstruction is the Bernoulli negative log-likelihood of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an upper bound on −log p(x). InfoVAE minimises neither alone: its objective weights the KL by 1 − α and adds the MMD between the batch's codes and prior draws (the training loss).",
   }),
-  note: () => '',
-  compareNote: () => '',
-  build(spec, seed) {
-    const { encoder, decoder } = gaussianNetworks(spec, seed);
-    return vaeOf(spec, encoder, decoder);
-  },
-  load: async (spec, read) => vaeOf(spec, await read('encoder'), await read('decoder')),
-  trainables: (vae) => [vae.encoder, vae.decoder],
   objective: infoVaeObjective,
-  fusedStep: () => null, // the fused step is the one-sample ELBO's
-  noiseWidth: (spec) => spec.latentDim,
-  elboTerms: gaussianElboTerms,
-  logWeights: gaussianLogWeights,
-  reconstruct: gaussian.reconstruct, // from the posterior mean, as the VAE's
-  samplePrior: standardNormalCodes,
-  layerUsage: async () => null,
 };
