@@ -8,17 +8,15 @@ import { train } from '../../src/jobs/pipeline.js';
 import { tcLogDensities, tcTerms } from '../../src/models/families/beta-tcvae/estimators.js';
 import { bernoulliNll } from '../../src/models/likelihood.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
-import type { VaeSpec } from '../../src/models/types.js';
 import { decodeLogits, encode, reparameterize } from '../../src/models/vae.js';
 import { loadVae } from '../../src/run/checkpoint.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { configIssues } from '../helpers/config-issues.js';
-import { tempDir, tinyConfig } from '../helpers/tiny.js';
+import { ELBO_STEP, mnistSpec as specOf, tempDir, tinyConfig } from '../helpers/tiny.js';
 
 /** β-TCVAE (model.family beta-tcvae): its config, its objective built from the estimators, and a run through the pipeline. */
-const specOf = (model: object): VaeSpec => ({ ...model, imageSize: 784, height: 28, width: 28, numClasses: 10 }) as VaeSpec;
 const MODEL = { family: 'beta-tcvae', hidden: [32], latentDim: 3 };
-const LOSS = { reconstructionWeight: 1, beta: 1, objective: 'elbo', samples: 1, freeBits: null } as const;
+const LOSS = ELBO_STEP;
 
 describe('model.family beta-tcvae', () => {
   beforeAll(async () => {

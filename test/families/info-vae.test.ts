@@ -14,14 +14,12 @@ import { buildVae, disposeVae } from '../../src/models/registry.js';
 import { decodeLogits, encode, reparameterize } from '../../src/models/vae.js';
 import { loadVae } from '../../src/run/checkpoint.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
-import type { VaeSpec } from '../../src/models/types.js';
 import { configIssues } from '../helpers/config-issues.js';
-import { tempDir, tinyConfig } from '../helpers/tiny.js';
+import { ELBO_STEP, mnistSpec as specOf, tempDir, tinyConfig } from '../helpers/tiny.js';
 
 /** InfoVAE (model.family info-vae): its config, its objective term by term, and a run through the whole pipeline. */
-const specOf = (model: object): VaeSpec => ({ ...model, imageSize: 784, height: 28, width: 28, numClasses: 10 }) as VaeSpec;
 const MODEL = { family: 'info-vae', hidden: [32], latentDim: 3 };
-const LOSS = { reconstructionWeight: 1, beta: 1, objective: 'elbo', samples: 1, freeBits: null } as const;
+const LOSS = ELBO_STEP;
 
 describe('model.family info-vae', () => {
   beforeAll(async () => {

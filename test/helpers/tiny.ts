@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import type { Dataset, Split } from '../../src/data/datasets.js';
+import type { VaeSpec } from '../../src/models/types.js';
 
 /** A config for tests: real MNIST, a few hundred images, wasm, a small IWAE estimate, no report. Override what the test needs. */
 export function tinyConfig(over: Record<string, unknown> = {}): Config {
@@ -62,3 +63,9 @@ export function syntheticDataset(trainCount: number, testCount: number): Dataset
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   };
 }
+
+/** A model section as a spec for 28x28 images of 10 classes (MNIST's shape), for building a model in a test. */
+export const mnistSpec = (model: object): VaeSpec => ({ ...model, imageSize: 784, height: 28, width: 28, numClasses: 10 }) as VaeSpec;
+
+/** The one-sample ELBO's step weights, for calling a family's objective directly. */
+export const ELBO_STEP = { reconstructionWeight: 1, beta: 1, objective: 'elbo', samples: 1, freeBits: null } as const;

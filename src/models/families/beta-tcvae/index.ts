@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossConfig } from '../../../config/schema.js';
 import type { BatchObjective, ModelFamily, ModelSection, ObjectiveOptions, Vae } from '../../family.js';
-import { bernoulliNll, gaussianKl } from '../../likelihood.js';
-import { decodeLogits, encode, reparameterize, standardNormalCodes } from '../../vae.js';
-import { gaussianBody } from '../gaussian/index.js';
+import { objectiveVariant } from '../gaussian/index.js';
+import { oneSampleTerms } from '../gaussian/objective.js';
 import { betaTcVaeSection, type BetaTcVaeModelConfig, type TcConfig } from './config.js';
 import { tcLogDensities, tcTerms } from './estimators.js';
 
@@ -23,11 +22,7 @@ function betaTcObjective(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: Obj
   if (o.trainImages === undefined) throw new Error('model.family beta-tcvae: the objective needs the training set size (ObjectiveOptions.trainImages)');
   const n = o.trainImages;
   return tf.tidy(() => {
-    const posterior = encode(vae, x, y, o.training);
-    const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', o.epsSeed) as tf.Tensor2D;
-    const z = reparameterize(posterior, eps);
-    const recon = tf.mean(bernoulliNll(decodeLogits(vae, z, y, o.training), x)) as tf.Scalar;
-    const kl = tf.mean(gaussianKl(posterior.mu, posterior.logVar)) as tf.Scalar;
+    const { posterior, z, recon, kl } = oneSampleTerms(vae, x, y, o);
     // the estimators need two codes: a last batch of one image (a training set one over a multiple of the batch) takes the VAE's KL
     const t = x.shape[0] < 2 ? null : tcTerms(tcLogDensities(z, posterior.mu, posterior.logVar, Math.max(n, x.shape[0]), estimator));
     const parts = t === null ? kl : tf.addN([tf.mul(t.mutualInformation, alpha), tf.mul(t.totalCorrelation, beta), tf.mul(t.dimensionwiseKl, gamma)]);
@@ -43,21 +38,16 @@ function objectiveName(model: ModelSection, loss: LossConfig): string {
 }
 
 export const betaTcVae: ModelFamily = {
-  ...gaussianBody(() => betaTcVae),
+  ...objectiveVariant(() => betaTcVae, {
+    title: 'β-TCVAE',
+    weights(m) {
+      const { alpha, beta, gamma } = tcOf(m);
+      return `α ${alpha}, β ${beta}, γ ${gamma}`;
+    },
+    minimises: "β-TCVAE minimises the reconstruction plus the KL's three parts weighted apart (mutual information α, total correlation β, dimension-wise KL γ): the training loss.",
+  }),
   name: 'beta-tcvae',
   section: betaTcVaeSection,
-  capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
-  describe(m) {
-    const { alpha, beta, gamma } = tcOf(m);
-    return `β-TCVAE ${m.kind === 'cvae' ? '(conditional) ' : ''}${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}, α ${alpha}, β ${beta}, γ ${gamma}`;
-  },
-  termsGiveLoss: () => false, // the three parts are batch estimates: the trainer sums each step's loss
   objectiveName,
-  termNames: () => ({
-    recon: 'Reconstruction',
-    kl: 'KL',
-    total: '−ELBO',
-    meaning: "Reconstruction is the Bernoulli negative log-likelihood of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an upper bound on −log p(x). β-TCVAE minimises the reconstruction plus the KL's three parts weighted apart (mutual information α, total correlation β, dimension-wise KL γ): the training loss.",
-  }),
   objective: betaTcObjective,
 };

@@ -2,7 +2,7 @@ import { objectiveName } from '../../../config/objective.js';
 import { ELBO_TERMS } from '../../elbo-objective.js';
 import * as tf from '@tensorflow/tfjs';
 import { VaelabError } from '../../../errors.js';
-import type { ModelFamily, Vae } from '../../family.js';
+import type { Capabilities, ModelFamily, ModelSection, Vae } from '../../family.js';
 import type { VaeSpec } from '../../types.js';
 import { decode, encode, standardNormalCodes } from '../../vae.js';
 import { convDecoder, convEncoder } from './conv.js';
@@ -52,11 +52,34 @@ export function gaussianBody(self: () => ModelFamily) {
   } satisfies Partial<ModelFamily>;
 }
 
+const CAPABILITIES = (m: ModelSection): Capabilities => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' });
+
+/** How a family that changes only the objective (gaussianBody) names itself: its title, its weights in words, what it minimises. */
+export interface VariantWords {
+  title: string; // "InfoVAE"
+  weights: (model: ModelSection) => string; // "α 0, λ 10, imq MMD"
+  minimises: string; // the loss curves' caption sentence on what the training loss is
+}
+
+/**
+ * gaussianBody with the members such a family words alike: the VAE's capabilities, the summary's model line,
+ * the ELBO's term names (its figures draw recon, KL and −ELBO) and a training loss summed step by step.
+ */
+export function objectiveVariant(self: () => ModelFamily, words: VariantWords) {
+  return {
+    ...gaussianBody(self),
+    capabilities: CAPABILITIES,
+    describe: (m: ModelSection) => `${words.title} ${m.kind === 'cvae' ? '(conditional) ' : ''}${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}, ${words.weights(m)}`,
+    termsGiveLoss: () => false, // batch terms (an MMD, aggregate-posterior estimates): the trainer sums each step's loss
+    termNames: () => ({ ...ELBO_TERMS, meaning: `${ELBO_TERMS.meaning} ${words.minimises}` }),
+  } satisfies Partial<ModelFamily>;
+}
+
 export const gaussian: ModelFamily = {
   ...gaussianBody(() => gaussian),
   name: 'gaussian',
   section: null, // the default family: its shapes are schema.ts's own
-  capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
+  capabilities: CAPABILITIES,
   describe: (m) => `${m.kind.toUpperCase()}, ${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}`,
   termsGiveLoss: () => true,
   objectiveName: (_m, loss) => objectiveName(loss),

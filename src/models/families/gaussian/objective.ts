@@ -4,7 +4,7 @@ import type { Objective } from '../../../config/loss-schema.js';
 import type { StepLoss } from '../../../config/kl-schedule.js';
 import { elboObjective, logMeanExpRows } from '../../elbo-objective.js';
 import type { BatchObjective, ObjectiveOptions, Vae } from '../../family.js';
-import { bernoulliNll } from '../../likelihood.js';
+import { bernoulliNll, gaussianKl } from '../../likelihood.js';
 import type { Posterior } from '../../types.js';
 import { decodeLogits, encode, reparameterize } from '../../vae.js';
 
@@ -74,3 +74,16 @@ const ONE_LAYER = {
     return { loss: tf.neg(tf.mean(bound)) as tf.Scalar, recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(klSampled) as tf.Scalar };
   },
 } satisfies Record<Objective, (s: OneLayerSamples) => BatchObjective>;
+
+/**
+ * One code per image, z = mu + sigma eps (eps from o.epsSeed), with the batch means of the reconstruction
+ * term and the closed-form KL: what a family that reweighs the Gaussian VAE's objective builds on. Inside
+ * the caller's tidy.
+ */
+export function oneSampleTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): { posterior: Posterior; z: tf.Tensor2D; recon: tf.Scalar; kl: tf.Scalar } {
+  const posterior = encode(vae, x, y, o.training);
+  const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', o.epsSeed) as tf.Tensor2D;
+  const z = reparameterize(posterior, eps);
+  const recon = tf.mean(bernoulliNll(decodeLogits(vae, z, y, o.training), x)) as tf.Scalar;
+  return { posterior, z, recon, kl: tf.mean(gaussianKl(posterior.mu, posterior.logVar)) as tf.Scalar };
+}

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossConfig } from '../../../config/schema.js';
 import { deriveSeed } from '../../../data/batches.js';
 import type { BatchObjective, ModelFamily, ModelSection, ObjectiveOptions, Vae } from '../../family.js';
-import { bernoulliNll, gaussianKl } from '../../likelihood.js';
-import { decodeLogits, encode, reparameterize, standardNormalCodes } from '../../vae.js';
-import { gaussianBody } from '../gaussian/index.js';
+import { standardNormalCodes } from '../../vae.js';
+import { objectiveVariant } from '../gaussian/index.js';
+import { oneSampleTerms } from '../gaussian/objective.js';
 import { infoVaeSection, type InfoVaeModelConfig, type MmdConfig } from './config.js';
 import { mmd } from './mmd.js';
 
@@ -25,11 +25,7 @@ export const PRIOR_STREAM = 0x1f0_aae; // the prior draws the MMD compares again
 function infoVaeObjective(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): BatchObjective {
   const { alpha, lambda, kernel, scale } = mmdOf(vae.spec);
   return tf.tidy(() => {
-    const posterior = encode(vae, x, y, o.training);
-    const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', o.epsSeed) as tf.Tensor2D;
-    const z = reparameterize(posterior, eps);
-    const recon = tf.mean(bernoulliNll(decodeLogits(vae, z, y, o.training), x)) as tf.Scalar;
-    const kl = tf.mean(gaussianKl(posterior.mu, posterior.logVar)) as tf.Scalar;
+    const { posterior, z, recon, kl } = oneSampleTerms(vae, x, y, o);
     const prior = standardNormalCodes(vae.spec, x.shape[0], deriveSeed(o.epsSeed, PRIOR_STREAM));
     const divergence = mmd(z, prior, kernel, scale);
     const loss = tf.addN([tf.mul(recon, o.loss.reconstructionWeight), tf.mul(kl, (1 - alpha) * o.loss.beta), tf.mul(divergence, alpha + lambda - 1)]) as tf.Scalar;
@@ -47,21 +43,16 @@ function objectiveName(model: ModelSection, loss: LossConfig): string {
 }
 
 export const infoVae: ModelFamily = {
-  ...gaussianBody(() => infoVae),
+  ...objectiveVariant(() => infoVae, {
+    title: 'InfoVAE',
+    weights(m) {
+      const { alpha, lambda, kernel } = mmdOf(m);
+      return `α ${alpha}, λ ${lambda}, ${kernel} MMD`;
+    },
+    minimises: 'InfoVAE minimises neither alone: its objective weights the KL by 1 − α and adds the MMD between the batch\'s codes and prior draws (the training loss).',
+  }),
   name: 'info-vae',
   section: infoVaeSection,
-  capabilities: (m) => ({ latent: 'continuous', gaussianPosterior: true, closedFormKl: true, likelihood: true, conditional: m.kind === 'cvae' }),
-  describe(m) {
-    const { alpha, lambda, kernel } = mmdOf(m);
-    return `InfoVAE ${m.kind === 'cvae' ? '(conditional) ' : ''}${m.arch}${m.arch === 'mlp' ? `, hidden ${m.hidden.join('-')}` : ''}, latentDim ${m.latentDim}, α ${alpha}, λ ${lambda}, ${kernel} MMD`;
-  },
-  termsGiveLoss: () => false, // the MMD is a batch term: the trainer sums each step's loss
   objectiveName,
-  termNames: () => ({
-    recon: 'Reconstruction',
-    kl: 'KL',
-    total: '−ELBO',
-    meaning: "Reconstruction is the Bernoulli negative log-likelihood of the pixels, KL the divergence of the encoder's posterior from the N(0, I) prior, and −ELBO their sum, an upper bound on −log p(x). InfoVAE minimises neither alone: its objective weights the KL by 1 − α and adds the MMD between the batch's codes and prior draws (the training loss).",
-  }),
   objective: infoVaeObjective,
 };
