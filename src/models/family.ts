@@ -117,7 +117,7 @@ export type CompareNoteSubject = 'codes' | 'decoding' | 'reconstruction' | 'kl';
 /** How a config key reads in a comparison whose runs differ in it: a legend's words and a runs-table column. */
 export interface KeyDisplay {
   head: string;
-  shown(value: unknown): string; // says what it is, so a legend gives it without the key's name
+  shown(value: unknown): string; // says what it is, so a legend gives it without the key's name; '' to say nothing
   cell(value: unknown): string;
 }
 

@@ -55,3 +55,25 @@ describe('model.family with a third family', () => {
   });
 });
 
+
+describe('the built-in families side by side (configs/families/compare.yaml)', () => {
+  const gaussian = config({});
+  const info = config({ family: 'info-vae', mmd: { alpha: 0, lambda: 10 } });
+  const tc = config({ family: 'beta-tcvae', tc: { beta: 6 } });
+
+  it('keeps model.family with three families even where their own keys differ in every pair, and says each key in its own words', () => {
+    const keys = differingKeys([gaussian, info, tc]);
+    expect(keys).toEqual(['model.family', 'model.mmd', 'model.tc']);
+    expect(differingKeys([gaussian, info])).toEqual(['model.mmd']); // two families: the InfoVAE weights tell them apart
+    expect(tableColumn('model.mmd')).toMatchObject({ head: 'InfoVAE α, λ' });
+    expect(tableColumn('model.mmd').cell(valueAt(info, 'model.mmd'))).toBe('0, 10 (imq)');
+    expect(tableColumn('model.mmd').cell(valueAt(gaussian, 'model.mmd'))).toBe('—');
+    expect(tableColumn('model.tc').cell(valueAt(tc, 'model.tc'))).toBe('1, 6, 1 (MWS)');
+    // a family's key says nothing of another family's run: no empty parts in a legend
+    expect(runLabels([run(gaussian, 'a'), run(info, 'b'), run(tc, 'c')], keys)).toEqual([
+      'family gaussian',
+      'family info-vae, InfoVAE α 0, λ 10',
+      'family beta-tcvae, β-TCVAE α 1, β 6, γ 1',
+    ]);
+  });
+});

@@ -62,7 +62,7 @@ function switchedSections(configs: readonly Config[]): Set<string> {
 /**
  * The dotted keys whose values are not the same in every config, in schema order. model.family is left
  * out where the family's own keys that differ already tell every two families apart in words (one
- * stochastic layer against two); with a third family they may not, and it stays.
+ * stochastic layer against two); with a third family it stays.
  */
 export function differingKeys(configs: readonly Config[]): string[] {
   const whole = switchedSections(configs);
@@ -72,8 +72,10 @@ export function differingKeys(configs: readonly Config[]): string[] {
   const shown = differ.filter((k) => keyDisplay(k) !== undefined);
   const family = (f: Map<string, unknown>) => JSON.stringify(f.get('model.family') ?? null);
   const value = (f: Map<string, unknown>) => JSON.stringify(shown.map((k) => f.get(k) ?? null));
-  // the family's own keys say it only when configs of different families always differ in them too
-  const told = shown.length > 0 && flat.every((a) => flat.every((b) => family(a) === family(b) || value(a) !== value(b)));
+  // the family's own keys say it only for two families whose configs always differ in them too; with more,
+  // a run of the default family reads as a row of dashes, and its name says it better
+  const twoFamilies = new Set(flat.map(family)).size <= 2;
+  const told = twoFamilies && shown.length > 0 && flat.every((a) => flat.every((b) => family(a) === family(b) || value(a) !== value(b)));
   return told ? differ.filter((k) => k !== 'model.family') : differ;
 }
 
@@ -113,7 +115,10 @@ function shortKeys(keys: readonly string[]): string[] {
 export function runLabels(runs: readonly RunSummary[], keys: readonly string[]): string[] {
   const names = shortKeys(keys);
   const labels = runs.map((r) =>
-    keys.map((k, i) => (keyDisplay(k) !== undefined ? shownValue(k, valueAt(r.config, k)) : `${names[i]} ${shownValue(k, valueAt(r.config, k))}`)).join(', '),
+    keys
+      .map((k, i) => (keyDisplay(k) !== undefined ? shownValue(k, valueAt(r.config, k)) : `${names[i]} ${shownValue(k, valueAt(r.config, k))}`))
+      .filter((part) => part !== '') // a family's key says nothing of a run of another family
+      .join(', '),
   );
   return labels.map((l, i) => {
     const run = runs[i]!;

@@ -47,6 +47,13 @@ export const betaTcVae: ModelFamily = {
     minimises: "β-TCVAE minimises the reconstruction plus the KL's three parts weighted apart (mutual information α, total correlation β, dimension-wise KL γ): the training loss.",
   }),
   name: 'beta-tcvae',
+  keyDisplays: {
+    'model.tc': {
+      head: 'β-TCVAE α, β, γ',
+      shown: (v) => (v == null ? '' : `β-TCVAE α ${(v as TcConfig).alpha}, β ${(v as TcConfig).beta}, γ ${(v as TcConfig).gamma}`),
+      cell: (v) => (v == null ? '—' : `${(v as TcConfig).alpha}, ${(v as TcConfig).beta}, ${(v as TcConfig).gamma} (${(v as TcConfig).estimator.toUpperCase()})`),
+    },
+  },
   section: betaTcVaeSection,
   objectiveName,
   objective: betaTcObjective,

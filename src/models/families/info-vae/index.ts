@@ -52,6 +52,13 @@ export const infoVae: ModelFamily = {
     minimises: 'InfoVAE minimises neither alone: its objective weights the KL by 1 − α and adds the MMD between the batch\'s codes and prior draws (the training loss).',
   }),
   name: 'info-vae',
+  keyDisplays: {
+    'model.mmd': {
+      head: 'InfoVAE α, λ',
+      shown: (v) => (v == null ? '' : `InfoVAE α ${(v as MmdConfig).alpha}, λ ${(v as MmdConfig).lambda}`),
+      cell: (v) => (v == null ? '—' : `${(v as MmdConfig).alpha}, ${(v as MmdConfig).lambda} (${(v as MmdConfig).kernel})`),
+    },
+  },
   section: infoVaeSection,
   objectiveName,
   objective: infoVaeObjective,
