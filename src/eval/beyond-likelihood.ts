@@ -80,9 +80,9 @@ type Quality = Pick<Beyond, 'sampleQuality' | 'sampleQualityGmm'>;
 
 async function scoreSamples(vae: Vae, data: Dataset, config: Config, gmm: ExPostMixture | null, o: BeyondOptions): Promise<Quality | undefined> {
   if (sampleQualitySkipped(config, sizesOf(data)) !== null) return { sampleQuality: null, sampleQualityGmm: null };
-  const t0 = performance.now();
   const reference = await referenceClassifier(config.data, o.classifierCache, o);
   if (reference === null) return undefined;
+  const t0 = performance.now(); // after a first-use classifier's training, which the log times apart
   const { model, manifest } = reference;
   try {
     // as many samples as test images: both sets the same size, as the precision/recall protocol has them

@@ -66,7 +66,7 @@ export interface SampleQualityMetrics {
   classShares: number[]; // share of the samples the classifier assigns to each class
   testShares: number[]; // share of each label among the test images scored: what a model that covers every mode matches
   labelAccuracy: number[] | null; // a cvae: per label, the share of its samples classified as that label
-  seconds: number; // the prior's: with loading the classifier and its views of the test, training and reconstructed images; the mixture's: its own draws only
+  seconds: number; // the prior's: with the classifier's views of the test, training and reconstructed images (not a first-use classifier's training); the mixture's: its own draws only
 }
 
 /** What the posterior means know of the labels (src/eval/latent-knowledge.ts). */

@@ -9,6 +9,7 @@ import { tcLogDensities, tcTerms } from '../../src/models/families/beta-tcvae/es
 import { bernoulliNll } from '../../src/models/likelihood.js';
 import { buildVae, disposeVae } from '../../src/models/registry.js';
 import { decodeLogits, encode, reparameterize } from '../../src/models/vae.js';
+import { buildReport } from '../../src/report/render.js';
 import { loadVae } from '../../src/run/checkpoint.js';
 import { readEvalMetrics } from '../../src/run/eval-metrics.js';
 import { configIssues } from '../helpers/config-issues.js';
@@ -81,7 +82,8 @@ describe('model.family beta-tcvae', () => {
   it('trains from a config through the pipeline: its own training loss, the IWAE estimate, a checkpoint that loads as beta-tcvae, no tensor leaks', async () => {
     const before = tf.memory().numTensors;
     const config = tinyConfig({ name: 'tc', model: { ...MODEL, tc: { beta: 6 } }, train: { epochs: 3 } });
-    const result = await train(config, { out: tempDir() });
+    const dir = tempDir();
+    const result = await train(config, { out: join(dir, 'experiments') });
     expect(result.status).toBe('completed');
     expect(tf.memory().numTensors).toBe(before);
     const lines = readFileSync(join(result.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { train: { loss: number; recon: number; kl: number } });
@@ -91,6 +93,12 @@ describe('model.family beta-tcvae', () => {
     for (const l of lines) expect(l.train.loss).not.toBeCloseTo(l.train.recon + l.train.kl, 2);
     const metrics = readEvalMetrics(result.runDir)!;
     expect(Number.isFinite(metrics.iwae!.nll)).toBe(true);
+    // the report draws what was minimised, on the training set only, and the summary lists it without a test value
+    const report = await buildReport(result.runDir, join(dir, 'reports'), { stages: ['lossCurves'] });
+    const page = readFileSync(report.indexPath, 'utf8');
+    expect(page).toContain('Objective minimised');
+    expect(page).toMatch(/objective minimised \(training\)<\/td><td class="n">[0-9.]+<\/td><td class="n">—</);
+    expect(page).toContain('training set only');
     const vae = await loadVae(join(result.runDir, 'checkpoint'));
     expect(vae.family.name).toBe('beta-tcvae');
     disposeVae(vae);

@@ -69,6 +69,12 @@ describe('model.family info-vae', () => {
     const plain = tf.tidy(() => familyOf({ ...vaeSpec, family: 'gaussian' } as never).objective(vae, x, null, { ...o, loss: LOSS }).loss.dataSync()[0]!);
     const info = tf.tidy(() => familyOf(vaeSpec).objective({ ...vae, spec: vaeSpec }, x, null, { ...o, loss: LOSS }).loss.dataSync()[0]!);
     expect(info).toBeCloseTo(plain, 4);
+    // one image: the MMD needs two codes, so a last batch of one trains on the other terms
+    const [one, oneRecon, oneKl] = tf.tidy(() => {
+      const t = vae.family.objective(vae, x.slice([0, 0], [1, 784]) as tf.Tensor2D, null, o);
+      return [t.loss, t.recon, t.kl].map((v) => v.dataSync()[0]!);
+    }) as [number, number, number];
+    expect(one).toBeCloseTo(oneRecon + (1 - 0.25) * 0.5 * oneKl, 3);
     x.dispose();
     disposeVae(vae);
     expect(tf.memory().numTensors).toBe(before);

@@ -64,7 +64,9 @@ describe('the built-in families side by side (configs/families/compare.yaml)', (
   it('keeps model.family with three families even where their own keys differ in every pair, and says each key in its own words', () => {
     const keys = differingKeys([gaussian, info, tc]);
     expect(keys).toEqual(['model.family', 'model.mmd', 'model.tc']);
-    expect(differingKeys([gaussian, info])).toEqual(['model.mmd']); // two families: the InfoVAE weights tell them apart
+    // two families: the InfoVAE weights tell them apart, but say nothing of the Gaussian run, so the family stays
+    expect(differingKeys([gaussian, info])).toEqual(['model.family', 'model.mmd']);
+    expect(runLabels([run(gaussian, 'a'), run(info, 'b')], ['model.family', 'model.mmd'])).toEqual(['family gaussian', 'family info-vae, InfoVAE α 0, λ 10']);
     expect(tableColumn('model.mmd')).toMatchObject({ head: 'InfoVAE α, λ' });
     expect(tableColumn('model.mmd').cell(valueAt(info, 'model.mmd'))).toBe('0, 10 (imq)');
     expect(tableColumn('model.mmd').cell(valueAt(gaussian, 'model.mmd'))).toBe('—');

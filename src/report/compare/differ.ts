@@ -75,7 +75,9 @@ export function differingKeys(configs: readonly Config[]): string[] {
   // the family's own keys say it only for two families whose configs always differ in them too; with more,
   // a run of the default family reads as a row of dashes, and its name says it better
   const twoFamilies = new Set(flat.map(family)).size <= 2;
-  const told = twoFamilies && shown.length > 0 && flat.every((a) => flat.every((b) => family(a) === family(b) || value(a) !== value(b)));
+  // and only when each run's own keys say something of it (a run of the default family says nothing of model.mmd)
+  const speaks = (f: Map<string, unknown>) => shown.some((k) => keyDisplay(k)!.shown(f.get(k) ?? null) !== '');
+  const told = twoFamilies && shown.length > 0 && flat.every(speaks) && flat.every((a) => flat.every((b) => family(a) === family(b) || value(a) !== value(b)));
   return told ? differ.filter((k) => k !== 'model.family') : differ;
 }
 

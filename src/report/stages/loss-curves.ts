@@ -17,6 +17,7 @@ const Options = z.strictObject({
 interface Term {
   key: keyof LossMeans;
   title: string;
+  trainOnly?: boolean; // the test set has no value of it (a family's batch objective)
 }
 
 /** The terms of every run, named by its model family (a KL, or what the family weighs in its place). */
@@ -33,8 +34,10 @@ function familyTerms(model: Config['model']): Term[] {
 const hasKlSchedule = (loss: Config['loss']) => loss.warmup !== null || loss.freeBits !== null;
 
 function terms({ loss, model }: Config): Term[] {
-  // With other weights the minimised objective differs from -ELBO: show it too.
   const base = familyTerms(model);
+  // a family whose objective its terms do not give (an MMD, TC estimates): its summed training loss, no test value
+  if (!familyOf(model).termsGiveLoss(model)) return hasKlSchedule(loss) ? base : [...base, { key: 'loss', title: 'Objective minimised', trainOnly: true }];
+  // With other weights the minimised objective differs from -ELBO: show it too.
   return minimisesElbo(loss) || hasKlSchedule(loss) ? base : [...base, { key: 'loss', title: `Objective, ${objectiveFormula(loss)}` }];
 }
 
@@ -42,7 +45,7 @@ function terms({ loss, model }: Config): Term[] {
 export function lossRows(metrics: EpochMetrics[], list: Term[]) {
   return metrics.flatMap((m) =>
     list.flatMap((t) =>
-      (['train', 'test'] as const).flatMap((split) => {
+      (t.trainOnly === true ? (['train'] as const) : (['train', 'test'] as const)).flatMap((split) => {
         const value = m[split][t.key];
         return value === undefined ? [] : [{ epoch: m.epoch, split, term: t.title, value }];
       }),
@@ -53,8 +56,9 @@ export function lossRows(metrics: EpochMetrics[], list: Term[]) {
 /** The lower row of a run with a warm-up or free bits: what it minimised, and the weight and floor that made it. */
 function objectivePanels(config: Config, metrics: EpochMetrics[]): ObjectivePanel[] {
   const { loss } = config;
-  const series = (key: keyof LossMeans) => lossRows(metrics, [{ key, title: '' }]).map(({ epoch, split, value }) => ({ epoch, split, value }));
-  const panels: ObjectivePanel[] = [{ title: 'Objective minimised', values: series('loss'), yTitle: 'nats per image' }];
+  const series = (key: keyof LossMeans, trainOnly = false) => lossRows(metrics, [{ key, title: '', trainOnly }]).map(({ epoch, split, value }) => ({ epoch, split, value }));
+  const ownObjective = !familyOf(config.model).termsGiveLoss(config.model);
+  const panels: ObjectivePanel[] = [{ title: 'Objective minimised', values: series('loss', ownObjective), yTitle: 'nats per image' }];
   if (loss.freeBits !== null) panels.push({ title: `KL floored, Σ_d max(KL_d, ${loss.freeBits})`, values: series('klFloored'), yTitle: 'nats per image' });
   if (loss.warmup !== null) {
     const beta = metrics.flatMap((m) => (m.beta === undefined ? [] : [{ epoch: m.epoch, value: m.beta }]));
@@ -113,7 +117,7 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
       caption:
         `Mean loss terms per epoch in nats per image, on the training set (blue, averaged over the epoch's steps) ` +
         `and the test set (orange, evaluated after the epoch). ${names.meaning} A test curve that rises while the training curve falls means overfitting. ` +
-        objectiveCaption(loss) +
+        (familyOf(ctx.config.model).termsGiveLoss(ctx.config.model) ? objectiveCaption(loss) : `The objective panel is what ${familyOf(ctx.config.model).objectiveName(ctx.config.model, loss)} minimised, summed over the epoch's steps: training set only, its batch terms have no per-image value on the test set. `) +
         `After epoch ${n}: test ${names.total} ${f(last.test.negElbo)} (reconstruction ${f(last.test.recon)}, ${names.kl} ${f(last.test.kl)}).`,
       body: svg,
       files: [],

@@ -12,7 +12,8 @@ import { tcLogDensities, tcTerms } from './estimators.js';
  *   reconstructionWeight * recon + w * (alpha * MI + beta * TC + gamma * dimension-wise KL)
  * where the three parts split the batch's KL through the aggregate posterior q(z), estimated from the
  * batch with the training set's size N (estimators.ts), and w is loss.warmup's ramp (1 without one).
- * alpha = beta = gamma = 1 is the VAE's objective up to the estimators' error. The decoder and prior are a
+ * With alpha = beta = gamma = 1 the parts add up to log q(z|x) - log p(z) under either estimator: the
+ * one-sample ELBO with a sampled KL. The decoder and prior are a
  * VAE's: the test -ELBO and the IWAE estimate measure the same model as for a VAE.
  */
 const tcOf = (model: ModelSection): TcConfig => (model as unknown as BetaTcVaeModelConfig).tc;
@@ -44,7 +45,7 @@ export const betaTcVae: ModelFamily = {
       const { alpha, beta, gamma } = tcOf(m);
       return `α ${alpha}, β ${beta}, γ ${gamma}`;
     },
-    minimises: "β-TCVAE minimises the reconstruction plus the KL's three parts weighted apart (mutual information α, total correlation β, dimension-wise KL γ): the training loss.",
+    minimises: "β-TCVAE minimises the reconstruction plus the KL's three parts weighted apart (mutual information α, total correlation β, dimension-wise KL γ): the panel \"Objective minimised\".",
   }),
   name: 'beta-tcvae',
   keyDisplays: {

@@ -26,9 +26,10 @@ function infoVaeObjective(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: Ob
   const { alpha, lambda, kernel, scale } = mmdOf(vae.spec);
   return tf.tidy(() => {
     const { posterior, z, recon, kl } = oneSampleTerms(vae, x, y, o);
-    const prior = standardNormalCodes(vae.spec, x.shape[0], deriveSeed(o.epsSeed, PRIOR_STREAM));
-    const divergence = mmd(z, prior, kernel, scale);
-    const loss = tf.addN([tf.mul(recon, o.loss.reconstructionWeight), tf.mul(kl, (1 - alpha) * o.loss.beta), tf.mul(divergence, alpha + lambda - 1)]) as tf.Scalar;
+    const terms = [tf.mul(recon, o.loss.reconstructionWeight), tf.mul(kl, (1 - alpha) * o.loss.beta)];
+    // the unbiased MMD needs two codes: a last batch of one image (a training set one over a multiple of the batch) goes without it
+    if (x.shape[0] >= 2) terms.push(tf.mul(mmd(z, standardNormalCodes(vae.spec, x.shape[0], deriveSeed(o.epsSeed, PRIOR_STREAM)), kernel, scale), alpha + lambda - 1));
+    const loss = tf.addN(terms) as tf.Scalar;
     return { loss, recon, kl };
   });
 }
@@ -49,7 +50,7 @@ export const infoVae: ModelFamily = {
       const { alpha, lambda, kernel } = mmdOf(m);
       return `α ${alpha}, λ ${lambda}, ${kernel} MMD`;
     },
-    minimises: 'InfoVAE minimises neither alone: its objective weights the KL by 1 − α and adds the MMD between the batch\'s codes and prior draws (the training loss).',
+    minimises: 'InfoVAE minimises neither alone: its objective weights the KL by 1 − α and adds the MMD between the batch\'s codes and prior draws (the panel "Objective minimised").',
   }),
   name: 'info-vae',
   keyDisplays: {
