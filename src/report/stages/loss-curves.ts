@@ -30,13 +30,16 @@ function familyTerms(model: Config['model']): Term[] {
   ];
 }
 
+/** The family minimised an objective of its own, which its recon and kl do not give (a summed training loss, no test value). */
+const ownObjective = (model: Config['model']) => !familyOf(model).termsGiveLoss(model);
+
 /** A warm-up or free bits: the run minimised more than its weights say, drawn in a row of its own. */
 const hasKlSchedule = (loss: Config['loss']) => loss.warmup !== null || loss.freeBits !== null;
 
 function terms({ loss, model }: Config): Term[] {
   const base = familyTerms(model);
   // a family whose objective its terms do not give (an MMD, TC estimates): its summed training loss, no test value
-  if (!familyOf(model).termsGiveLoss(model)) return hasKlSchedule(loss) ? base : [...base, { key: 'loss', title: 'Objective minimised', trainOnly: true }];
+  if (ownObjective(model)) return hasKlSchedule(loss) ? base : [...base, { key: 'loss', title: 'Objective minimised', trainOnly: true }];
   // With other weights the minimised objective differs from -ELBO: show it too.
   return minimisesElbo(loss) || hasKlSchedule(loss) ? base : [...base, { key: 'loss', title: `Objective, ${objectiveFormula(loss)}` }];
 }
@@ -57,8 +60,7 @@ export function lossRows(metrics: EpochMetrics[], list: Term[]) {
 function objectivePanels(config: Config, metrics: EpochMetrics[]): ObjectivePanel[] {
   const { loss } = config;
   const series = (key: keyof LossMeans, trainOnly = false) => lossRows(metrics, [{ key, title: '', trainOnly }]).map(({ epoch, split, value }) => ({ epoch, split, value }));
-  const ownObjective = !familyOf(config.model).termsGiveLoss(config.model);
-  const panels: ObjectivePanel[] = [{ title: 'Objective minimised', values: series('loss', ownObjective), yTitle: 'nats per image' }];
+  const panels: ObjectivePanel[] = [{ title: 'Objective minimised', values: series('loss', ownObjective(config.model)), yTitle: 'nats per image' }];
   if (loss.freeBits !== null) panels.push({ title: `KL floored, Σ_d max(KL_d, ${loss.freeBits})`, values: series('klFloored'), yTitle: 'nats per image' });
   if (loss.warmup !== null) {
     const beta = metrics.flatMap((m) => (m.beta === undefined ? [] : [{ epoch: m.epoch, value: m.beta }]));
@@ -117,7 +119,7 @@ export const lossCurvesStage: Stage<z.infer<typeof Options>> = {
       caption:
         `Mean loss terms per epoch in nats per image, on the training set (blue, averaged over the epoch's steps) ` +
         `and the test set (orange, evaluated after the epoch). ${names.meaning} A test curve that rises while the training curve falls means overfitting. ` +
-        (familyOf(ctx.config.model).termsGiveLoss(ctx.config.model) ? objectiveCaption(loss) : `The objective panel is what ${familyOf(ctx.config.model).objectiveName(ctx.config.model, loss)} minimised, summed over the epoch's steps: training set only, its batch terms have no per-image value on the test set. `) +
+        (!ownObjective(ctx.config.model) ? objectiveCaption(loss) : `The objective panel is what ${familyOf(ctx.config.model).objectiveName(ctx.config.model, loss)} minimised, summed over the epoch's steps: training set only, its batch terms have no per-image value on the test set. `) +
         `After epoch ${n}: test ${names.total} ${f(last.test.negElbo)} (reconstruction ${f(last.test.recon)}, ${names.kl} ${f(last.test.kl)}).`,
       body: svg,
       files: [],

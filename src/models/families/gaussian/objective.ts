@@ -20,10 +20,16 @@ export function gaussianObjective(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | nul
 
 /** The one-sample ELBO objective of a batch, its KL in closed form. */
 function singleSample(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): BatchObjective {
+  const { posterior, recon } = oneCode(vae, x, y, o);
+  return elboObjective(recon, posterior, o.loss);
+}
+
+/** One code per image, z = mu + sigma eps (eps from o.epsSeed), and each image's reconstruction term [b]. */
+function oneCode(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): { posterior: Posterior; z: tf.Tensor2D; recon: tf.Tensor1D } {
   const posterior = encode(vae, x, y, o.training);
   const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', o.epsSeed) as tf.Tensor2D;
-  const logits = decodeLogits(vae, reparameterize(posterior, eps), y, o.training);
-  return elboObjective(bernoulliNll(logits, x), posterior, o.loss);
+  const z = reparameterize(posterior, eps);
+  return { posterior, z, recon: bernoulliNll(decodeLogits(vae, z, y, o.training), x) };
 }
 
 /**
@@ -76,14 +82,10 @@ const ONE_LAYER = {
 } satisfies Record<Objective, (s: OneLayerSamples) => BatchObjective>;
 
 /**
- * One code per image, z = mu + sigma eps (eps from o.epsSeed), with the batch means of the reconstruction
- * term and the closed-form KL: what a family that reweighs the Gaussian VAE's objective builds on. Inside
- * the caller's tidy.
+ * oneCode with the batch means of the reconstruction term and the closed-form KL: what a family that
+ * reweighs the Gaussian VAE's objective builds on. Inside the caller's tidy.
  */
 export function oneSampleTerms(vae: Vae, x: tf.Tensor2D, y: tf.Tensor2D | null, o: ObjectiveOptions): { posterior: Posterior; z: tf.Tensor2D; recon: tf.Scalar; kl: tf.Scalar } {
-  const posterior = encode(vae, x, y, o.training);
-  const eps = tf.randomNormal(posterior.mu.shape, 0, 1, 'float32', o.epsSeed) as tf.Tensor2D;
-  const z = reparameterize(posterior, eps);
-  const recon = tf.mean(bernoulliNll(decodeLogits(vae, z, y, o.training), x)) as tf.Scalar;
-  return { posterior, z, recon, kl: tf.mean(gaussianKl(posterior.mu, posterior.logVar)) as tf.Scalar };
+  const { posterior, z, recon } = oneCode(vae, x, y, o);
+  return { posterior, z, recon: tf.mean(recon) as tf.Scalar, kl: tf.mean(gaussianKl(posterior.mu, posterior.logVar)) as tf.Scalar };
 }

@@ -17,10 +17,10 @@ export type MmdConfig = z.output<typeof MmdSchema>;
 
 const family = z.literal('info-vae').describe('the model family: info-vae, InfoVAE / MMD-VAE');
 
+const mmd = MmdSchema.default(MmdSchema.parse({}));
+
 /** model.family info-vae: the Gaussian VAE's networks (mlp or conv) and the weights of its objective. */
-export const InfoVaeModelSchema = z.discriminatedUnion('arch', [MlpModelSchema.extend({ family, mmd: MmdSchema.default(MmdSchema.parse({})) }), ConvModelSchema.extend({ family, mmd: MmdSchema.default(MmdSchema.parse({})) })], {
-  error: '"mlp" | "conv"',
-});
+export const InfoVaeModelSchema = z.discriminatedUnion('arch', [MlpModelSchema.extend({ family, mmd }), ConvModelSchema.extend({ family, mmd })], { error: '"mlp" | "conv"' });
 
 export type InfoVaeModelConfig = z.output<typeof InfoVaeModelSchema>;
 
